@@ -1,0 +1,55 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to appnet.skupper
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    """Options every resource module shares (mirrors args_common.COMMON)."""
+
+    DOCUMENTATION = r'''
+options:
+  name:
+    description:
+      - Name of the resource (C(metadata.name)), a lowercase RFC 1123 label of at most 63 characters.
+    type: str
+    required: true
+  namespace:
+    description:
+      - On Kubernetes, the namespace of the resource.
+      - On Linux, Podman and Docker, the Skupper namespace, a directory under the data home; each namespace is one site.
+    type: str
+    default: default
+  platform:
+    description:
+      - Where the site runs. C(kubernetes) applies the resource through the Kubernetes API.
+      - C(linux), C(podman) and C(docker) write the resource file C(input/resources/<Kind>-<name>.yaml) of the
+        namespace; M(appnet.skupper.system) renders and (re)starts the site from those files.
+      - Falls back to the environment variable E(SKUPPER_PLATFORM).
+    type: str
+    default: kubernetes
+    choices: [kubernetes, linux, podman, docker]
+  data_home:
+    description:
+      - Linux, Podman and Docker only. The Skupper data home that holds C(namespaces/<namespace>).
+      - Defaults to C(/var/lib/skupper) for root, else C($XDG_DATA_HOME/skupper) or C(~/.local/share/skupper).
+    type: path
+  state:
+    description:
+      - C(present) creates or updates the resource so that it has exactly the given fields.
+      - C(absent) removes it.
+    type: str
+    default: present
+    choices: [present, absent]
+  labels:
+    description:
+      - Labels of the resource (C(metadata.labels)).
+    type: dict
+  annotations:
+    description:
+      - Annotations of the resource (C(metadata.annotations)).
+    type: dict
+'''

@@ -1,0 +1,34 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to appnet.skupper
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    """Wait options (mirrors args_common.WAIT)."""
+
+    DOCUMENTATION = r'''
+options:
+  wait:
+    description:
+      - Kubernetes only. With I(state=present), wait until the resource is ready (C(status.status=Ready) or a
+        C(Ready) condition that is C(True)); with I(state=absent), wait until it is gone.
+      - On timeout the module fails with the last status message.
+      - Linux, Podman and Docker resources take effect when M(appnet.skupper.system) reloads the site; this
+        option is ignored there.
+    type: bool
+    default: false
+  wait_timeout:
+    description:
+      - How many seconds to wait.
+    type: int
+    default: 120
+  wait_sleep:
+    description:
+      - Seconds between two checks.
+    type: int
+    default: 2
+'''

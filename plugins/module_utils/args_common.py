@@ -1,0 +1,61 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to appnet.skupper
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Argument specs shared by the modules, one per concern.
+
+Each mirrors a doc fragment one to one: COMMON -> appnet.skupper.common, K8S_AUTH ->
+appnet.skupper.k8s_auth, WAIT -> appnet.skupper.wait.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.appnet.skupper.plugins.module_utils.model import PLATFORMS
+
+TARGET = {
+    'namespace': {'type': 'str', 'default': 'default'},
+    'platform': {'type': 'str', 'default': 'kubernetes', 'choices': list(PLATFORMS),
+                 'fallback': (env_fallback, ['SKUPPER_PLATFORM'])},
+    'data_home': {'type': 'path'},
+}
+
+COMMON = dict(TARGET, **{
+    'name': {'type': 'str', 'required': True},
+    'state': {'type': 'str', 'default': 'present', 'choices': ['present', 'absent']},
+    'labels': {'type': 'dict'},
+    'annotations': {'type': 'dict'},
+})
+
+K8S_AUTH = {
+    'kubeconfig': {'type': 'raw', 'fallback': (env_fallback, ['K8S_AUTH_KUBECONFIG'])},
+    'context': {'type': 'str', 'fallback': (env_fallback, ['K8S_AUTH_CONTEXT'])},
+    'api_host': {'type': 'str', 'fallback': (env_fallback, ['K8S_AUTH_HOST'])},
+    'api_key': {'type': 'str', 'no_log': True, 'fallback': (env_fallback, ['K8S_AUTH_API_KEY'])},
+    'client_cert': {'type': 'path', 'aliases': ['cert_file'], 'fallback': (env_fallback, ['K8S_AUTH_CERT_FILE'])},
+    'client_key': {'type': 'path', 'aliases': ['key_file'], 'no_log': False,
+                   'fallback': (env_fallback, ['K8S_AUTH_KEY_FILE'])},
+    'ca_cert': {'type': 'path', 'aliases': ['ssl_ca_cert'], 'fallback': (env_fallback, ['K8S_AUTH_SSL_CA_CERT'])},
+    'validate_certs': {'type': 'bool', 'aliases': ['verify_ssl'], 'fallback': (env_fallback, ['K8S_AUTH_VERIFY_SSL'])},
+    'proxy': {'type': 'str', 'fallback': (env_fallback, ['K8S_AUTH_PROXY'])},
+}
+
+WAIT = {
+    'wait': {'type': 'bool', 'default': False},
+    'wait_timeout': {'type': 'int', 'default': 120},
+    'wait_sleep': {'type': 'int', 'default': 2},
+}
+
+APPLY = {
+    'force': {'type': 'bool', 'default': False},
+}
+
+
+def merge(*specs):
+    """One argument_spec from several; a later spec wins on a name clash."""
+    result = {}
+    for spec in specs:
+        result.update(spec)
+    return result

@@ -1,0 +1,60 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to appnet.skupper
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The interface both backends (Kubernetes, system) implement, and the choice between them."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.appnet.skupper.plugins.module_utils.model import SYSTEM_PLATFORMS
+
+
+class BackendError(Exception):
+    """An expected failure with a message for the user (no traceback)."""
+
+    def __init__(self, message, **details):
+        super(BackendError, self).__init__(message)
+        self.message = message
+        self.details = details
+
+
+class ApplyResult(object):
+    """The outcome of apply/delete: changed, before and after documents, extra return values."""
+
+    def __init__(self, changed, before=None, after=None, **extra):
+        self.changed = changed
+        self.before = before
+        self.after = after
+        self.extra = extra
+
+
+class Backend(object):
+    """read / apply / delete / wait_ready for one namespace of one platform."""
+
+    platform = None
+
+    def read(self, kind, name):
+        raise NotImplementedError
+
+    def apply(self, desired, check_mode=False):
+        raise NotImplementedError
+
+    def delete(self, kind, name, check_mode=False):
+        raise NotImplementedError
+
+    def wait_ready(self, kind, name, timeout, sleep):
+        raise NotImplementedError
+
+    def wait_absent(self, kind, name, timeout, sleep):
+        raise NotImplementedError
+
+
+def get_backend(module):
+    """The backend for a module's platform, namespace and connection options."""
+    params = module.params
+    if params['platform'] in SYSTEM_PLATFORMS:
+        from ansible_collections.appnet.skupper.plugins.module_utils.system.resources import SystemBackend
+        return SystemBackend(params['namespace'], params['platform'], params.get('data_home'))
+    from ansible_collections.appnet.skupper.plugins.module_utils.k8s.backend import KubernetesBackend
+    return KubernetesBackend.from_module(module)

@@ -1,0 +1,125 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to appnet.skupper
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Resource documents: YAML in and out, normalisation for comparison, redaction of secrets."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+
+try:
+    import yaml
+    HAS_YAML = True
+except ImportError:  # pragma: no cover - reported by the modules
+    yaml = None
+    HAS_YAML = False
+
+REDACTED = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+SERVER_METADATA = ('uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields', 'selfLink',
+                   'deletionTimestamp', 'deletionGracePeriodSeconds', 'ownerReferences', 'finalizers')
+# (kind, path) of values that must never be shown.
+SECRET_PATHS = (
+    ('Secret', ('data',)),
+    ('Secret', ('stringData',)),
+    ('AccessToken', ('spec', 'code')),
+    ('AccessGrant', ('spec', 'code')),
+    ('AccessGrant', ('status', 'code')),
+)
+
+
+def require_yaml():
+    if not HAS_YAML:
+        raise ImportError('the Python library PyYAML is required (pip install pyyaml)')
+
+
+class _Dumper(yaml.SafeDumper if HAS_YAML else object):
+    """Block style, multi-line strings as literal blocks (PEM stays readable)."""
+
+
+def _str_representer(dumper, value):
+    style = '|' if '\n' in value else None
+    return dumper.represent_scalar('tag:yaml.org,2002:str', value, style=style)
+
+
+if HAS_YAML:
+    _Dumper.add_representer(str, _str_representer)
+
+
+def dump_yaml(doc):
+    require_yaml()
+    return yaml.dump(doc, Dumper=_Dumper, default_flow_style=False, sort_keys=True, allow_unicode=True)
+
+
+def dump_yaml_stream(docs):
+    return ''.join('---\n' + dump_yaml(doc) for doc in docs)
+
+
+def load_yaml_stream(text):
+    """Every non-empty document of a YAML (or JSON) stream."""
+    require_yaml()
+    return [doc for doc in yaml.safe_load_all(text) if doc is not None]
+
+
+def prune(value):
+    """Drop None values and empty mappings/lists, recursively; keep False and 0."""
+    if isinstance(value, dict):
+        result = {}
+        for key, item in value.items():
+            item = prune(item)
+            if item is None or item == {} or item == []:
+                continue
+            result[key] = item
+        return result
+    if isinstance(value, list):
+        return [prune(item) for item in value]
+    return value
+
+
+def normalize(doc):
+    """What is compared: apiVersion, kind, metadata we own, spec (or Secret fields); no status."""
+    if doc is None:
+        return None
+    result = prune(copy.deepcopy(doc))
+    result.pop('status', None)
+    metadata = result.get('metadata', {})
+    for key in SERVER_METADATA:
+        metadata.pop(key, None)
+    return result
+
+
+def contains(live, desired):
+    """True when every field of desired has the same value in live (lists compared item by item)."""
+    if isinstance(desired, dict):
+        if not isinstance(live, dict):
+            return False
+        return all(contains(live.get(key), value) for key, value in desired.items())
+    if isinstance(desired, list):
+        if not isinstance(live, list) or len(live) != len(desired):
+            return False
+        return all(contains(a, b) for a, b in zip(live, desired))
+    return live == desired
+
+
+def redact(doc):
+    """A copy of doc with secret values replaced, safe to return and to show in a diff."""
+    if not isinstance(doc, dict):
+        return doc
+    result = copy.deepcopy(doc)
+    for kind, path in SECRET_PATHS:
+        if result.get('kind') != kind:
+            continue
+        parent = result
+        for key in path[:-1]:
+            parent = parent.get(key) if isinstance(parent, dict) else None
+        if not isinstance(parent, dict) or parent.get(path[-1]) is None:
+            continue
+        value = parent[path[-1]]
+        parent[path[-1]] = dict((k, REDACTED) for k in value) if isinstance(value, dict) else REDACTED
+    return result
+
+
+def resource_file_name(kind, name):
+    """Skupper's file name of a resource: <Kind>-<name>.yaml."""
+    return '%s-%s.yaml' % (kind, name)

@@ -1,0 +1,39 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to appnet.skupper
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Where a system site lives: data home and namespace home (nonkube-runtime.md section 1)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+ROOT_DATA_HOME = '/var/lib/skupper'
+
+
+def data_home(override=None, uid=None, env=None):
+    """The Skupper data home: /var/lib/skupper for root, else $XDG_DATA_HOME/skupper or ~/.local/share/skupper."""
+    if override:
+        return os.path.abspath(os.path.expanduser(override))
+    env = os.environ if env is None else env
+    uid = os.getuid() if uid is None else uid
+    if uid == 0:
+        return ROOT_DATA_HOME
+    xdg = env.get('XDG_DATA_HOME')
+    if xdg:
+        return os.path.join(xdg, 'skupper')
+    return os.path.join(env.get('HOME') or os.path.expanduser('~'), '.local', 'share', 'skupper')
+
+
+def namespaces_dir(data_home_dir=None):
+    return os.path.join(data_home_dir or data_home(), 'namespaces')
+
+
+def namespace_home(namespace, data_home_dir=None):
+    """<data home>/namespaces/<namespace>; an empty namespace means 'default'."""
+    return os.path.join(namespaces_dir(data_home_dir), namespace or 'default')
+
+
+def input_resources_dir(home):
+    return os.path.join(home, 'input', 'resources')

@@ -1,0 +1,90 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to appnet.skupper
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The system backend: resources as files under <namespace home>/input/resources (Skupper's layout)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+from ansible_collections.appnet.skupper.plugins.module_utils import documents, model
+from ansible_collections.appnet.skupper.plugins.module_utils.backend import ApplyResult, Backend, BackendError
+from ansible_collections.appnet.skupper.plugins.module_utils.system import files, paths
+
+SECRET_MODE = 0o600
+FILE_MODE = 0o644
+
+
+class SystemBackend(Backend):
+    """Resources of one Skupper namespace on this host (platform linux, podman or docker)."""
+
+    def __init__(self, namespace, platform='linux', data_home=None):
+        self.namespace = namespace or 'default'
+        self.platform = platform
+        self.home = paths.namespace_home(self.namespace, paths.data_home(data_home))
+
+    # paths
+
+    def input_path(self, kind, name):
+        return os.path.join(paths.input_resources_dir(self.home), documents.resource_file_name(kind, name))
+
+    def runtime_path(self, kind, name):
+        return os.path.join(self.home, 'runtime', 'resources', documents.resource_file_name(kind, name))
+
+    # reading
+
+    def _load(self, path):
+        data = files.read_bytes(path)
+        if data is None:
+            return None
+        try:
+            docs = documents.load_yaml_stream(data.decode('utf-8'))
+        except Exception as exc:
+            raise BackendError('cannot read %s: %s' % (path, exc))
+        return docs[-1] if docs else None
+
+    def read(self, kind, name):
+        return self._load(self.input_path(kind, name))
+
+    def read_status(self, kind, name):
+        """The status the last render (or a status collector) wrote into runtime/resources."""
+        doc = self._load(self.runtime_path(kind, name))
+        return (doc or {}).get('status')
+
+    # writing
+
+    def check_supported(self, kind):
+        spec = model.get_kind(kind)
+        if not spec.supported_on(self.platform):
+            raise BackendError('%s is not supported on %s: %s' % (
+                kind, model.PLATFORM_TITLES[self.platform], spec.not_on_system))
+
+    def apply(self, desired, check_mode=False):
+        kind, name = desired['kind'], desired['metadata']['name']
+        self.check_supported(kind)
+        path = self.input_path(kind, name)
+        current = self.read(kind, name)
+        document = dict(desired, metadata=dict(desired['metadata'], namespace=self.namespace))
+        changed = documents.normalize(current) != documents.normalize(document)
+        if changed and not check_mode:
+            files.ensure_dir(os.path.dirname(path))
+            files.write_atomic(path, documents.dump_yaml(documents.prune(document)),
+                               SECRET_MODE if kind == 'Secret' else FILE_MODE)
+        return ApplyResult(changed, current, document, resource_file=path, reload_required=changed,
+                           status=self.read_status(kind, name) or {})
+
+    def delete(self, kind, name, check_mode=False):
+        self.check_supported(kind)
+        path = self.input_path(kind, name)
+        current = self.read(kind, name)
+        if current is not None and not check_mode:
+            files.remove_file(path)
+        return ApplyResult(current is not None, current, None, resource_file=path, reload_required=current is not None)
+
+    def wait_ready(self, kind, name, timeout, sleep):
+        return self.read(kind, name)
+
+    def wait_absent(self, kind, name, timeout, sleep):
+        return None

@@ -1,0 +1,85 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to appnet.skupper
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Pure value checks shared by the resource model, the renderer and the modules.
+
+Each check returns an error text (without the option name) or None.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import ipaddress
+import re
+
+RFC1123_LABEL = re.compile(r'^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')
+RFC1123_SUBDOMAIN = re.compile(r'^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$')
+HOSTNAME = re.compile(r'^[a-z0-9]+([-.][a-z0-9]+)*$')
+DURATION = re.compile(r'^([0-9]+(\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$')
+LABEL_KEY = re.compile(r'^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$')
+LABEL_VALUE = re.compile(r'^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$')
+
+_DURATION_UNITS = {'ns': 1e-9, 'us': 1e-6, '\u00b5s': 1e-6, 'ms': 1e-3, 's': 1, 'm': 60, 'h': 3600}
+
+
+def check_name(value):
+    """An RFC 1123 label: what Skupper and Kubernetes accept as a resource name."""
+    if not isinstance(value, str) or not value:
+        return 'must be a non-empty string'
+    if len(value) > 63:
+        return 'must be no more than 63 characters (got %d)' % len(value)
+    if not RFC1123_LABEL.match(value):
+        return ("must be a lowercase RFC 1123 label: lower case letters, digits and '-', "
+                "starting and ending with a letter or digit (e.g. 'my-name')")
+    return None
+
+
+def check_port(value):
+    if isinstance(value, bool) or not isinstance(value, int):
+        try:
+            value = int(str(value), 10)
+        except ValueError:
+            return 'must be a port number'
+    if not 1 <= value <= 65535:
+        return 'must be a port number between 1 and 65535'
+    return None
+
+
+def check_host(value):
+    """An IP literal or a lower-case host name, as Skupper's system sites require."""
+    if not isinstance(value, str) or not value:
+        return 'must be a non-empty host name or IP address'
+    try:
+        ipaddress.ip_address(value)
+        return None
+    except ValueError:
+        pass
+    if not HOSTNAME.match(value):
+        return 'must be an IP address or a lower-case host name (letters, digits, "-" and ".")'
+    return None
+
+
+def check_duration(value):
+    if not isinstance(value, str) or not DURATION.match(value):
+        return 'must be a duration such as "15m", "1h30m" or "90s"'
+    return None
+
+
+def parse_duration(value):
+    """Seconds in a Go duration string ("1h30m", "90s")."""
+    total = 0.0
+    for number, _fraction, unit in re.findall(r'([0-9]+(\.[0-9]+)?)(ns|us|\u00b5s|ms|s|m|h)', value):
+        total += float(number) * _DURATION_UNITS[unit]
+    return total
+
+
+def check_labels(value):
+    if not isinstance(value, dict):
+        return 'must be a mapping of strings'
+    for key, item in value.items():
+        if not isinstance(key, str) or not LABEL_KEY.match(key):
+            return 'has an invalid key %r' % (key,)
+        if not isinstance(item, str) or not LABEL_VALUE.match(item):
+            return 'has an invalid value %r for key %r' % (item, key)
+    return None

@@ -1,0 +1,130 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to appnet.skupper
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# This file is generated from the resource model by hacking/render_modules.py: edit the model, not this file.
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: access_token
+short_description: Manage Skupper AccessToken resources
+version_added: 1.0.0
+description:
+- Redeems an access token for a link to a remote site.
+- On Kubernetes the AccessToken resource is applied and the controller redeems it; with I(wait) the module waits until the
+  resulting Link is ready.
+- On Linux, Podman and Docker the module redeems the token itself over HTTPS, trusting only the token's CA, and stores the
+  Link and Secret it receives in the site's resource files. A token is never redeemed twice.
+author:
+- appnet.skupper contributors
+options:
+  url:
+    description:
+    - URL of the grant service of the remote site.
+    - Spec field C(url).
+    - Required when I(state=present).
+    type: str
+  code:
+    description:
+    - Secret code that authenticates the token.
+    - Spec field C(code).
+    - Required when I(state=present).
+    type: str
+  ca:
+    description:
+    - PEM certificate of the CA the grant service is signed by.
+    - Spec field C(ca).
+    - Required when I(state=present).
+    type: str
+  link_cost:
+    description:
+    - Cost of the link created from this token.
+    - When omitted, Skupper uses C(1).
+    - Spec field C(linkCost).
+    type: int
+  settings:
+    description:
+    - Advanced settings of the token, a map of string names to string values.
+    - Spec field C(settings).
+    type: dict
+extends_documentation_fragment:
+- appnet.skupper.common
+- appnet.skupper.k8s_auth
+- appnet.skupper.k8s_auth.apply
+- appnet.skupper.wait
+- appnet.skupper.attributes
+- appnet.skupper.attributes.all
+requirements:
+- kubernetes >= 24.2.0 (Python, for platform kubernetes)
+- PyYAML
+notes:
+- The options are the fields of the C(AccessToken) resource of API C(skupper.io/v2alpha1) in snake case; see U(https://skupper.io/docs)
+  for their meaning.
+- Options with no value are left out of the resource, so removing an option from a task removes the field.
+seealso:
+- module: appnet.skupper.resource
+- module: appnet.skupper.system
+'''
+
+EXAMPLES = r'''
+- name: Redeem a token on a Linux site
+  appnet.skupper.access_token:
+    platform: linux
+    namespace: east
+    name: to-west
+    url: "{{ hostvars['west'].grant.token.spec.url }}"
+    code: "{{ hostvars['west'].grant.token.spec.code }}"
+    ca: "{{ hostvars['west'].grant.token.spec.ca }}"
+'''
+
+RETURN = r'''
+resource:
+  description:
+    - The AccessToken as it is now (as it would be, in check mode); secret values are replaced.
+    - Empty after I(state=absent).
+  returned: always
+  type: dict
+status:
+  description:
+    - The status of the AccessToken. On Kubernetes, as the controller reports it; on Linux, Podman and Docker, as the
+      last render of M(appnet.skupper.system) wrote it (empty before the first render).
+  returned: always
+  type: dict
+  sample: {status: Ready, message: OK}
+resource_file:
+  description: The resource file written or removed.
+  returned: on Linux, Podman and Docker
+  type: str
+  sample: /var/lib/skupper/namespaces/east/input/resources/AccessToken-example.yaml
+reload_required:
+  description: Whether the site must be reloaded (M(appnet.skupper.system) C(state=reloaded)) for the change to apply.
+  returned: on Linux, Podman and Docker
+  type: bool
+
+redeemed:
+  description: Whether this run redeemed the token (Linux, Podman and Docker).
+  returned: on Linux, Podman and Docker
+  type: bool
+link:
+  description: The Link resulting from the token (Kubernetes with I(wait), or Linux).
+  returned: when known
+  type: dict
+'''
+
+
+from ansible_collections.appnet.skupper.plugins.module_utils.k8s.tokens import token_handler
+from ansible_collections.appnet.skupper.plugins.module_utils.runner import run_resource_module
+from ansible_collections.appnet.skupper.plugins.module_utils.system.token_redemption import redeem_handler
+
+
+def main():
+    run_resource_module('AccessToken', handlers={
+        'kubernetes': token_handler, 'linux': redeem_handler, 'podman': redeem_handler, 'docker': redeem_handler})
+
+
+if __name__ == '__main__':
+    main()
