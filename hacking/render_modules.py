@@ -301,7 +301,7 @@ def documentation(kind):
         'author': ['appnet.skupper contributors'],
         'options': options,
         'extends_documentation_fragment': [
-            'appnet.skupper.common', 'appnet.skupper.k8s_auth', 'appnet.skupper.k8s_auth.apply',
+            'appnet.skupper.common', 'appnet.skupper.common.resource', 'appnet.skupper.k8s_auth', 'appnet.skupper.k8s_auth.apply',
             'appnet.skupper.wait', 'appnet.skupper.attributes',
             'appnet.skupper.attributes.kubernetes_only' if kube_only else 'appnet.skupper.attributes.all',
         ],

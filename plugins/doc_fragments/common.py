@@ -8,15 +8,14 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
-    """Options every resource module shares (mirrors args_common.COMMON)."""
+    """Options the modules share.
+
+    DOCUMENTATION mirrors args_common.TARGET (where the site is); RESOURCE mirrors the rest of
+    args_common.COMMON (one named resource).
+    """
 
     DOCUMENTATION = r'''
 options:
-  name:
-    description:
-      - Name of the resource (C(metadata.name)), a lowercase RFC 1123 label of at most 63 characters.
-    type: str
-    required: true
   namespace:
     description:
       - On Kubernetes, the namespace of the resource.
@@ -37,6 +36,15 @@ options:
       - Linux, Podman and Docker only. The Skupper data home that holds C(namespaces/<namespace>).
       - Defaults to C(/var/lib/skupper) for root, else C($XDG_DATA_HOME/skupper) or C(~/.local/share/skupper).
     type: path
+'''
+
+    RESOURCE = r'''
+options:
+  name:
+    description:
+      - Name of the resource (C(metadata.name)), a lowercase RFC 1123 label of at most 63 characters.
+    type: str
+    required: true
   state:
     description:
       - C(present) creates or updates the resource so that it has exactly the given fields.

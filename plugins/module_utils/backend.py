@@ -50,11 +50,12 @@ class Backend(object):
         raise NotImplementedError
 
 
-def get_backend(module):
-    """The backend for a module's platform, namespace and connection options."""
+def get_backend(module, namespace=None):
+    """The backend for a module's platform, connection options and namespace (default: the module's)."""
     params = module.params
+    namespace = namespace or params['namespace']
     if params['platform'] in SYSTEM_PLATFORMS:
         from ansible_collections.appnet.skupper.plugins.module_utils.system.resources import SystemBackend
-        return SystemBackend(params['namespace'], params['platform'], params.get('data_home'))
+        return SystemBackend(namespace, params['platform'], params.get('data_home'))
     from ansible_collections.appnet.skupper.plugins.module_utils.k8s.backend import KubernetesBackend
-    return KubernetesBackend.from_module(module)
+    return KubernetesBackend.from_module(module, namespace)

@@ -56,6 +56,7 @@ options:
     default: true
 extends_documentation_fragment:
 - appnet.skupper.common
+- appnet.skupper.common.resource
 - appnet.skupper.k8s_auth
 - appnet.skupper.k8s_auth.apply
 - appnet.skupper.wait

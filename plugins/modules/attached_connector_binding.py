@@ -44,6 +44,7 @@ options:
     type: dict
 extends_documentation_fragment:
 - appnet.skupper.common
+- appnet.skupper.common.resource
 - appnet.skupper.k8s_auth
 - appnet.skupper.k8s_auth.apply
 - appnet.skupper.wait
