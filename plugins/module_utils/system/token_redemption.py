@@ -1,0 +1,90 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to appnet.skupper
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""AccessToken on a system site: redeem it once, keep the Link and Secret it gives as resource files."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import glob
+import os
+
+from ansible_collections.appnet.skupper.plugins.module_utils import documents
+from ansible_collections.appnet.skupper.plugins.module_utils.backend import ApplyResult, BackendError
+from ansible_collections.appnet.skupper.plugins.module_utils.system import paths, redeem
+
+
+def site_name(backend):
+    """The name of the namespace's Site (the subject the token is redeemed for)."""
+    for path in sorted(glob.glob(os.path.join(paths.input_resources_dir(backend.home), 'Site-*.yaml'))):
+        doc = backend._load(path)
+        if doc and doc.get('kind') == 'Site':
+            return doc['metadata']['name']
+    raise BackendError('namespace %r has no Site yet: create it (appnet.skupper.site) before redeeming a token'
+                       % backend.namespace)
+
+
+def _with_link_cost(doc, token):
+    cost = (token.get('spec') or {}).get('linkCost')
+    if doc.get('kind') == 'Link' and cost:
+        doc = dict(doc, spec=dict(doc.get('spec') or {}, cost=cost))
+    return doc
+
+
+def _resources(backend, record):
+    return [backend.read(kind, name) for kind, name in record]
+
+
+def _redeemed_outcome(backend, token, record):
+    """The result for a token that was redeemed before: no change, or a failure if its files are gone."""
+    current = _resources(backend, record)
+    missing = ['%s %s' % item for item, doc in zip(record, current) if doc is None]
+    if missing:
+        raise BackendError('access token %r was already redeemed, but %s no longer exist(s); a token is redeemed '
+                           'only once: issue a new token (or remove the token with state=absent first)'
+                           % (token['metadata']['name'], ', '.join(missing)))
+    link = next((doc for doc in current if doc.get('kind') == 'Link'), None)
+    return ApplyResult(False, link, link, redeemed=False, link=documents.redact(link), reload_required=False,
+                       status={'status': 'Ready', 'message': 'OK', 'redeemed': True})
+
+
+def redeem_handler(module, backend, desired):
+    """The access_token module on linux, podman and docker."""
+    name = desired['metadata']['name']
+    record = redeem.redemption_record(backend.home, desired)
+    if module.params['state'] == 'absent':
+        return _forget(module, backend, name)
+    if record is not None:
+        return _redeemed_outcome(backend, desired, record)
+    if module.check_mode:
+        return ApplyResult(True, None, None, redeemed=True, reload_required=True,
+                           status={'status': 'Pending', 'message': 'would be redeemed'})
+    subject = site_name(backend)
+    try:
+        received = redeem.redeem_access_token(desired, subject)
+    except redeem.RedeemError as exc:
+        raise BackendError('cannot redeem access token %r: %s' % (name, exc))
+    written = []
+    for doc in received:
+        backend.apply(_with_link_cost(doc, desired))
+        written.append((doc['kind'], doc['metadata']['name']))
+    redeem.record_redemption(backend.home, desired, written)
+    link = next(doc for doc in received if doc['kind'] == 'Link')
+    return ApplyResult(True, None, _with_link_cost(link, desired), redeemed=True, reload_required=True,
+                       link=documents.redact(_with_link_cost(link, desired)),
+                       status={'status': 'Ready', 'message': 'OK', 'redeemed': True})
+
+
+def _forget(module, backend, name):
+    """state=absent: remove what the token gave (Link, Secret) and its redemption record."""
+    record = redeem.redemption_record(backend.home, {'metadata': {'name': name}}, any_code=True)
+    if record is None:
+        return ApplyResult(False, None, None, reload_required=False)
+    current = _resources(backend, record)
+    if not module.check_mode:
+        for kind, resource_name in record:
+            backend.delete(kind, resource_name)
+        redeem.forget_redemption(backend.home, name)
+    link = next((doc for doc in current if doc and doc.get('kind') == 'Link'), None)
+    return ApplyResult(True, link, None, reload_required=True)

@@ -1,0 +1,160 @@
+"""A whole network from an inventory, over real SSH: three Linux hosts (network namespaces with sshd).
+
+playbooks/network.yml builds sites west (link access), east and north, links east and north to west
+with static links issued on west, verifies every link is Ready (router management) and sends an HTTP
+GET through east's listener to a backend behind west's connector. A second run changes nothing;
+teardown.yml removes the sites. The router is the stand-in (tests/support/bin/skrouterd) unless
+SKUPPER_ROUTER_BIN names a real skrouterd.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from tests.support.netns_hosts import NetnsHosts, available
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+COLLECTIONS = os.path.join(ROOT, '.build', 'collections')
+SUPPORT_BIN = os.path.join(ROOT, 'tests', 'support', 'bin')
+BACKEND_PORT = 19090
+LISTENER_PORT = 18080
+
+pytestmark = pytest.mark.skipif(available() is not None, reason='no network namespace hosts: %s' % available())
+
+
+def router_binary():
+    return os.environ.get('SKUPPER_ROUTER_BIN') or os.path.join(SUPPORT_BIN, 'skrouterd')
+
+
+def skmanage_binary():
+    return os.environ.get('SKUPPER_SKMANAGE_BIN') or os.path.join(SUPPORT_BIN, 'skmanage')
+
+
+def write_inventory(hosts, path):
+    common = {
+        'ansible_python_interpreter': sys.executable,
+        'skupper_platform': 'linux',
+        'skupper_service_manager': 'process',
+        'skupper_router_binary': router_binary(),
+        'skupper_skmanage': skmanage_binary(),
+        'skupper_verify_retries': 20,
+        'skupper_verify_delay': 1,
+    }
+    layout = {
+        'west': {'skupper_site': {'name': 'west', 'link_access': 'default'},
+                 'skupper_connectors': [{'name': 'backend', 'host': '127.0.0.1', 'port': BACKEND_PORT}]},
+        'east': {'skupper_site': {'name': 'east'},
+                 'skupper_listeners': [{'name': 'backend', 'host': '127.0.0.1', 'port': LISTENER_PORT,
+                                        'verify_http_path': '/'}],
+                 'skupper_links': [{'to': 'west', 'cost': 2}]},
+        'north': {'skupper_site': {'name': 'north'},
+                  'skupper_listeners': [{'name': 'backend', 'host': '127.0.0.1', 'port': LISTENER_PORT, 'verify': True}],
+                  'skupper_links': [{'to': 'west'}]},
+    }
+    inventory = {'all': {'vars': common, 'hosts': {}}}
+    for host in hosts.hosts:
+        host_vars = dict(hosts.inventory_vars(host), skupper_namespace='shop',
+                         skupper_data_home=os.path.join(host.workdir, 'skupper'), **layout[host.name])
+        inventory['all']['hosts'][host.name] = host_vars
+    with open(path, 'w') as handle:
+        yaml.safe_dump(inventory, handle)
+
+
+def run_playbook(playbook, inventory, *extra):
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_STDOUT_CALLBACK='json',
+               ANSIBLE_HOST_KEY_CHECKING='False', ANSIBLE_FORKS='5', ANSIBLE_PIPELINING='True')
+    result = subprocess.run(['ansible-playbook', '-i', inventory, os.path.join(ROOT, 'playbooks', playbook)] + list(extra),
+                            capture_output=True, text=True, env=env, cwd=ROOT,
+                            executable=os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'))
+    try:
+        report = json.loads(result.stdout[result.stdout.index('{'):])
+    except ValueError:
+        raise AssertionError('no JSON from ansible-playbook (rc %d): %s %s' % (result.returncode, result.stdout[-3000:],
+                                                                              result.stderr[-3000:]))
+    return result.returncode, report
+
+
+def failures(report):
+    found = []
+    for play in report['plays']:
+        for task in play['tasks']:
+            for host, outcome in task['hosts'].items():
+                if outcome.get('failed') or outcome.get('unreachable'):
+                    found.append('%s / %s: %s' % (host, task['task']['name'], outcome.get('msg')))
+    return found
+
+
+def changed_tasks(report):
+    return ['%s / %s' % (host, task['task']['name'])
+            for play in report['plays'] for task in play['tasks']
+            for host, outcome in task['hosts'].items() if outcome.get('changed')]
+
+
+@pytest.fixture(scope='module')
+def network(tmp_path_factory):
+    workdir = str(tmp_path_factory.mktemp('netns'))
+    with NetnsHosts(['west', 'east', 'north'], workdir) as hosts:
+        backend_dir = os.path.join(workdir, 'backend')
+        os.makedirs(backend_dir)
+        with open(os.path.join(backend_dir, 'index.html'), 'w') as handle:
+            handle.write('hello from the backend behind west\n')
+        backend = subprocess.Popen(hosts['west'].exec_argv(sys.executable, '-m', 'http.server', str(BACKEND_PORT),
+                                                           '--bind', '127.0.0.1'),
+                                   cwd=backend_dir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        inventory = os.path.join(workdir, 'inventory.yml')
+        write_inventory(hosts, inventory)
+        try:
+            yield hosts, inventory
+        finally:
+            run_playbook('teardown.yml', inventory)
+            backend.terminate()
+
+
+def http_get_in(host, port):
+    code = ('import urllib.request;print(urllib.request.urlopen("http://127.0.0.1:%d/", timeout=5).read().decode())'
+            % port)
+    return subprocess.run(host.exec_argv(sys.executable, '-c', code), capture_output=True, text=True)
+
+
+def test_network_builds_links_and_carries_traffic(network):
+    hosts, inventory = network
+    rc, report = run_playbook('network.yml', inventory)
+    assert rc == 0, failures(report)
+    stats = report['stats']
+    assert set(stats) == {'west', 'east', 'north'}
+    assert all(s['changed'] > 0 for s in stats.values())
+    east_home = os.path.join(hosts['east'].workdir, 'skupper', 'namespaces', 'shop')
+    with open(os.path.join(east_home, 'input', 'resources', 'Link-link-west.yaml')) as handle:
+        link = yaml.safe_load(handle)
+    assert link['spec']['cost'] == 2
+    assert {e['host'] for e in link['spec']['endpoints']} == {hosts['west'].address}
+    assert os.stat(os.path.join(east_home, 'input', 'resources', 'Secret-link-west.yaml')).st_mode & 0o777 == 0o600
+    answer = http_get_in(hosts['east'], LISTENER_PORT)
+    assert answer.stdout == 'hello from the backend behind west\n', answer.stderr
+
+
+def test_second_run_changes_nothing(network):
+    _hosts, inventory = network
+    rc, report = run_playbook('network.yml', inventory)
+    assert rc == 0, failures(report)
+    assert changed_tasks(report) == []
+
+
+def test_verify_reports_links_ready_with_remote_site(network):
+    _hosts, inventory = network
+    rc, report = run_playbook('verify.yml', inventory)
+    assert rc == 0, failures(report)
+    infos = {}
+    for play in report['plays']:
+        for task in play['tasks']:
+            for host, outcome in task['hosts'].items():
+                if 'links' in outcome and 'ready' in outcome:
+                    infos[host] = outcome
+    assert {(l['name'], l['status'], l['remote_site_name']) for l in infos['east']['links']} == {
+        ('link-west', 'Ready', 'west')}
+    assert {(l['name'], l['status'], l['remote_site_name']) for l in infos['north']['links']} == {
+        ('link-west', 'Ready', 'west')}
