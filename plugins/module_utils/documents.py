@@ -120,6 +120,22 @@ def redact(doc):
     return result
 
 
+def secret_values(doc):
+    """The secret values of doc (strings at SECRET_PATHS), to be masked in all module output."""
+    found = []
+    if not isinstance(doc, dict):
+        return found
+    for kind, path in SECRET_PATHS:
+        if doc.get('kind') != kind:
+            continue
+        value = doc
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        items = value.values() if isinstance(value, dict) else [value]
+        found.extend(item for item in items if isinstance(item, str) and item)
+    return found
+
+
 def resource_file_name(kind, name):
     """Skupper's file name of a resource: <Kind>-<name>.yaml."""
     return '%s-%s.yaml' % (kind, name)

@@ -623,7 +623,11 @@ def _schema(field):
             items['required'] = required
         return {'type': 'array', 'items': items}
     if field.type == 'object':
-        return {'type': 'object', 'properties': _properties(field.fields)}
+        schema = {'type': 'object', 'properties': _properties(field.fields)}
+        required = [f.name for f in field.fields if f.required]
+        if required:
+            schema['required'] = required
+        return schema
     if field.type == 'map':
         return {'type': 'object', 'additionalProperties': {'type': 'integer' if field.value_type == 'int' else 'string'}}
     schema = {'type': {'str': 'string', 'int': 'integer', 'bool': 'boolean'}[field.type]}

@@ -41,6 +41,7 @@ def input_errors(kind, params):
 def result_from(outcome, module):
     """The module result of an ApplyResult: changed, resource, status, diff and extras."""
     after = outcome.after
+    _mask_secrets(module, outcome.before, after)
     result = dict(outcome.extra)
     result['changed'] = outcome.changed
     result['resource'] = documents.redact(after) if after else {}
@@ -57,8 +58,16 @@ def result_from(outcome, module):
     return result
 
 
+def _mask_secrets(module, *docs):
+    """Secret values of documents (Secret data, token and grant codes) are never shown, not even in the
+    module arguments Ansible echoes with -vvv (a Secret given to appnet.skupper.resource)."""
+    for doc in docs:
+        module.no_log_values.update(documents.secret_values(doc))
+
+
 def apply_document(module, backend, desired):
     """The default present/absent behaviour, with wait on platforms that have a controller."""
+    _mask_secrets(module, desired)
     params = module.params
     kind, name = desired['kind'], desired['metadata']['name']
     if params['state'] == 'absent':

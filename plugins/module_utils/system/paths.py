@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to appnet.skupper
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Where a system site lives: data home and namespace home (nonkube-runtime.md section 1)."""
+"""Where a system site lives: data home, namespace home and its sub-directories (nonkube-runtime.md section 1)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -10,6 +10,7 @@ __metaclass__ = type
 import os
 
 ROOT_DATA_HOME = '/var/lib/skupper'
+DEFAULT_NAMESPACE = 'default'
 
 
 def data_home(override=None, uid=None, env=None):
@@ -26,14 +27,31 @@ def data_home(override=None, uid=None, env=None):
     return os.path.join(env.get('HOME') or os.path.expanduser('~'), '.local', 'share', 'skupper')
 
 
-def namespaces_dir(data_home_dir=None):
-    return os.path.join(data_home_dir or data_home(), 'namespaces')
+def namespaces_dir(data_home=None):  # pylint: disable=redefined-outer-name
+    """<data home>/namespaces."""
+    return os.path.join(data_home or _default_data_home(), 'namespaces')
 
 
-def namespace_home(namespace, data_home_dir=None):
+def namespace_home(namespace, data_home=None):  # pylint: disable=redefined-outer-name
     """<data home>/namespaces/<namespace>; an empty namespace means 'default'."""
-    return os.path.join(namespaces_dir(data_home_dir), namespace or 'default')
+    return os.path.join(namespaces_dir(data_home), namespace or DEFAULT_NAMESPACE)
+
+
+def _default_data_home():
+    return data_home()
 
 
 def input_resources_dir(home):
     return os.path.join(home, 'input', 'resources')
+
+
+def runtime_dir(home, *parts):
+    return os.path.join(home, 'runtime', *parts)
+
+
+def internal_dir(home, *parts):
+    return os.path.join(home, 'internal', *parts)
+
+
+def router_config_path(home):
+    return runtime_dir(home, 'router', 'skrouterd.json')

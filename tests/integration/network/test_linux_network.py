@@ -7,7 +7,6 @@ teardown.yml removes the sites. The router is the stand-in (tests/support/bin/sk
 SKUPPER_ROUTER_BIN names a real skrouterd.
 """
 
-import json
 import os
 import subprocess
 import sys
@@ -16,9 +15,8 @@ import pytest
 import yaml
 
 from tests.support.netns_hosts import NetnsHosts, available
+from tests.support.playbook import ROOT, changed_tasks, failures, run_playbook, task_outcomes
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-COLLECTIONS = os.path.join(ROOT, '.build', 'collections')
 SUPPORT_BIN = os.path.join(ROOT, 'tests', 'support', 'bin')
 BACKEND_PORT = 19090
 LISTENER_PORT = 18080
@@ -62,36 +60,6 @@ def write_inventory(hosts, path):
         inventory['all']['hosts'][host.name] = host_vars
     with open(path, 'w') as handle:
         yaml.safe_dump(inventory, handle)
-
-
-def run_playbook(playbook, inventory, *extra):
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_STDOUT_CALLBACK='json',
-               ANSIBLE_HOST_KEY_CHECKING='False', ANSIBLE_FORKS='5', ANSIBLE_PIPELINING='True')
-    result = subprocess.run(['ansible-playbook', '-i', inventory, os.path.join(ROOT, 'playbooks', playbook)] + list(extra),
-                            capture_output=True, text=True, env=env, cwd=ROOT,
-                            executable=os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'))
-    try:
-        report = json.loads(result.stdout[result.stdout.index('{'):])
-    except ValueError:
-        raise AssertionError('no JSON from ansible-playbook (rc %d): %s %s' % (result.returncode, result.stdout[-3000:],
-                                                                              result.stderr[-3000:]))
-    return result.returncode, report
-
-
-def failures(report):
-    found = []
-    for play in report['plays']:
-        for task in play['tasks']:
-            for host, outcome in task['hosts'].items():
-                if outcome.get('failed') or outcome.get('unreachable'):
-                    found.append('%s / %s: %s' % (host, task['task']['name'], outcome.get('msg')))
-    return found
-
-
-def changed_tasks(report):
-    return ['%s / %s' % (host, task['task']['name'])
-            for play in report['plays'] for task in play['tasks']
-            for host, outcome in task['hosts'].items() if outcome.get('changed')]
 
 
 @pytest.fixture(scope='module')
@@ -148,12 +116,8 @@ def test_verify_reports_links_ready_with_remote_site(network):
     _hosts, inventory = network
     rc, report = run_playbook('verify.yml', inventory)
     assert rc == 0, failures(report)
-    infos = {}
-    for play in report['plays']:
-        for task in play['tasks']:
-            for host, outcome in task['hosts'].items():
-                if 'links' in outcome and 'ready' in outcome:
-                    infos[host] = outcome
+    infos = dict((host, outcome) for host, _name, outcome in task_outcomes(report)
+                 if 'links' in outcome and 'ready' in outcome)
     assert {(l['name'], l['status'], l['remote_site_name']) for l in infos['east']['links']} == {
         ('link-west', 'Ready', 'west')}
     assert {(l['name'], l['status'], l['remote_site_name']) for l in infos['north']['links']} == {

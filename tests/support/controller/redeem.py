@@ -28,6 +28,7 @@ class RedeemError(Exception):
 
 class _RedeemHandler(http.server.BaseHTTPRequestHandler):
     protocol_version = 'HTTP/1.1'
+    wbufsize = -1  # one write per response (headers + body), flushed when the request is finished
 
     def do_POST(self):
         length = int(self.headers.get('Content-Length') or 0)
@@ -96,7 +97,8 @@ class RedeemServer:
         return 'https://%s:%d' % (self.host, self.port)
 
     def start(self):
-        self._thread = threading.Thread(target=self._server.serve_forever, name='redeem-server', daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={'poll_interval': 0.05},
+                                        name='redeem-server', daemon=True)
         self._thread.start()
         return self
 

@@ -1,0 +1,168 @@
+# appnet.skupper — build, test and lint targets. Everything installs from nothing:
+#   make test      THE test command (README, .ci/run): deps + venv, then every check; see docs/development.md
+# Run `make help` for the list.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+# The interpreter that creates the virtual environment (Python 3.11 here: ansible-core 2.19).
+PYTHON ?= python3
+VENV ?= $(ROOT)/.venv
+VPY := $(VENV)/bin/python
+# Re-installs when a requirements file changes (the stamp is older than either of them).
+STAMP := $(VENV)/.requirements.stamp
+COLLECTIONS := $(ROOT)/.build/collections
+COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/appnet/skupper
+# pytest-xdist workers; suites start their servers on port 0 and use temporary directories.
+# --dist loadfile keeps each test module on one worker (module fixtures such as the network
+# namespace hosts have fixed names).
+PYTEST_WORKERS ?= 2
+PYTEST_ARGS ?=
+PYTEST := $(VPY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+
+# Environment of every tool run below: the venv first on PATH (molecule looks for ansible-config,
+# tests run ansible-playbook), the collection importable as ansible_collections.appnet.skupper.
+RUN := env PATH="$(VENV)/bin:$$PATH" PYTHONPATH="$(COLLECTIONS)$${PYTHONPATH:+:$$PYTHONPATH}" \
+	ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS)" ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 PY_COLORS=0
+
+# Debian packages the tests need: `ip netns` hosts (iproute2) with sshd (openssh-server, ssh client),
+# certificates (openssl), process tools (procps), the venv (python3-venv), the sanity copy (git, tar),
+# the shellcheck sanity test (shellcheck).
+DEBS := iproute2 openssh-server openssh-client openssl procps python3-venv git tar ca-certificates shellcheck
+# Wanted only for `systemd-analyze verify` of rendered units (PID 1 is not systemd on the CI machine):
+# a failed install is reported, not an error.
+OPTIONAL_DEBS := systemd
+
+.PHONY: help
+help:
+	@echo 'make test            every check: deps, venv, generated docs, pytest (unit, conformance, support,'
+	@echo '                     integration, e2e skips), ansible-test sanity, ansible-lint, build smoke test'
+	@echo 'make deps            Debian packages the tests need (apt-get, as root, only when missing)'
+	@echo 'make venv            .venv/ from requirements-dev.txt, and .build/collections/.../appnet/skupper link'
+	@echo 'make unit            pytest tests/unit tests/support_tests'
+	@echo 'make conformance     pytest tests/conformance (kube API stand-in)'
+	@echo 'make integration     pytest tests/integration'
+	@echo 'make pytest          pytest over everything under tests/'
+	@echo 'make e2e             pytest tests/e2e (real router: SKUPPER_ROUTER_BIN=/usr/sbin/skrouterd)'
+	@echo 'make test-kube-real  conformance + Kubernetes integration against APPNET_TEST_KUBECONFIG'
+	@echo 'make sanity          ansible-test sanity on a clean copy (.build/sanity)'
+	@echo 'make lint            ansible-lint roles/ playbooks/'
+	@echo 'make render-check    plugins/modules/*.py DOCUMENTATION matches the model'
+	@echo 'make build           ansible-galaxy collection build into .build/dist'
+	@echo 'make demo            ansible-playbook -i playbooks/inventory/demo.yml playbooks/demo.yml'
+	@echo 'make clean           remove .build, tests/output, caches (keeps .venv; make distclean removes it)'
+
+# ---------------------------------------------------------------------------------------------
+# Setup
+
+.PHONY: deps
+deps:
+	@missing=""; \
+	for p in $(DEBS); do \
+	    dpkg-query -W -f='$${db:Status-Status}' "$$p" 2>/dev/null | grep -qx installed || missing="$$missing $$p"; \
+	done; \
+	optional=""; \
+	for p in $(OPTIONAL_DEBS); do \
+	    dpkg-query -W -f='$${db:Status-Status}' "$$p" 2>/dev/null | grep -qx installed || optional="$$optional $$p"; \
+	done; \
+	if [ -z "$$missing$$optional" ]; then echo "deps: Debian packages present"; exit 0; fi; \
+	if ! command -v apt-get >/dev/null; then echo "deps: no apt-get; install:$$missing$$optional" >&2; exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+	    echo "deps: not root, not installing:$$missing$$optional (tests that need them skip)" >&2; exit 0; fi; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	echo "deps: installing:$$missing$$optional"; \
+	[ -n "$${APT_UPDATED:-}" ] || apt-get update -qq; \
+	if [ -n "$$missing" ]; then apt-get install -y -qq -o Dpkg::Use-Pty=0 --no-install-recommends $$missing; fi; \
+	if [ -n "$$optional" ]; then \
+	    apt-get install -y -qq -o Dpkg::Use-Pty=0 --no-install-recommends $$optional \
+	        || echo "deps: optional$$optional not installed (its checks skip)" >&2; \
+	fi
+
+.PHONY: venv
+venv: $(STAMP) $(COLLECTION_LINK)
+
+$(STAMP): $(ROOT)/requirements-dev.txt $(ROOT)/requirements.txt
+	@test -x $(VPY) || $(PYTHON) -m venv $(VENV)
+	@# (the grep drops this machine's notices about absent local index folders; pip's exit code counts)
+	$(VPY) -m pip install --quiet --disable-pip-version-check -r $(ROOT)/requirements-dev.txt \
+	    2> >(grep -v "^WARNING: Location 'file:" >&2 || true)
+	@touch $@
+
+# Relative link, so the checkout can move: .build/collections/ansible_collections/appnet/skupper -> root
+$(COLLECTION_LINK):
+	@mkdir -p $(dir $@)
+	@ln -sfn ../../../.. $@
+
+# ---------------------------------------------------------------------------------------------
+# The test command
+
+.PHONY: test
+test: deps venv
+	@$(RUN) VENV=$(VENV) PYTEST_WORKERS=$(PYTEST_WORKERS) PYTEST_ARGS='$(PYTEST_ARGS)' bash $(ROOT)/hacking/test_all.sh
+
+.PHONY: render-check
+render-check: venv
+	$(RUN) $(VPY) $(ROOT)/hacking/render_modules.py --check
+
+.PHONY: pytest
+pytest: venv
+	cd $(ROOT) && $(RUN) $(PYTEST) tests
+
+.PHONY: unit
+unit: venv
+	cd $(ROOT) && $(RUN) $(PYTEST) tests/unit tests/support_tests
+
+.PHONY: conformance
+conformance: venv
+	cd $(ROOT) && $(RUN) $(PYTEST) tests/conformance
+
+.PHONY: integration
+integration: deps venv
+	cd $(ROOT) && $(RUN) $(PYTEST) tests/integration
+
+# The real Skupper router: SKUPPER_ROUTER_BIN=/usr/sbin/skrouterd make e2e (skips without it).
+.PHONY: e2e
+e2e: deps venv
+	cd $(ROOT) && $(RUN) $(VPY) -m pytest -rs $(PYTEST_ARGS) tests/e2e
+
+# A real cluster: APPNET_TEST_KUBECONFIG=~/.kube/config make test-kube-real
+.PHONY: test-kube-real
+test-kube-real: venv
+	@test -n "$${APPNET_TEST_KUBECONFIG:-}" || { echo 'set APPNET_TEST_KUBECONFIG to a kubeconfig of a cluster with the Skupper CRDs' >&2; exit 2; }
+	cd $(ROOT) && $(RUN) APPNET_TEST_KUBECONFIG="$$APPNET_TEST_KUBECONFIG" $(VPY) -m pytest -rs $(PYTEST_ARGS) \
+	    tests/conformance $(wildcard $(ROOT)/tests/integration/kubernetes)
+
+.PHONY: sanity
+sanity: venv
+	$(RUN) VENV=$(VENV) bash $(ROOT)/hacking/run_sanity.sh $(SANITY_ARGS)
+
+.PHONY: lint
+lint: venv
+	cd $(ROOT) && $(RUN) $(VENV)/bin/ansible-lint --nocolor --offline $(LINT_ARGS) roles playbooks
+
+# ---------------------------------------------------------------------------------------------
+# Build, demo, clean
+
+.PHONY: build
+build: venv
+	@mkdir -p $(ROOT)/.build/dist
+	cd $(ROOT) && $(RUN) $(VENV)/bin/ansible-galaxy collection build --force --output-path $(ROOT)/.build/dist .
+
+.PHONY: demo
+demo: deps venv
+	@test -f $(ROOT)/playbooks/demo.yml -a -f $(ROOT)/playbooks/inventory/demo.yml \
+	    || { echo 'demo: playbooks/demo.yml or playbooks/inventory/demo.yml is missing' >&2; exit 2; }
+	cd $(ROOT) && $(RUN) $(VENV)/bin/ansible-playbook -i playbooks/inventory/demo.yml playbooks/demo.yml $(DEMO_ARGS)
+
+.PHONY: clean
+clean:
+	rm -rf $(ROOT)/.build/sanity $(ROOT)/.build/dist $(ROOT)/.build/test-results $(ROOT)/tests/output \
+	    $(ROOT)/.pytest_cache $(ROOT)/*.tar.gz
+	find $(ROOT) -path $(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+.PHONY: distclean
+distclean: clean
+	rm -rf $(ROOT)/.build $(VENV)

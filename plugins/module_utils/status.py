@@ -1,0 +1,347 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to appnet.skupper
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Platform-independent status of a site and its network (the network_info module's result).
+
+from_router() reads a system site's router state (skmanage query results, see
+system/management.py) and its runtime resources; from_kubernetes() reads the statuses the Skupper
+controller writes on the custom resources (plain dicts). Both return build_network_info()'s shape:
+
+    {site: {name, id, platform, namespace, status, reason, router_id},
+     links: [{name, status, reason, remote_site_name, remote_site_id, cost, host, port}],
+     peers: [{router_id, site_name, site_id}],
+     listeners: [{name, routing_key, host, port, status, reason, matched}],
+     connectors: [{name, routing_key, host, port, status, reason, matched}],
+     ready: bool, missing_links: [remote site names]}
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import re
+
+READY = 'Ready'
+PENDING = 'Pending'
+LINK_ROLES = ('inter-router', 'edge')
+CONTAINER_ID = re.compile(r'container_id=(\S+)')
+CONNECTION_PREFIX = re.compile(r'^\[C\d+\]\s*')
+# (text in the router's connectionMsg, readable reason); {host} and {port} are the link's endpoint.
+LINK_FAILURES = (
+    ('connection refused', 'connection refused by {host}:{port}: the remote router is not running there or the '
+                           'port is closed'),
+    ('unknown ca', "TLS: the remote site does not trust this site's certificate (unknown ca)"),
+    ('bad certificate', "TLS: the remote site rejected this site's certificate (bad certificate)"),
+    ('certificate expired', 'TLS: a certificate has expired (certificate expired)'),
+    ('certificate verify failed', "TLS: the remote site's certificate is not valid for host {host} or not signed by "
+                                  "the CA of this link's credentials (certificate verify failed)"),
+    ('hostname mismatch', "TLS: the remote site's certificate does not name host {host} (hostname mismatch)"),
+    ('handshake failure', 'TLS: handshake failure with {host}:{port}'),
+    ('name or service not known', 'cannot resolve host {host}'),
+    ('no route to host', 'no route to host {host}'),
+    ('network is unreachable', 'network unreachable for {host}'),
+    ('timed out', 'connection to {host}:{port} timed out'),
+)
+
+
+# -- the shape --------------------------------------------------------------------------------------
+
+def build_network_info(site, links=(), peers=(), listeners=(), connectors=(), expected_links=()):
+    """The network_info result; ready = site Ready, every link Ready and every expected remote site linked."""
+    links = list(links)
+    linked = set(link['remote_site_name'] for link in links if link['status'] == READY and link['remote_site_name'])
+    missing = [name for name in expected_links or () if name not in linked]
+    ready = site['status'] == READY and all(link['status'] == READY for link in links) and not missing
+    return {'site': site, 'links': links, 'peers': list(peers), 'listeners': list(listeners),
+            'connectors': list(connectors), 'ready': ready, 'missing_links': missing}
+
+
+def site_info(name, site_id=None, platform=None, namespace=None, status=PENDING, reason=None, router_id=None):
+    return {'name': name, 'id': site_id, 'platform': platform, 'namespace': namespace, 'status': status,
+            'reason': reason, 'router_id': router_id}
+
+
+def link_info(name, status, reason=None, remote_site_name=None, remote_site_id=None, cost=None, host=None,
+              port=None):
+    return {'name': name, 'status': status, 'reason': reason, 'remote_site_name': remote_site_name,
+            'remote_site_id': remote_site_id, 'cost': cost, 'host': host, 'port': port_number(port)}
+
+
+def service_info(name, routing_key, host, port, matched, reason=None):
+    """A listener or connector; Ready exactly when matched."""
+    return {'name': name, 'routing_key': routing_key, 'host': host, 'port': port_number(port),
+            'status': READY if matched else PENDING, 'reason': None if matched else reason, 'matched': matched}
+
+
+def not_ready(info):
+    """Human-readable lines naming what keeps info (a build_network_info result) from being ready."""
+    problems = []
+    site = info['site']
+    if site['status'] != READY:
+        problems.append('site %s is %s: %s' % (site['name'], site['status'], site['reason'] or 'no reason given'))
+    for link in info['links']:
+        if link['status'] != READY:
+            problems.append('link %s is %s: %s' % (link['name'], link['status'], link['reason'] or 'no reason given'))
+    for name in info['missing_links']:
+        problems.append('no Ready link to site %s' % name)
+    return problems
+
+
+def port_number(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _spec(doc):
+    return (doc or {}).get('spec') or {}
+
+
+def _status(doc):
+    return (doc or {}).get('status') or {}
+
+
+def _name(doc):
+    return ((doc or {}).get('metadata') or {}).get('name')
+
+
+# -- system sites: router state ---------------------------------------------------------------------
+
+def site_name_from_router_id(router_id):
+    """The site name in a system router id `<site>-<seconds>-<suffix>`; None when it has another form."""
+    parts = (router_id or '').rsplit('-', 2)
+    if len(parts) == 3 and parts[0] and parts[1].isdigit():
+        return parts[0]
+    return None
+
+
+def link_reason(connector):
+    """A readable reason for a connector (link) that is not up, from its connectionMsg."""
+    message = CONNECTION_PREFIX.sub('', connector.get('connectionMsg') or '').strip()
+    lowered = message.lower()
+    for needle, reason in LINK_FAILURES:
+        if needle in lowered:
+            return reason.format(host=connector.get('host'), port=connector.get('port'))
+    if not message:
+        return 'connecting to %s:%s' % (connector.get('host'), connector.get('port'))
+    return 'not connected (%s): %s' % (connector.get('connectionStatus') or 'unknown', message)
+
+
+def _endpoint_keys(host, port):
+    return ('%s:%s' % (host, port), '[%s]:%s' % (host, port))
+
+
+def peer_router_id(connector, connections):
+    """The router id at the other end of an up link: its inter-router connection's container."""
+    keys = _endpoint_keys(connector.get('host'), connector.get('port'))
+    for connection in connections:
+        if connection.get('dir') == 'out' and connection.get('role') == connector.get('role') \
+                and connection.get('host') in keys and connection.get('container'):
+            return connection['container']
+    found = CONTAINER_ID.search(connector.get('connectionMsg') or '')
+    return found.group(1) if found else None
+
+
+def _link_from_connector(connector, connections, link_doc):
+    cost = connector.get('cost', _spec(link_doc).get('cost'))
+    common = {'cost': cost, 'host': connector.get('host'), 'port': connector.get('port')}
+    if connector.get('connectionStatus') != 'SUCCESS':
+        return link_info(connector['name'], PENDING, link_reason(connector), **common)
+    peer = peer_router_id(connector, connections)
+    return link_info(connector['name'], READY, remote_site_name=site_name_from_router_id(peer), **common)
+
+
+def _unconfigured_link(link_doc):
+    endpoints = _spec(link_doc).get('endpoints') or [{}]
+    return link_info(_name(link_doc), PENDING, 'not configured on the router: reload the site',
+                     cost=_spec(link_doc).get('cost', 1), host=endpoints[0].get('host'),
+                     port=endpoints[0].get('port'))
+
+
+def router_links(router_state, link_docs):
+    connectors = [item for item in router_state.get('connector') or [] if item.get('role') in LINK_ROLES]
+    connections = router_state.get('connection') or []
+    links = [_link_from_connector(item, connections, link_docs.get(item.get('name'))) for item in connectors]
+    known = set(item.get('name') for item in connectors)
+    links.extend(_unconfigured_link(doc) for name, doc in sorted(link_docs.items()) if name not in known)
+    return links
+
+
+def router_peers(router_state, router_id):
+    nodes = sorted(router_state.get('router.node') or [], key=lambda node: node.get('id') or '')
+    return [{'router_id': node['id'], 'site_name': site_name_from_router_id(node['id']), 'site_id': None}
+            for node in nodes if node.get('id') and node['id'] != router_id and node.get('nextHop') != '(self)']
+
+
+def _strip_entity_name(name, prefix):
+    name = name or ''
+    name = name[len(prefix):] if name.startswith(prefix) else name
+    return name.split('@', 1)[0]
+
+
+def router_listeners(router_state, listener_docs):
+    result = []
+    seen = set()
+    for entity in router_state.get('tcpListener') or []:
+        name = _strip_entity_name(entity.get('name'), 'listener/')
+        seen.add(name)
+        up = entity.get('operStatus') == 'up'
+        result.append(service_info(name, entity.get('address'), entity.get('host'), entity.get('port'), up,
+                                   'no connector for routing key %s in the network (the port is bound once there '
+                                   'is one)' % entity.get('address')))
+    result.extend(_unconfigured_service(doc) for name, doc in sorted(listener_docs.items()) if name not in seen)
+    return result
+
+
+def _unconfigured_service(doc):
+    spec = _spec(doc)
+    return service_info(_name(doc), spec.get('routingKey'), spec.get('host'), spec.get('port'), False,
+                        'not configured on the router: reload the site')
+
+
+def address_name(key):
+    """The address text of a router.address key (M0backend or Mbackend -> backend)."""
+    key = key or ''
+    return key[2:] if key[:1] == 'M' and key[1:2].isdigit() else key[1:]
+
+
+def _served_addresses(router_state):
+    """Mobile addresses with deliveries that left the network here: a listener somewhere sent to them."""
+    return set(address_name(item.get('key') or item.get('name')) for item in router_state.get('router.address') or []
+               if (item.get('key') or item.get('name') or '')[:1] == 'M' and (item.get('deliveriesEgress') or 0) > 0)
+
+
+def connector_matched(routing_key, router_state, served):
+    """True when a listener for routing_key is known (here, or by traffic); None when it cannot be told."""
+    local = [item for item in router_state.get('tcpListener') or [] if item.get('address') == routing_key]
+    if local or routing_key in served:
+        return True
+    return None
+
+
+def router_connectors(router_state, connector_docs):
+    served = _served_addresses(router_state)
+    result = []
+    seen = set()
+    for entity in router_state.get('tcpConnector') or []:
+        name = _strip_entity_name(entity.get('name'), 'connector/')
+        seen.add(name)
+        matched = connector_matched(entity.get('address'), router_state, served)
+        result.append(service_info(name, entity.get('address'), entity.get('host'), entity.get('port'), matched,
+                                   'no listener for routing key %s has been seen from this site (the router does '
+                                   'not report listeners of other sites)' % entity.get('address')))
+    result.extend(_unconfigured_service(doc) for name, doc in sorted(connector_docs.items()) if name not in seen)
+    return result
+
+
+def addresses_from_skstat(table):
+    """router.address-like entities from a parsed `skstat -a` table (see management.parse_skstat)."""
+    prefixes = {'local': 'L', 'mobile': 'M', 'router': 'R', 'topo': 'T', 'area': 'A', 'edge': 'E'}
+    entities = []
+    for row in table.get('rows') or []:
+        entities.append({'key': prefixes.get(row.get('class'), '?') + row.get('addr', ''),
+                         'distribution': row.get('distrib'), 'subscriberCount': port_number(row.get('local')),
+                         'remoteCount': port_number(row.get('remote')),
+                         'deliveriesIngress': port_number(row.get('in')),
+                         'deliveriesEgress': port_number(row.get('out')),
+                         'deliveriesTransit': port_number(row.get('thru'))})
+    return entities
+
+
+def _router_metadata(router):
+    try:
+        metadata = json.loads(router.get('metadata') or '{}')
+    except ValueError:
+        return {}
+    return metadata if isinstance(metadata, dict) else {}
+
+
+def _router_site(router_state, site_doc, namespace, platform, router_error):
+    router = (router_state.get('router') or [{}])[0]
+    router_id = router.get('id')
+    metadata = _router_metadata(router)
+    name = _name(site_doc) or site_name_from_router_id(router_id)
+    site_id = ((site_doc or {}).get('metadata') or {}).get('uid') or metadata.get('id')
+    if router_error or not router_id:
+        return site_info(name, site_id, platform, namespace, PENDING, router_error or 'the router did not answer')
+    return site_info(name, site_id, metadata.get('platform') or platform, namespace, READY, router_id=router_id)
+
+
+def from_router(router_state, resources=None, namespace='default', platform='linux', router_error=None,
+                expected_links=()):
+    """network_info of a system site from its router's state ({entity type: [entities]}, None when the
+    router could not be asked: router_error says why) and its runtime resources ({kind: {name: doc}})."""
+    router_state = router_state or {}
+    resources = resources or {}
+    site_doc = next(iter(sorted((resources.get('Site') or {}).items())), (None, None))[1]
+    site = _router_site(router_state, site_doc, namespace, platform, router_error)
+    return build_network_info(
+        site,
+        links=router_links(router_state, resources.get('Link') or {}),
+        peers=router_peers(router_state, site['router_id']),
+        listeners=router_listeners(router_state, resources.get('Listener') or {}),
+        connectors=router_connectors(router_state, resources.get('Connector') or {}),
+        expected_links=expected_links)
+
+
+# -- Kubernetes: resource statuses ------------------------------------------------------------------
+
+def _status_reason(doc):
+    """The status message of a resource that is not Ready, or the first False condition's message."""
+    status = _status(doc)
+    if status.get('message') and status.get('message') != 'OK':
+        return status['message']
+    for condition in status.get('conditions') or []:
+        if condition.get('status') == 'False':
+            return condition.get('message') or condition.get('reason')
+    return 'no status yet' if not status else None
+
+
+def _k8s_status(doc):
+    return READY if _status(doc).get('status') == READY else PENDING
+
+
+def _k8s_site(site):
+    if site is None:
+        return site_info(None, reason='no Site in the namespace')
+    status = _k8s_status(site)
+    metadata = site.get('metadata') or {}
+    return site_info(metadata.get('name'), metadata.get('uid'), 'kubernetes', metadata.get('namespace'), status,
+                     None if status == READY else _status_reason(site))
+
+
+def _k8s_link(link):
+    status, spec, link_status = _k8s_status(link), _spec(link), _status(link)
+    endpoints = spec.get('endpoints') or []
+    endpoint = next((item for item in endpoints if item.get('name') == 'inter-router'),
+                    endpoints[0] if endpoints else {})
+    return link_info(_name(link), status, None if status == READY else _status_reason(link),
+                     link_status.get('remoteSiteName'), link_status.get('remoteSiteId'), spec.get('cost', 1),
+                     endpoint.get('host'), endpoint.get('port'))
+
+
+def _k8s_peers(site):
+    own = ((site or {}).get('metadata') or {}).get('uid')
+    return [{'router_id': None, 'site_name': record.get('name'), 'site_id': record.get('id')}
+            for record in _status(site).get('network') or [] if record.get('id') != own]
+
+
+def _k8s_service(doc, flag, missing):
+    spec = _spec(doc)
+    matched = _status(doc).get(flag)
+    reason = _status_reason(doc) or missing % spec.get('routingKey')
+    return service_info(_name(doc), spec.get('routingKey'), spec.get('host'), spec.get('port'),
+                        matched if isinstance(matched, bool) else None, reason)
+
+
+def from_kubernetes(site, links=(), listeners=(), connectors=(), expected_links=()):
+    """network_info of a Kubernetes site from its Site, Link, Listener and Connector objects (plain dicts)."""
+    return build_network_info(
+        _k8s_site(site),
+        links=[_k8s_link(link) for link in links],
+        peers=_k8s_peers(site),
+        listeners=[_k8s_service(doc, 'hasMatchingConnector', 'no connector for routing key %s') for doc in listeners],
+        connectors=[_k8s_service(doc, 'hasMatchingListener', 'no listener for routing key %s') for doc in connectors],
+        expected_links=expected_links)

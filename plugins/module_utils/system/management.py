@@ -1,0 +1,181 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to appnet.skupper
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Router management queries of a system site with skupper-router's `skmanage` and `skstat`.
+
+Both tools connect to the site's local management listener (127.0.0.1:<roles[0].port of the
+skupper-local RouterAccess>) with mutual TLS, using runtime/certs/skupper-local-client
+(nonkube-runtime.md sections 1.2 and 12.3).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from collections import namedtuple
+
+from ansible_collections.appnet.skupper.plugins.module_utils.system import paths, site_state
+
+DEFAULT_TIMEOUT = 10
+LOCAL_ACCESS = 'skupper-local'
+LOCAL_CLIENT = 'skupper-local-client'
+SITE_ENTITY_TYPES = ('router', 'router.node', 'connector', 'connection', 'listener', 'tcpListener', 'tcpConnector',
+                     'router.address')
+# Asked when available: a router (or stand-in) that refuses them still gives a usable status.
+OPTIONAL_ENTITY_TYPES = ('router.address',)
+SKSTAT_FLAGS = {'connections': '-c', 'links': '-l', 'nodes': '-n', 'addresses': '-a'}
+RULE = re.compile(r'^\s*=+\s*$')
+COLUMN = re.compile(r'\S+(?: \S+)*')
+
+ManagementTarget = namedtuple('ManagementTarget', 'port certificate key trustfile')
+
+
+class ManagementError(Exception):
+    """A management query that failed; reason is missing, refused, timeout, tls, not-rendered or failed."""
+
+    def __init__(self, message, reason='failed'):
+        super(ManagementError, self).__init__(message)
+        self.message = message
+        self.reason = reason
+
+
+# -- where the router listens ---------------------------------------------------------------------
+
+def management_target(home):
+    """The local management listener of the site rendered in home, and the client credentials for it."""
+    resources = site_state.load_runtime_resources(home)
+    access = resources.get('RouterAccess', {}).get(LOCAL_ACCESS)
+    if access is None:
+        raise ManagementError('no rendered site in %s (runtime/resources/RouterAccess-%s.yaml is missing): '
+                              'render and start the site first' % (home, LOCAL_ACCESS), 'not-rendered')
+    roles = (access.get('spec') or {}).get('roles') or []
+    port = roles[0].get('port') if roles else None
+    if not port:
+        raise ManagementError('the RouterAccess %s in %s has no role port' % (LOCAL_ACCESS, home), 'not-rendered')
+    certs = paths.runtime_dir(home, 'certs', LOCAL_CLIENT)
+    return ManagementTarget(int(port), os.path.join(certs, 'tls.crt'), os.path.join(certs, 'tls.key'),
+                            os.path.join(certs, 'ca.crt'))
+
+
+def connection_options(target, timeout=DEFAULT_TIMEOUT):
+    """The command-line options both tools use to reach target."""
+    return ['-b', 'amqps://127.0.0.1:%d' % target.port, '-t', str(timeout),
+            '--ssl-certificate', target.certificate, '--ssl-key', target.key, '--ssl-trustfile', target.trustfile]
+
+
+# -- running the tools ----------------------------------------------------------------------------
+
+def find_tool(tool):
+    """The path of tool (a name looked up on PATH, or a path); ManagementError when it is missing."""
+    found = shutil.which(tool) if os.sep not in tool else (tool if os.access(tool, os.X_OK) else None)
+    if found is None:
+        raise ManagementError('%s was not found%s: it ships with the skupper-router package (install it, or give '
+                              'the path of the tool)' % (tool, '' if os.sep in tool else ' on PATH'), 'missing')
+    return found
+
+
+def run_tool(argv, target, timeout=DEFAULT_TIMEOUT):
+    """Run a management tool; its standard output, or ManagementError saying what went wrong."""
+    try:
+        done = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout + 5,
+                              check=False, universal_newlines=True)
+    except subprocess.TimeoutExpired:
+        raise ManagementError('%s did not answer within %d seconds: is the router on port %d stuck?'
+                              % (os.path.basename(argv[0]), timeout + 5, target.port), 'timeout')
+    except OSError as exc:
+        raise ManagementError('cannot run %s: %s' % (argv[0], exc), 'missing')
+    if done.returncode != 0:
+        raise tool_failure(argv, target, (done.stdout + '\n' + done.stderr).strip(), done.returncode)
+    return done.stdout
+
+
+def tool_failure(argv, target, output, returncode):
+    """The ManagementError for a tool that exited with returncode and printed output."""
+    command = '%s %s' % (os.path.basename(argv[0]), argv[1] if len(argv) > 1 else '')
+    lowered = output.lower()
+    if 'connection refused' in lowered:
+        return ManagementError('the router is not running on port %d (connection refused at amqps://127.0.0.1:%d)'
+                               % (target.port, target.port), 'refused')
+    if 'timed out' in lowered or 'timeout' in lowered:
+        return ManagementError('the router on port %d did not answer in time: %s' % (target.port, output),
+                               'timeout')
+    if 'ssl' in lowered or 'certificate' in lowered or 'tls' in lowered:
+        return ManagementError('TLS failure talking to the router on port %d with the %s credentials: %s'
+                               % (target.port, LOCAL_CLIENT, output), 'tls')
+    return ManagementError('%s failed (exit %d): %s' % (command, returncode, output or 'no output'))
+
+
+def query(target, entity_type, skmanage='skmanage', timeout=DEFAULT_TIMEOUT):
+    """`skmanage query --type=<entity_type>`: the list of entities (dicts)."""
+    argv = [find_tool(skmanage), 'query', '--type=%s' % entity_type] + connection_options(target, timeout)
+    output = run_tool(argv, target, timeout)
+    try:
+        entities = json.loads(output)
+    except ValueError:
+        raise ManagementError('skmanage query --type=%s printed no JSON: %s' % (entity_type, output[:300]))
+    if not isinstance(entities, list):
+        raise ManagementError('skmanage query --type=%s printed %s, not a list' % (entity_type, type(entities)))
+    return entities
+
+
+def skstat(target, what, tool='skstat', timeout=DEFAULT_TIMEOUT):
+    """`skstat -c|-l|-n|-a` (what: connections, links, nodes, addresses), parsed by parse_skstat()."""
+    argv = [find_tool(tool), SKSTAT_FLAGS[what]] + connection_options(target, timeout)
+    return parse_skstat(run_tool(argv, target, timeout))
+
+
+def query_site(home, skmanage='skmanage', timeout=DEFAULT_TIMEOUT, entity_types=SITE_ENTITY_TYPES):
+    """{entity type: [entities]} of the router of the site in home (router, router.node, connector, ...).
+
+    An optional entity type (OPTIONAL_ENTITY_TYPES) the router refuses is left out of the result.
+    """
+    target = management_target(home)
+    result = {}
+    for entity_type in entity_types:
+        try:
+            result[entity_type] = query(target, entity_type, skmanage, timeout)
+        except ManagementError as exc:
+            if exc.reason != 'failed' or entity_type not in OPTIONAL_ENTITY_TYPES:
+                raise
+    return result
+
+
+# -- skstat tables --------------------------------------------------------------------------------
+
+def parse_skstat(text):
+    """An skstat table as {'router_id', 'title', 'columns', 'rows': [{column: text}]}.
+
+    The format: a time stamp, the router id, an empty line, the title (and for -n the time of the last
+    topology change), the column headings, a line of '=', then one line per row. Columns are left-aligned
+    and start where their heading starts.
+    """
+    lines = text.splitlines()
+    rule = next((index for index, line in enumerate(lines) if RULE.match(line)), None)
+    if len(lines) < 4 or rule is None or rule < 1:
+        return {'router_id': lines[1].strip() if len(lines) > 1 else None,
+                'title': lines[3].strip() if len(lines) > 3 else None, 'columns': [], 'rows': []}
+    starts, columns = _column_starts(lines[rule - 1])
+    rows = [_split_row(line, starts, columns) for line in lines[rule + 1:] if line.strip()]
+    return {'router_id': lines[1].strip(), 'title': lines[3].strip(), 'columns': columns, 'rows': rows}
+
+
+def _column_starts(heading):
+    """([start offset], [name]) of the columns of a heading line (names may hold single spaces)."""
+    starts, names = [], []
+    for match in COLUMN.finditer(heading):
+        starts.append(match.start())
+        names.append(match.group())
+    return starts, names
+
+
+def _split_row(line, starts, columns):
+    cells = {}
+    for index, name in enumerate(columns):
+        end = starts[index + 1] if index + 1 < len(starts) else None
+        cells[name] = line[starts[index]:end].strip()
+    return cells

@@ -1,0 +1,312 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to appnet.skupper
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: network_info
+short_description: Report the status of a Skupper site and its application network
+version_added: 1.0.0
+description:
+- Reports the site, its links (with the remote site each one reaches), the other routers of the network, and
+  whether each listener and connector has a counterpart somewhere in the network.
+- On Kubernetes the statuses come from the Site, Link, Listener and Connector resources that the Skupper controller
+  updates.
+- On Linux, Podman and Docker the module asks the site's router directly, with C(skmanage) from the skupper-router
+  package, over the local management listener (mutual TLS with the C(skupper-local-client) certificate). A router
+  that is not running is reported (site C(Pending)), not a failure.
+- The same result shape is returned on every platform. The module never changes anything.
+author:
+- appnet.skupper contributors
+options:
+  skmanage:
+    description:
+    - Linux, Podman and Docker only. The C(skmanage) tool, a name looked up on E(PATH) or a path.
+    type: str
+    default: skmanage
+  timeout:
+    description:
+    - Linux, Podman and Docker only. Seconds to wait for the router's answer to each query.
+    type: int
+    default: 10
+  expected_links:
+    description:
+    - Names of remote sites this site must have a C(Ready) link to.
+    - A missing one makes RV(ready) false and is listed in RV(missing_links).
+    type: list
+    elements: str
+    default: []
+  require_ready:
+    description:
+    - Fail, naming every site, link and expected link that is not C(Ready), unless RV(ready) is true.
+    - Combine with C(until) and C(retries) to wait for a network to come up.
+    type: bool
+    default: false
+extends_documentation_fragment:
+- appnet.skupper.common
+- appnet.skupper.k8s_auth
+- appnet.skupper.attributes
+attributes:
+  check_mode:
+    support: full
+    details:
+    - The module only reads; it runs the same in check mode.
+  diff_mode:
+    support: none
+  platform:
+    support: full
+    platforms: kubernetes, linux, podman, docker
+requirements:
+- kubernetes >= 24.2.0 (Python, for platform kubernetes)
+- PyYAML
+- skupper-router (C(skmanage)) on the host, for platforms linux, podman and docker
+notes:
+- On Linux the remote site of a link is the site name in the peer router's id. Whether a connector has a listener
+  in another site is not reported by the router; it is C(true) when this site has a listener for the routing key or
+  traffic for it has arrived, else C(null).
+- Listeners and connectors do not count in RV(ready) because their counterparts belong to other sites.
+seealso:
+- module: appnet.skupper.system
+- module: appnet.skupper.link
+- module: appnet.skupper.access_token
+'''
+
+EXAMPLES = r'''
+- name: Show the network as the Kubernetes site in namespace west sees it
+  appnet.skupper.network_info:
+    namespace: west
+  register: west_network
+
+- name: Wait until the Linux site east is linked to west
+  appnet.skupper.network_info:
+    platform: linux
+    namespace: east
+    expected_links: [west]
+    require_ready: true
+  register: east_network
+  until: east_network is succeeded
+  retries: 30
+  delay: 2
+
+- name: Fail when a listener has no connector anywhere
+  ansible.builtin.assert:
+    that: east_network.listeners | rejectattr('matched') | list | length == 0
+'''
+
+RETURN = r'''
+site:
+  description: The site.
+  returned: always
+  type: dict
+  contains:
+    name:
+      description: Site name.
+      type: str
+    id:
+      description: Site id (the Site's uid).
+      type: str
+    platform:
+      description: Platform of the site.
+      type: str
+    namespace:
+      description: Namespace of the site.
+      type: str
+    status:
+      description: C(Ready) or C(Pending).
+      type: str
+    reason:
+      description: Why the site is not C(Ready).
+      type: str
+    router_id:
+      description: Id of the site's router (Linux, Podman and Docker).
+      type: str
+  sample: {name: east, id: 22222222-2222-2222-2222-222222222222, platform: linux, namespace: default,
+           status: Ready, reason: null, router_id: east-1700000000-default}
+links:
+  description: The links of this site to other sites.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Link name.
+      type: str
+    status:
+      description: C(Ready) when the link is up, else C(Pending).
+      type: str
+    reason:
+      description: Why the link is not up, in words (TLS trust, refused connection...).
+      type: str
+    remote_site_name:
+      description: Site at the other end (known once the link is up).
+      type: str
+    remote_site_id:
+      description: Id of that site (Kubernetes).
+      type: str
+    cost:
+      description: Link cost.
+      type: int
+    host:
+      description: Host the link connects to.
+      type: str
+    port:
+      description: Port the link connects to.
+      type: int
+  sample:
+  - {name: link-west, status: Ready, reason: null, remote_site_name: west, remote_site_id: null, cost: 1,
+     host: west.example.com, port: 55671}
+peers:
+  description: The other routers (Linux) or sites (Kubernetes) of the network this site knows.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    router_id:
+      description: Router id (Linux, Podman and Docker).
+      type: str
+    site_name:
+      description: Site name.
+      type: str
+    site_id:
+      description: Site id (Kubernetes).
+      type: str
+listeners:
+  description: The listeners of this site.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Listener name.
+      type: str
+    routing_key:
+      description: Routing key.
+      type: str
+    host:
+      description: Host the listener binds.
+      type: str
+    port:
+      description: Port the listener binds.
+      type: int
+    status:
+      description: C(Ready) when matched, else C(Pending).
+      type: str
+    reason:
+      description: Why it is not C(Ready).
+      type: str
+    matched:
+      description: Whether a connector for the routing key exists in the network.
+      type: bool
+connectors:
+  description: The connectors of this site, like RV(listeners); C(matched) says whether a listener exists (C(null)
+    when the router cannot tell).
+  returned: always
+  type: list
+  elements: dict
+ready:
+  description: The site is C(Ready), every link is C(Ready) and every site of I(expected_links) is linked.
+  returned: always
+  type: bool
+missing_links:
+  description: The sites of I(expected_links) without a C(Ready) link.
+  returned: always
+  type: list
+  elements: str
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.appnet.skupper.plugins.module_utils import args_common, status
+from ansible_collections.appnet.skupper.plugins.module_utils.model import SYSTEM_PLATFORMS
+
+SKUPPER_GROUP = 'skupper.io'
+SKUPPER_VERSION = 'v2alpha1'
+OWN_OPTIONS = {
+    'skmanage': {'type': 'str', 'default': 'skmanage'},
+    'timeout': {'type': 'int', 'default': 10},
+    'expected_links': {'type': 'list', 'elements': 'str', 'default': []},
+    'require_ready': {'type': 'bool', 'default': False},
+}
+
+
+class InfoError(Exception):
+    """A failure reported with fail_json."""
+
+
+# -- Linux, Podman, Docker --------------------------------------------------------------------------
+
+def system_network_info(params):
+    from ansible_collections.appnet.skupper.plugins.module_utils.system import management, paths, site_state
+    home = paths.namespace_home(params['namespace'], paths.data_home(params.get('data_home')))
+    resources = site_state.load_runtime_resources(home)
+    if not resources:
+        raise InfoError('namespace %s has no rendered site in %s: create the site and run appnet.skupper.system '
+                        'first' % (params['namespace'], home))
+    router_state, router_error = None, None
+    try:
+        router_state = management.query_site(home, params['skmanage'], params['timeout'])
+    except management.ManagementError as exc:
+        if exc.reason != 'refused':
+            raise InfoError(exc.message)
+        router_error = exc.message
+    return status.from_router(router_state, resources, params['namespace'], params['platform'], router_error,
+                              params['expected_links'])
+
+
+# -- Kubernetes -------------------------------------------------------------------------------------
+
+def _list(custom, namespace, plural):
+    listed = custom.list_namespaced_custom_object(SKUPPER_GROUP, SKUPPER_VERSION, namespace, plural)
+    return sorted(listed.get('items') or [], key=lambda item: item['metadata']['name'])
+
+
+def kubernetes_network_info(module):
+    params = module.params
+    try:
+        # TODO(lead): plugins/module_utils/k8s/auth.py provides get_api_client(module); until it exists
+        # platform kubernetes fails below with a clear message.
+        from ansible_collections.appnet.skupper.plugins.module_utils.k8s.auth import get_api_client
+        from kubernetes.client import CustomObjectsApi
+        from kubernetes.client.rest import ApiException
+    except ImportError as exc:
+        raise InfoError('platform kubernetes is not available: %s (install the Python library kubernetes)' % exc)
+    custom = CustomObjectsApi(get_api_client(module))
+    namespace = params['namespace']
+    try:
+        sites = _list(custom, namespace, 'sites')
+        collected = [_list(custom, namespace, plural) for plural in ('links', 'listeners', 'connectors')]
+    except ApiException as exc:
+        raise InfoError('cannot read the Skupper resources of namespace %s: %s %s' % (namespace, exc.status,
+                                                                                      exc.reason))
+    return status.from_kubernetes(sites[0] if sites else None, *collected, expected_links=params['expected_links'])
+
+
+# -- the module -------------------------------------------------------------------------------------
+
+def network_info(module):
+    if module.params['platform'] in SYSTEM_PLATFORMS:
+        return system_network_info(module.params)
+    return kubernetes_network_info(module)
+
+
+def main():
+    module = AnsibleModule(argument_spec=args_common.merge(args_common.TARGET, args_common.K8S_AUTH, OWN_OPTIONS),
+                           supports_check_mode=True)
+    try:
+        info = network_info(module)
+    except InfoError as exc:
+        module.fail_json(msg=str(exc), changed=False)
+    problems = status.not_ready(info)
+    if module.params['require_ready'] and problems:
+        module.fail_json(msg='the network is not ready: %s' % '; '.join(problems), not_ready=problems, changed=False,
+                         **info)
+    module.exit_json(changed=False, **info)
+
+
+if __name__ == '__main__':
+    main()

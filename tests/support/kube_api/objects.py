@@ -1,0 +1,148 @@
+"""Kind-specific object rules of the API server stand-in (a test double): decoding, defaults, metadata.
+
+Custom resources are pruned with their structural schema; core kinds keep only their known fields and get
+kube's defaults (Secret `stringData` folded into base64 `data`, Namespace phase and name label).
+"""
+
+import base64
+import binascii
+import copy
+import datetime
+import random
+import re
+import uuid
+
+from . import schema as schemas
+from .errors import ApiError, bad_request, invalid
+
+OBJECT_META_KEYS = ('name', 'generateName', 'namespace', 'uid', 'resourceVersion', 'generation',
+                    'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'labels',
+                    'annotations', 'ownerReferences', 'finalizers', 'managedFields')
+SYSTEM_META_KEYS = ('uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp',
+                    'deletionGracePeriodSeconds', 'managedFields')
+CORE_FIELDS = {'Secret': ('data', 'stringData', 'type', 'immutable'),
+               'ConfigMap': ('data', 'binaryData', 'immutable'),
+               'Namespace': ('spec', 'status'), 'CustomResourceDefinition': ('spec', 'status')}
+CONFIG_KEY = re.compile(r'^[-._a-zA-Z0-9]+$')
+NAME_SUFFIX_CHARS = 'bcdfghjklmnpqrstvwxz2456789'
+
+
+def now():
+    """RFC 3339 UTC time with second precision, like kube's metav1.Time."""
+    return datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def new_uid():
+    return str(uuid.uuid4())
+
+
+def generated_name(prefix):
+    return prefix + ''.join(random.choice(NAME_SUFFIX_CHARS) for _ in range(5))
+
+
+def check_type_meta(resource, body):
+    """400 when kind/apiVersion are missing (custom resources) or name another type."""
+    if not isinstance(body, dict):
+        raise bad_request(f'Object of type {type(body).__name__} cannot be handled as a {resource.kind}')
+    kind, api_version = body.get('kind'), body.get('apiVersion')
+    if resource.custom and not kind:
+        raise bad_request(f"Object 'Kind' is missing in '{body}'")
+    if kind and kind != resource.kind:
+        raise bad_request(f'{kind} in version "{api_version}" cannot be handled as a {resource.kind}: '
+                          f'the object kind does not match the endpoint ({resource.kind})')
+    if api_version and api_version != resource.api_version:
+        raise bad_request(f'the API version in the data ({api_version}) does not match the expected API version '
+                          f'({resource.api_version})')
+    if not isinstance(body.get('metadata', {}), dict):
+        raise bad_request(f'{resource.kind} in version "{resource.version}" cannot be handled as a '
+                          f'{resource.kind}: metadata must be an object')
+
+
+def decoded(resource, body):
+    """The body as the server holds it: type meta set, unknown fields dropped, core defaults and conversions."""
+    obj = copy.deepcopy(body)
+    obj['apiVersion'], obj['kind'] = resource.api_version, resource.kind
+    metadata = {key: value for key, value in (obj.get('metadata') or {}).items()
+                if key in OBJECT_META_KEYS and value is not None}
+    if resource.schema is not None:
+        obj = schemas.prune(resource.schema, obj, root=True)
+    else:
+        kept = CORE_FIELDS.get(resource.kind, ())
+        obj = {key: value for key, value in obj.items() if key in kept + ('apiVersion', 'kind') and value is not None}
+    obj['metadata'] = metadata
+    normalise = {'Secret': _normalise_secret, 'Namespace': _normalise_namespace}.get(resource.kind)
+    return normalise(obj) if normalise and not resource.group else obj
+
+
+def is_core(resource, kind):
+    return resource.kind == kind and not resource.group
+
+
+def _illegal_base64_at(text):
+    for index, char in enumerate(text):
+        if not (char.isalnum() and char.isascii()) and char not in '+/=':
+            return index
+    return len(text)
+
+
+def _normalise_secret(obj):
+    data = obj.get('data') or {}
+    if not isinstance(data, dict):
+        raise bad_request('Secret in version "v1" cannot be handled as a Secret: data must be a map')
+    for key, value in data.items():
+        try:
+            base64.b64decode(value, validate=True)
+        except (binascii.Error, TypeError, ValueError):
+            position = _illegal_base64_at(value) if isinstance(value, str) else 0
+            raise bad_request(f'Secret in version "v1" cannot be handled as a Secret: '
+                              f'illegal base64 data at input byte {position}') from None
+    for key, value in (obj.pop('stringData', None) or {}).items():
+        data[key] = base64.b64encode(str(value).encode()).decode()
+    if data:
+        obj['data'] = data
+    obj.setdefault('type', 'Opaque')
+    return obj
+
+
+def _normalise_namespace(obj):
+    name = obj['metadata'].get('name')
+    if name:
+        obj['metadata'].setdefault('labels', {})['kubernetes.io/metadata.name'] = name
+    obj.setdefault('spec', {}).setdefault('finalizers', ['kubernetes'])
+    obj['status'] = {'phase': 'Active'}
+    return obj
+
+
+def validation_errors(resource, obj, old=None):
+    """FieldErrors of the object: metadata.name, core data keys and the CRD schema."""
+    errors = schemas.validate_object_name(obj['metadata'].get('name'), label=is_core(resource, 'Namespace'))
+    if is_core(resource, 'Secret') or is_core(resource, 'ConfigMap'):
+        errors += [invalid(f'data[{key}]', key, "a valid config key must consist of alphanumeric characters, "
+                                               "'-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or "
+                                               "'key-name', regex used for validation is '[-._a-zA-Z0-9]+')")
+                   for key in (obj.get('data') or {}) if not CONFIG_KEY.match(key)]
+    if resource.schema is not None:
+        body = {key: value for key, value in obj.items() if key != 'metadata'}
+        errors += schemas.validate(resource.schema, body, old)
+    return errors
+
+
+def spec_part(obj):
+    """Everything that counts for metadata.generation: all but metadata and status."""
+    return {key: value for key, value in obj.items() if key not in ('metadata', 'status', 'apiVersion', 'kind')}
+
+
+def comparable(obj):
+    """obj without what a no-op write would change (resourceVersion, managedFields times)."""
+    result = copy.deepcopy(obj)
+    metadata = result.get('metadata') or {}
+    metadata.pop('resourceVersion', None)
+    for entry in metadata.get('managedFields') or ():
+        entry.pop('time', None)
+    return result
+
+
+def ensure_mapping(value, what):
+    if not isinstance(value, dict):
+        raise ApiError(400, 'BadRequest', f'{what} must be a JSON object')
+    return value

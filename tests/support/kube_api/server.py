@@ -1,0 +1,401 @@
+"""The HTTP(S) front of the Kubernetes API server stand-in (a test double for kube-apiserver).
+
+`start_server()` serves the stand-in on 127.0.0.1 in background threads and returns a `StandInServer`:
+its URL, request records and counts, fault injection, TLS files and kubeconfig helpers.
+"""
+
+import collections
+import dataclasses
+import http.server
+import json
+import shutil
+import socket
+import ssl
+import tempfile
+import threading
+import urllib.parse
+
+from . import discovery, routing, tls
+from .errors import ApiError, unauthorized
+from .operations import Operations, Request, dry_run_requested
+from .resources import Registry, load_crd_documents
+from .store import Store
+
+PRESET_NAMESPACES = ('default', 'kube-node-lease', 'kube-public', 'kube-system')
+WRITE_VERBS = ('create', 'update', 'patch', 'apply', 'delete', 'deletecollection')
+FAULT_ANSWERS = {429: ('TooManyRequests', 'Too many requests, please try again later.'),
+                 500: ('InternalError', 'Internal error occurred: injected fault'),
+                 503: ('ServiceUnavailable', 'The server is currently unable to handle the request (injected)')}
+
+
+@dataclasses.dataclass
+class RequestRecord:
+    """One request the stand-in answered, in kube audit terms."""
+
+    verb: str
+    path: str
+    method: str
+    code: int
+    dry_run: bool = False
+    persisted: bool = False
+    fault: str = None
+
+    def as_dict(self):
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass
+class Fault:
+    """Answer the next `remaining` requests matching (verb, path prefix) with `action` (429/500/503/'drop')."""
+
+    action: object
+    verb: str = None
+    path_prefix: str = '/'
+    remaining: int = 1
+    retry_after: int = 0
+
+    def matches(self, verb, method, path):
+        return (self.remaining > 0 and path.startswith(self.path_prefix)
+                and self.verb in (None, verb, method))
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = 'HTTP/1.1'
+    server_version = 'kube-api-standin'
+    disable_nagle_algorithm = True
+
+    def setup(self):
+        context = self.server.standin.ssl_context
+        if context is not None:
+            self.request.settimeout(10)
+            self.request = context.wrap_socket(self.request, server_side=True)
+            self.request.settimeout(None)
+        super().setup()
+
+    def log_message(self, format, *args):
+        """Quiet: requests are recorded in StandInServer.requests instead."""
+
+    def do_GET(self):
+        self._dispatch()
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_GET
+
+    def _read_body(self):
+        length = int(self.headers.get('Content-Length') or 0)
+        return self.rfile.read(length) if length else b''
+
+    def _dispatch(self):
+        url = urllib.parse.urlsplit(self.path)
+        query = {key: values[0] for key, values in urllib.parse.parse_qs(url.query, keep_blank_values=True).items()}
+        body = self._read_body()
+        standin = self.server.standin
+        if url.path.startswith('/_standin/'):
+            self._send_json(*standin.control(self.command, url.path, body))
+            return
+        content_type = (self.headers.get('Content-Type') or '').split(';')[0].strip()
+        request = Request('', query, body, content_type, self.headers.get('User-Agent') or '')
+        record = RequestRecord('', url.path, self.command, 0)
+        try:
+            answer = self._answer(request, record, content_type)
+        except ApiError as error:
+            answer = (error.code, error.status(), error.headers)
+        record.code = answer[0] if isinstance(answer, tuple) else (0 if answer is None else 200)
+        standin.record(record)
+        if answer is None:
+            self._drop()
+        elif isinstance(answer, tuple):
+            self._send_json(*answer)
+        else:
+            self._stream(answer)
+
+    def _answer(self, request, record, content_type):
+        """(code, body, headers), a watch event iterator, or None to drop the connection; records as it goes."""
+        standin = self.server.standin
+        if not standin.authorized(self.headers.get('Authorization'), self.request):
+            raise unauthorized()
+        route = routing.route(standin.registry, self.command, record.path, request.query, content_type)
+        record.verb = request.verb = route.verb
+        record.dry_run = route.verb in WRITE_VERBS and _dry_run_flag(request)
+        fault = standin.take_fault(record.verb, record.method, record.path)
+        if fault is not None:
+            record.fault = str(fault.action)
+            return _fault_answer(fault)
+        if route.discovery:
+            return 200, discovery.document(standin.registry, route.discovery, f'{standin.host}:{standin.port}'), {}
+        if route.verb == 'watch':
+            return standin.operations.watch(route.target, request, standin.stopping)
+        outcome = standin.call(route, request)
+        record.persisted = outcome.persisted
+        return outcome.code, outcome.body, {}
+
+    def _drop(self):
+        self.close_connection = True
+        self.request.shutdown(socket.SHUT_RDWR)
+
+    def _send_json(self, code, body, headers=None):
+        data = json.dumps(body).encode()
+        self.send_response(code)
+        self.send_header('Content-Type', 'application/json')
+        self.send_header('Content-Length', str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _stream(self, events):
+        self.send_response(200)
+        self.send_header('Content-Type', 'application/json')
+        self.send_header('Transfer-Encoding', 'chunked')
+        self.end_headers()
+        try:
+            for event in events:
+                data = json.dumps(event).encode() + b'\n'
+                self.wfile.write(b'%x\r\n%s\r\n' % (len(data), data))
+                self.wfile.flush()
+            self.wfile.write(b'0\r\n\r\n')
+        except (OSError, ValueError):
+            self.close_connection = True
+
+
+def _fault_answer(fault):
+    if fault.action == 'drop':
+        return None
+    reason, message = FAULT_ANSWERS[fault.action]
+    details = {'retryAfterSeconds': fault.retry_after} if fault.action == 429 else None
+    headers = {'Retry-After': str(fault.retry_after)} if fault.action == 429 else {}
+    raise ApiError(fault.action, reason, message, details, headers)
+
+
+def _dry_run_flag(request):
+    try:
+        return dry_run_requested(request)
+    except ApiError:
+        return False
+
+
+class _HTTPServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        """Handshake failures and dropped clients are expected in tests; stay quiet."""
+
+
+class StandInServer:
+    """A running stand-in: `url`, request records and counts, faults, TLS files, kubeconfig helper."""
+
+    def __init__(self, host='127.0.0.1', port=0, tls_dir=None, token=None, client_ca=None, crd_dir=None,
+                 history_limit=2000):
+        self.registry = Registry(load_crd_documents(crd_dir))
+        self.store = Store(history_limit)
+        self.operations = Operations(self.registry, self.store)
+        self.token = token
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._requests = []
+        self._faults = []
+        self._own_tls_dir = None
+        self.tls_files = self._tls_files(tls_dir)
+        self.client_ca = self._client_ca_path(client_ca)
+        self.ssl_context = self._ssl_context()
+        self._seed()
+        self._http = _HTTPServer((host, port), _Handler)
+        self._http.standin = self
+        self.host, self.port = self._http.server_address[:2]
+        self._thread = threading.Thread(target=self._http.serve_forever, kwargs={'poll_interval': 0.1},
+                                        name='kube-api-standin', daemon=True)
+        self._thread.start()
+
+    # -- setup ---------------------------------------------------------------------------------------
+
+    def _tls_files(self, tls_dir):
+        if tls_dir is None:
+            return None
+        if tls_dir is True:
+            tls_dir = self._own_tls_dir = tempfile.mkdtemp(prefix='kube-api-standin-')
+        return tls.write_server_certificates(tls_dir)
+
+    def _client_ca_path(self, client_ca):
+        if client_ca is True:
+            if self.tls_files is None:
+                raise ValueError('client certificates need TLS')
+            return str(self.tls_files.ca_cert)
+        return str(client_ca) if client_ca else None
+
+    def _ssl_context(self):
+        if self.tls_files is None:
+            return None
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(self.tls_files.cert, self.tls_files.key)
+        if self.client_ca:
+            context.load_verify_locations(self.client_ca)
+            context.verify_mode = ssl.CERT_OPTIONAL
+        return context
+
+    def _seed(self):
+        """The namespaces every cluster has, and the CRDs (readable at apiextensions.k8s.io/v1)."""
+        resources = {t.plural: t for t in self.registry.types if not t.custom}
+        for name in PRESET_NAMESPACES:
+            self._seed_object(resources['namespaces'], {'metadata': {'name': name}})
+        for crd in self.registry.crds:
+            self._seed_object(resources['customresourcedefinitions'], crd)
+
+    def _seed_object(self, resource, body):
+        target = routing.Target(resource)
+        request = Request('create', {}, json.dumps(dict(body, apiVersion=resource.api_version,
+                                                         kind=resource.kind)).encode(),
+                          user_agent='kube-apiserver/standin')
+        self.operations.create(target, request)
+
+    # -- serving -------------------------------------------------------------------------------------
+
+    @property
+    def scheme(self):
+        return 'https' if self.tls_files else 'http'
+
+    @property
+    def url(self):
+        return f'{self.scheme}://{self.host}:{self.port}'
+
+    @property
+    def ca_file(self):
+        return str(self.tls_files.ca_cert) if self.tls_files else None
+
+    def stopping(self):
+        return self._stopping.is_set()
+
+    def authorized(self, authorization, connection):
+        """Open without token/client CA; else a matching bearer token or a verified client certificate."""
+        if not self.token and not self.client_ca:
+            return True
+        if self.token and authorization == f'Bearer {self.token}':
+            return True
+        return bool(self.client_ca and isinstance(connection, ssl.SSLSocket) and connection.getpeercert())
+
+    def call(self, route, request):
+        handlers = {'get': self.operations.get, 'list': self.operations.list, 'create': self.operations.create,
+                    'update': self.operations.update, 'patch': self.operations.patch,
+                    'apply': self.operations.apply, 'delete': self.operations.delete,
+                    'deletecollection': self.operations.delete_collection}
+        if route.target.resource.read_only and route.verb not in ('get', 'list'):
+            raise ApiError(405, 'MethodNotAllowed', 'the stand-in serves this resource read-only', {})
+        return handlers[route.verb](route.target, request)
+
+    def stop(self):
+        self._stopping.set()
+        self.store.close()
+        self._http.shutdown()
+        self._http.server_close()
+        self._thread.join(5)
+        if self._own_tls_dir:
+            shutil.rmtree(self._own_tls_dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+    # -- request records -----------------------------------------------------------------------------
+
+    def record(self, record):
+        with self._lock:
+            self._requests.append(record)
+
+    @property
+    def requests(self):
+        """Every request answered since the start or the last reset_counts(), oldest first."""
+        with self._lock:
+            return list(self._requests)
+
+    def counts(self, path_prefix='/', persisted=None, dry_run=None):
+        """{verb: number} of the recorded requests, optionally filtered."""
+        return dict(collections.Counter(
+            r.verb for r in self.requests if r.path.startswith(path_prefix)
+            and persisted in (None, r.persisted) and dry_run in (None, r.dry_run)))
+
+    def reset_counts(self):
+        with self._lock:
+            self._requests.clear()
+
+    # -- faults --------------------------------------------------------------------------------------
+
+    def inject_fault(self, action, verb=None, path_prefix='/', times=1, retry_after=0):
+        """The next `times` requests matching verb (kube verb or HTTP method) and path prefix get `action`:
+        429 (with Retry-After), 500, 503, or 'drop' (the connection closes without an answer)."""
+        if action not in FAULT_ANSWERS and action != 'drop':
+            raise ValueError(f'unsupported fault {action!r}')
+        with self._lock:
+            self._faults.append(Fault(action, verb, path_prefix, times, retry_after))
+
+    def clear_faults(self):
+        with self._lock:
+            self._faults.clear()
+
+    def take_fault(self, verb, method, path):
+        with self._lock:
+            for fault in self._faults:
+                if fault.matches(verb, method, path):
+                    fault.remaining -= 1
+                    return fault
+        return None
+
+    def compact_history(self):
+        """Forget the watch history: watches from an older resourceVersion get 410 Gone."""
+        self.store.compact()
+
+    # -- control endpoints (/_standin/...) for tests in other processes ------------------------------
+
+    def control(self, method, path, body):
+        """(code, JSON body) of GET /_standin/requests, POST /_standin/reset|faults|compact, DELETE faults."""
+        action = (method, path.rstrip('/'))
+        if action == ('GET', '/_standin/requests'):
+            return 200, {'requests': [r.as_dict() for r in self.requests], 'counts': self.counts()}
+        if action == ('POST', '/_standin/reset'):
+            self.reset_counts()
+            return 200, {'reset': True}
+        if action == ('POST', '/_standin/faults'):
+            return self._control_fault(body)
+        if action == ('DELETE', '/_standin/faults'):
+            self.clear_faults()
+            return 200, {'cleared': True}
+        if action == ('POST', '/_standin/compact'):
+            self.compact_history()
+            return 200, {'compacted': True}
+        return 404, {'error': f'no stand-in control endpoint {method} {path}'}
+
+    def _control_fault(self, body):
+        try:
+            spec = json.loads(body or b'{}')
+            self.inject_fault(spec['action'], spec.get('verb'), spec.get('path_prefix', '/'),
+                              int(spec.get('times', 1)), int(spec.get('retry_after', 0)))
+        except (ValueError, KeyError, TypeError) as exc:
+            return 400, {'error': f'bad fault: {exc}'}
+        return 200, {'injected': spec}
+
+    # -- credentials ---------------------------------------------------------------------------------
+
+    def issue_client_cert(self, common_name='tester', directory=None):
+        """A client certificate signed by this server's CA: (cert path, key path)."""
+        if self.tls_files is None:
+            raise ValueError('client certificates need a TLS stand-in')
+        return tls.issue_client_certificate(self.tls_files, common_name, directory)
+
+    def kubeconfig(self, path=None, namespace='default', token=None, client_cert=None, client_key=None,
+                   context='stand-in'):
+        """A kubeconfig dict for this server (written to path when given), with contexts `<context>` (the
+        server's token, or a client certificate when it requires one) and `<context>-anonymous`."""
+        token = token or self.token
+        if self.client_ca and not client_cert and not token:
+            client_cert, client_key = self.issue_client_cert('kubeconfig-user')
+        config = tls.kubeconfig(self.url, ca_file=self.ca_file, namespace=namespace, token=token,
+                                client_cert=client_cert, client_key=client_key, context=context)
+        return tls.write_kubeconfig(path, config) if path else config
+
+
+def start_server(host='127.0.0.1', port=0, tls=False, token=None, client_ca=None, tls_dir=None, crd_dir=None,
+                 history_limit=2000):
+    """Start a stand-in in background threads. tls=True serves HTTPS with certificates written to tls_dir (a
+    temporary directory when not given); client_ca is a CA file path, or True for the server's own CA."""
+    if tls and tls_dir is None:
+        tls_dir = True
+    return StandInServer(host, port, tls_dir if tls or tls_dir else None, token, client_ca, crd_dir, history_limit)

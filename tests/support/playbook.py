@@ -1,0 +1,47 @@
+"""Run ansible-playbook for real against the collection in this checkout and read its JSON report."""
+
+import json
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+COLLECTIONS = os.path.join(ROOT, '.build', 'collections')
+PLAYBOOKS = os.path.join(ROOT, 'playbooks')
+
+
+def run_playbook(playbook, inventory, *extra_args, env=None):
+    """(returncode, report) of `ansible-playbook -i inventory playbook`, with the JSON callback."""
+    if not os.path.isabs(playbook):
+        playbook = os.path.join(PLAYBOOKS, playbook)
+    run_env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_STDOUT_CALLBACK='json',
+                   ANSIBLE_HOST_KEY_CHECKING='False', ANSIBLE_FORKS='5', ANSIBLE_PIPELINING='True',
+                   ANSIBLE_RETRY_FILES_ENABLED='False')
+    run_env.update(env or {})
+    executable = os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')
+    result = subprocess.run([executable, '-i', inventory, playbook] + list(extra_args),
+                            capture_output=True, text=True, env=run_env, cwd=ROOT)
+    try:
+        report = json.loads(result.stdout[result.stdout.index('{'):])
+    except ValueError:
+        raise AssertionError('no JSON report from ansible-playbook (rc %d):\n%s\n%s'
+                             % (result.returncode, result.stdout[-3000:], result.stderr[-3000:]))
+    return result.returncode, report
+
+
+def task_outcomes(report):
+    """(host, task name, outcome) for every task result of the report."""
+    for play in report['plays']:
+        for task in play['tasks']:
+            for host, outcome in task['hosts'].items():
+                yield host, task['task']['name'], outcome
+
+
+def failures(report):
+    return ['%s / %s: %s' % (host, name, outcome.get('msg'))
+            for host, name, outcome in task_outcomes(report)
+            if outcome.get('failed') and not outcome.get('ignore_errors') or outcome.get('unreachable')]
+
+
+def changed_tasks(report):
+    return ['%s / %s' % (host, name) for host, name, outcome in task_outcomes(report) if outcome.get('changed')]

@@ -1,0 +1,166 @@
+"""management.py with the skmanage/skstat test doubles against a tiny mutual-TLS server in this test.
+
+The server speaks the one-line JSON protocol of tests/support/fake_skrouterd.py and answers with the
+real router outputs of ../shared/reference/router/samples (east).
+"""
+
+import json
+import os
+import socketserver
+import ssl
+import subprocess
+import sys
+import threading
+
+import pytest
+import yaml
+
+from ansible_collections.appnet.skupper.plugins.module_utils.system import management
+from tests.support import pki
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+BIN = os.path.join(ROOT, 'tests', 'support', 'bin')
+SAMPLES = os.path.join(ROOT, '..', 'shared', 'reference', 'router', 'samples')
+pytestmark = pytest.mark.skipif(not os.path.isdir(SAMPLES), reason='../shared/reference is not there')
+
+
+def east_answer(entity_type):
+    path = os.path.join(SAMPLES, 'east-query-%s.json' % entity_type)
+    if not os.path.exists(path):
+        return {'error': 'unknown entity type %s' % entity_type}
+    with open(path) as handle:
+        return json.load(handle)
+
+
+class _Handler(socketserver.StreamRequestHandler):
+    def handle(self):
+        request = json.loads(self.rfile.readline())
+        self.server.seen.append((request, self.connection.getpeercert()))
+        self.wfile.write((json.dumps(east_answer(request['type'])) + '\n').encode())
+
+
+def write(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, 'w') as handle:
+        handle.write(text)
+
+
+@pytest.fixture(scope='module')
+def router(tmp_path_factory):
+    """A management listener with mutual TLS and a site home whose skupper-local client may use it."""
+    folder = tmp_path_factory.mktemp('router')
+    ca = pki.make_ca('skupper-local-ca')
+    server = pki.issue_certificate(ca, 'skupper-local-server', ['127.0.0.1', 'localhost'], server=True)
+    client = pki.issue_certificate(ca, 'skupper-local-client', client=True)
+    for name, pair in (('server', server), ('client', client)):
+        write(str(folder / name / 'tls.crt'), pair.cert_pem)
+        write(str(folder / name / 'tls.key'), pair.key_pem)
+    write(str(folder / 'ca.crt'), ca.cert_pem)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(str(folder / 'server' / 'tls.crt'), str(folder / 'server' / 'tls.key'))
+    context.load_verify_locations(str(folder / 'ca.crt'))
+    context.verify_mode = ssl.CERT_REQUIRED
+    tcp = socketserver.ThreadingTCPServer(('127.0.0.1', 0), _Handler)
+    tcp.daemon_threads = True
+    tcp.socket = context.wrap_socket(tcp.socket, server_side=True)
+    tcp.seen = []
+    threading.Thread(target=tcp.serve_forever, daemon=True).start()
+    home = str(folder / 'home')
+    port = tcp.server_address[1]
+    write(os.path.join(home, 'runtime', 'resources', 'RouterAccess-skupper-local.yaml'), yaml.safe_dump(
+        {'apiVersion': 'skupper.io/v2alpha1', 'kind': 'RouterAccess', 'metadata': {'name': 'skupper-local'},
+         'spec': {'roles': [{'name': 'normal', 'port': port}], 'tlsCredentials': 'skupper-local-server'}}))
+    certs = os.path.join(home, 'runtime', 'certs', 'skupper-local-client')
+    write(os.path.join(certs, 'tls.crt'), client.cert_pem)
+    write(os.path.join(certs, 'tls.key'), client.key_pem)
+    write(os.path.join(certs, 'ca.crt'), ca.cert_pem)
+    tcp.home, tcp.folder = home, folder
+    yield tcp
+    tcp.shutdown()
+    tcp.server_close()
+
+
+def tool(name):
+    return os.path.join(BIN, name)
+
+
+def test_skmanage_prints_what_the_real_tool_prints(router):
+    target = management.management_target(router.home)
+    argv = [tool('skmanage'), 'query', '--type=connector'] + management.connection_options(target)
+    output = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+    with open(os.path.join(SAMPLES, 'east-query-connector.json')) as handle:
+        assert output == handle.read()
+    request, peer = router.seen[-1]
+    assert request == {'operation': 'QUERY', 'type': 'connector'}
+    assert dict(item[0] for item in peer['subject'])['commonName'] == 'skupper-local-client'
+
+
+def test_query_site_collects_every_entity_type(router):
+    state = management.query_site(router.home, tool('skmanage'))
+    assert state['router'][0]['id'] == 'east-1700000000-default'
+    assert [item['name'] for item in state['connector']] == ['link-west', 'link-nowhere']
+    # this server has no router.address sample: the optional type is left out, the rest is there
+    assert set(state) == set(management.SITE_ENTITY_TYPES) - {'router.address'}
+
+
+def test_an_unknown_entity_type_fails_with_the_router_message(router):
+    with pytest.raises(management.ManagementError, match='unknown entity type bogus'):
+        management.query(management.management_target(router.home), 'bogus', tool('skmanage'))
+
+
+def test_skstat_tables_match_the_real_format(router):
+    target = management.management_target(router.home)
+    argv = [tool('skstat'), '-c'] + management.connection_options(target)
+    lines = subprocess.run(argv, capture_output=True, text=True, check=True).stdout.splitlines()
+    with open(os.path.join(SAMPLES, 'east-skstat-c.txt')) as handle:
+        expected = handle.read().splitlines()
+    assert lines[1:4] == expected[1:4] and lines[4:6] == expected[4:6]
+    # the sample table was captured a few seconds after the query samples: compare all but the times
+    ours = management.parse_skstat('\n'.join(lines))['rows']
+    theirs = management.parse_skstat('\n'.join(expected))['rows']
+    untimed = ('id', 'host', 'container', 'role', 'proto', 'dir', 'security', 'authentication')
+    assert [[row[c] for c in untimed] for row in ours[:4]] == [[row[c] for c in untimed] for row in theirs[:4]]
+    table = management.skstat(target, 'nodes', tool('skstat'))
+    assert [row['router-id'] for row in table['rows']] == ['east-1700000000-default', 'west-1700000000-default']
+
+
+def test_a_client_without_the_site_certificate_is_refused(router):
+    other = pki.make_ca('other-ca')
+    stranger = pki.issue_certificate(other, 'stranger', client=True)
+    write(str(router.folder / 'stranger' / 'tls.crt'), stranger.cert_pem)
+    write(str(router.folder / 'stranger' / 'tls.key'), stranger.key_pem)
+    target = management.management_target(router.home)._replace(
+        certificate=str(router.folder / 'stranger' / 'tls.crt'), key=str(router.folder / 'stranger' / 'tls.key'))
+    with pytest.raises(management.ManagementError) as failure:
+        management.query(target, 'router', tool('skmanage'), timeout=5)
+    assert failure.value.reason in ('tls', 'failed')
+
+
+def test_router_not_running_and_tool_missing(router, tmp_path):
+    target = management.management_target(router.home)._replace(port=1)
+    with pytest.raises(management.ManagementError, match='^the router is not running on port 1 ') as failure:
+        management.query(target, 'router', tool('skmanage'))
+    assert failure.value.reason == 'refused'
+    with pytest.raises(management.ManagementError, match='skupper-router package') as failure:
+        management.query(target, 'router', 'skmanage-that-does-not-exist')
+    assert failure.value.reason == 'missing'
+    with pytest.raises(management.ManagementError, match='render and start the site first'):
+        management.management_target(str(tmp_path))
+
+
+def test_network_info_module_on_linux(router, tmp_path):
+    data_home = str(tmp_path / 'data')
+    os.makedirs(os.path.join(data_home, 'namespaces'))
+    os.symlink(router.home, os.path.join(data_home, 'namespaces', 'east'))
+    args = {'ANSIBLE_MODULE_ARGS': {'platform': 'linux', 'namespace': 'east', 'data_home': data_home,
+                                    'skmanage': tool('skmanage'), 'expected_links': ['west'],
+                                    'require_ready': True}}
+    module = os.path.join(ROOT, 'plugins', 'modules', 'network_info.py')
+    env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, '.build', 'collections'))
+    done = subprocess.run([sys.executable, module], input=json.dumps(args), capture_output=True, text=True, env=env)
+    result = json.loads(done.stdout)
+    assert result['failed'] is True and result['changed'] is False
+    assert 'link link-nowhere is Pending: connection refused by 127.0.0.1:55999' in result['msg']
+    assert [(link['name'], link['status']) for link in result['links']] == [('link-west', 'Ready'),
+                                                                           ('link-nowhere', 'Pending')]
+    assert result['missing_links'] == [] and result['site']['router_id'] == 'east-1700000000-default'

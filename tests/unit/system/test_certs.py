@@ -1,0 +1,118 @@
+"""certs.py: CAs kept, leaves kept or re-issued, SANs, key usage, file modes, chains, user-provided issuers."""
+
+import os
+import shutil
+
+from cryptography import x509
+from cryptography.x509.oid import ExtendedKeyUsageOID
+
+from ansible_collections.appnet.skupper.plugins.module_utils.system import certs
+
+from conftest import snapshot_tree, write_input, resource
+
+
+def _mode(path):
+    return os.stat(path).st_mode & 0o777
+
+
+def test_ca_is_created_once_and_kept(tmp_path):
+    directory = str(tmp_path / 'issuers' / 'ca')
+    first = certs.ensure_ca(directory, 'my-ca')
+    before = snapshot_tree(directory)
+    second = certs.ensure_ca(directory, 'my-ca')
+    assert second.cert_pem == first.cert_pem and snapshot_tree(directory) == before
+    assert sorted(before) == ['ca.crt', 'tls.crt', 'tls.key']
+    assert before['ca.crt'][0] == before['tls.crt'][0]
+    assert _mode(directory) == 0o700 and before['tls.key'][1] == 0o600 and before['tls.crt'][1] == 0o644
+    assert b'BEGIN RSA PRIVATE KEY' in before['tls.key'][0]
+    constraints = first.certificate.extensions.get_extension_for_class(x509.BasicConstraints).value
+    assert constraints.ca is True
+    assert first.certificate.extensions.get_extension_for_class(x509.KeyUsage).value.key_cert_sign
+
+
+def test_leaf_chain_sans_and_usages(tmp_path):
+    ca = certs.ensure_ca(str(tmp_path / 'ca'), 'site-ca')
+    directory = str(tmp_path / 'leaf')
+    assert certs.ensure_leaf(directory, ca, 'west', ['west-host', '192.168.1.5', '::1'], client=True, server=True)
+    cert = certs.load_certificate(os.path.join(directory, 'tls.crt'))
+    cert.verify_directly_issued_by(ca.certificate)
+    dns, ips = certs.certificate_hosts(cert)
+    assert dns == ['west-host', '192.168.1.5', '::1'] and ips == ['192.168.1.5', '::1']
+    assert certs.common_name(cert) == 'west'
+    usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+    assert usage.digital_signature and usage.key_encipherment and not usage.key_cert_sign
+    eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    assert set(eku) == {ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH}
+    assert cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca is False
+    assert cert.signature_hash_algorithm.name == 'sha256' and cert.public_key().key_size == 2048
+    assert open(os.path.join(directory, 'ca.crt'), 'rb').read() == ca.cert_pem
+    assert _mode(os.path.join(directory, 'tls.key')) == 0o600 and _mode(directory) == 0o700
+
+
+def test_leaf_is_kept_until_its_inputs_change(tmp_path):
+    ca = certs.ensure_ca(str(tmp_path / 'ca'), 'site-ca')
+    directory = str(tmp_path / 'leaf')
+    certs.ensure_leaf(directory, ca, 'west', ['a.example'], client=True, server=True)
+    before = snapshot_tree(directory)
+    assert not certs.ensure_leaf(directory, ca, 'west', ['a.example'], client=True, server=True)
+    assert snapshot_tree(directory) == before
+    assert certs.ensure_leaf(directory, ca, 'west', ['a.example', 'b.example'], client=True, server=True)
+    assert certs.certificate_hosts(certs.load_certificate(os.path.join(directory, 'tls.crt')))[0] == [
+        'a.example', 'b.example']
+    assert certs.ensure_leaf(directory, ca, 'east', ['a.example', 'b.example'], client=True, server=True)
+    other = certs.ensure_ca(str(tmp_path / 'other'), 'other-ca')
+    assert certs.ensure_leaf(directory, other, 'east', ['a.example', 'b.example'], client=True, server=True)
+    certs.load_certificate(os.path.join(directory, 'tls.crt')).verify_directly_issued_by(other.certificate)
+
+
+def test_leaf_close_to_expiry_is_not_current(tmp_path):
+    import datetime
+    ca = certs.ensure_ca(str(tmp_path / 'ca'), 'site-ca')
+    directory = str(tmp_path / 'leaf')
+    certs.ensure_leaf(directory, ca, 'west', [], client=True, server=True)
+    content = certs.read_directory(directory)
+    later = datetime.datetime.now(datetime.timezone.utc) + certs.VALIDITY - datetime.timedelta(days=29)
+    assert certs.leaf_is_current(content, ca, 'west', [], True, True)
+    assert not certs.leaf_is_current(content, ca, 'west', [], True, True, now=later)
+
+
+def test_render_keeps_cas_and_leaves_and_reissues_on_a_new_san(west):
+    west.render('west')
+    home = west.home('west')
+    issuers = snapshot_tree(os.path.join(home, 'runtime/issuers'))
+    server = snapshot_tree(os.path.join(home, 'runtime/certs/west'))
+    result = west.render('west', addresses=['192.168.122.10', '10.1.1.1'])
+    assert snapshot_tree(os.path.join(home, 'runtime/issuers')) == issuers
+    assert 'runtime/certs/west/tls.crt' in result.changed_files
+    assert snapshot_tree(os.path.join(home, 'runtime/certs/west')) != server
+    assert 'runtime/certs/client-west/tls.crt' not in result.changed_files
+    cert = certs.load_certificate(os.path.join(home, 'runtime/certs/west/tls.crt'))
+    assert '10.1.1.1' in certs.certificate_hosts(cert)[0]
+    assert {'127.0.0.1', 'localhost', 'west-host'} <= set(certs.certificate_hosts(cert)[0])
+    assert not {'0.0.0.0', '::'} & set(certs.certificate_hosts(cert)[0])
+
+
+def test_user_provided_issuer_takes_precedence(west, tmp_path):
+    user = certs.ensure_ca(str(tmp_path / 'mine'), 'my-site-ca')
+    home = west.home('west')
+    west.render('west')
+    shutil.copytree(str(tmp_path / 'mine'), os.path.join(home, 'input/issuers/skupper-site-ca'))
+    west.render('west')
+    assert open(os.path.join(home, 'runtime/issuers/skupper-site-ca/tls.crt'), 'rb').read() == user.cert_pem
+    cert = certs.load_certificate(os.path.join(home, 'runtime/certs/west/tls.crt'))
+    cert.verify_directly_issued_by(user.certificate)
+
+
+def test_user_provided_leaf_from_a_secret(west, tmp_path):
+    import base64
+    ca = certs.ensure_ca(str(tmp_path / 'ca'), 'svc')
+    certs.ensure_leaf(str(tmp_path / 'leaf'), ca, 'backend', ['backend.example'], client=False, server=True)
+    content = certs.read_directory(str(tmp_path / 'leaf'))
+    home = west.home('west')
+    write_input(home, resource('Secret', 'backend-tls', api='v1', type='kubernetes.io/tls',
+                               data=dict((k, base64.b64encode(v).decode()) for k, v in content.items())))
+    write_input(home, resource('Listener', 'secure', {'host': '127.0.0.1', 'port': 8443, 'routingKey': 'secure',
+                                                      'tlsCredentials': 'backend-tls'}, 'west'))
+    west.render('west')
+    assert certs.read_directory(os.path.join(home, 'runtime/certs/backend-tls')) == content
+    assert _mode(os.path.join(home, 'runtime/resources/Secret-backend-tls.yaml')) == 0o600

@@ -1,0 +1,145 @@
+"""Loading and validation (§2, §3 and the checks Skupper misses): every rule, nothing written on failure."""
+
+import os
+
+import pytest
+
+from ansible_collections.appnet.skupper.plugins.module_utils.system import paths
+from ansible_collections.appnet.skupper.plugins.module_utils.system.site_state import (
+    SiteStateError, load_runtime_resources, load_site_state)
+
+from conftest import resource, snapshot_tree, write_input
+
+LINK_SPEC = {'endpoints': [{'name': 'inter-router', 'host': '10.0.0.1', 'port': '55671'}],
+             'tlsCredentials': 'creds'}
+SECRET = resource('Secret', 'creds', api='v1', data={'ca.crt': 'Y2E=', 'tls.crt': 'Y3J0', 'tls.key': 'a2V5'})
+
+
+def _listener(name, port=8080, host='0.0.0.0', **spec):
+    return resource('Listener', name, dict({'host': host, 'port': port, 'routingKey': name}, **spec))
+
+
+CASES = [
+    ('bad site name', [resource('Site', 'West', {})], 'invalid site name: invalid name "West"'),
+    ('long name', [resource('Site', 'w' * 64, {})], 'must be no more than 63 characters'),
+    ('edge ha', [resource('Site', 'west', {'edge': True, 'ha': True})], 'edge sites cannot have HA enabled'),
+    ('edge link access', [resource('Site', 'west', {'edge': True, 'linkAccess': 'default'})],
+     'an edge site cannot have link access'),
+    ('edge router access', [resource('Site', 'west', {'edge': True}),
+                            resource('RouterAccess', 'ra', {'roles': [{'name': 'inter-router', 'port': 1234}]})],
+     'is an edge site'),
+    ('reserved router access', [resource('RouterAccess', 'skupper-local', {'roles': [{'name': 'edge'}]})],
+     'the name is reserved'),
+    ('no roles', [resource('RouterAccess', 'ra', {'roles': []})], 'invalid router access: ra - roles are required'),
+    ('normal role', [resource('RouterAccess', 'ra', {'roles': [{'name': 'normal', 'port': 1234}]})],
+     'invalid role: normal (valid roles: [edge inter-router])'),
+    ('duplicate router access ports', [
+        resource('RouterAccess', 'ra', {'roles': [{'name': 'inter-router', 'port': 7000}]}),
+        resource('RouterAccess', 'rb', {'roles': [{'name': 'edge', 'port': 7000}]})], 'collides with router access'),
+    ('links without secrets', [resource('Link', 'l', LINK_SPEC)], 'unable to process links (no secrets found)'),
+    ('link secret missing', [resource('Link', 'l', dict(LINK_SPEC, tlsCredentials='other')), SECRET],
+     'invalid link "l" - secret "other" not found'),
+    ('link without endpoint for role', [resource('Link', 'l', dict(LINK_SPEC, endpoints=[
+        {'name': 'edge', 'host': 'h', 'port': '1'}])), SECRET], 'no endpoint for role "inter-router"'),
+    ('listener host and port', [resource('Listener', 'b', {'routingKey': 'b'})],
+     'invalid listener: b - host and port are required'),
+    ('listener host', [_listener('b', host='Bad_Host')], 'invalid listener host: Bad_Host'),
+    ('listener port range', [_listener('b', port=70000)], 'not a port number (1-65535)'),
+    ('listener clash', [_listener('a'), _listener('b')], 'port 8080 is already mapped for host "0.0.0.0"'),
+    ('listener vs router access', [_listener('a', port=7000),
+                                   resource('RouterAccess', 'ra', {'roles': [{'name': 'edge', 'port': 7000}]})],
+     'collides with'),
+    ('listener routing key', [resource('Listener', 'b', {'host': 'h', 'port': 1})],
+     'routingKey is missing for listener: b'),
+    ('listener type', [_listener('b', type='udp')], 'type "udp" is not supported'),
+    ('connector host', [resource('Connector', 'c', {'port': 1, 'routingKey': 'c'})],
+     'connector host and port are required (connector: "c")'),
+    ('connector routing key', [resource('Connector', 'c', {'host': 'h', 'port': 1})],
+     'routingKey is missing for connector: c'),
+    ('connector tls without ca', [resource('Connector', 'c', {'host': 'h', 'port': 1, 'routingKey': 'c',
+                                                              'tlsCredentials': 'x'})], 'needs ca.crt'),
+    ('mkl strategy', [resource('MultiKeyListener', 'm', {'host': 'h', 'port': 2, 'strategy': {}})],
+     'exactly one of strategy.priority and strategy.weighted'),
+    ('bad token name', [resource('AccessToken', 'Tok', {'url': 'u', 'code': 'c', 'ca': 'x'})],
+     'invalid access token name'),
+    ('second site', [resource('Site', 'other', {})], 'multiple sites found'),
+    ('other namespace', [resource('Listener', 'b', {'host': 'h', 'port': 1, 'routingKey': 'b'}, 'east')],
+     'namespace must be "west", but sources are defined using "east"'),
+    ('duplicate names', [_listener('b'), dict(_listener('b', port=9), _file='again.yaml')], 'is already defined in'),
+]
+
+
+@pytest.mark.parametrize('docs,expected', [(c[1], c[2]) for c in CASES], ids=[c[0] for c in CASES])
+def test_invalid_input_is_refused_and_nothing_is_written(host, docs, expected):
+    home = host.home('west')
+    if not any(d['kind'] == 'Site' and d['metadata']['name'] != 'other' for d in docs):
+        write_input(home, resource('Site', 'west', {}))
+    for doc in docs:
+        doc = dict(doc)
+        write_input(home, doc, doc.pop('_file', None))
+    before = snapshot_tree(home)
+    with pytest.raises(SiteStateError) as failure:
+        host.render('west')
+    assert expected in str(failure.value)
+    assert snapshot_tree(home) == before
+
+
+def test_every_problem_is_reported_with_its_file(host):
+    home = host.home('west')
+    write_input(home, resource('Site', 'west', {}))
+    write_input(home, resource('Listener', 'a', {'routingKey': 'a'}))
+    write_input(home, resource('Connector', 'c', {'host': 'h', 'port': 1}))
+    with pytest.raises(SiteStateError) as failure:
+        load_site_state(home, 'west')
+    lines = str(failure.value).splitlines()
+    assert any(line.startswith('Listener-a.yaml: ') for line in lines)
+    assert any(line.startswith('Connector-c.yaml: ') for line in lines)
+
+
+def test_documents_without_namespace_belong_to_the_target(host):
+    home = host.home('east')
+    write_input(home, resource('Site', 'east', {}))
+    state = load_site_state(home, 'east')
+    assert state.site['metadata']['namespace'] == 'east'
+
+
+def test_multi_document_json_and_nested_files_and_unknown_kinds(host):
+    home = host.home('west')
+    directory = os.path.join(paths.input_resources_dir(home), 'nested')
+    os.makedirs(directory)
+    with open(os.path.join(directory, 'all.yml'), 'w') as handle:
+        handle.write('{"apiVersion": "skupper.io/v2alpha1", "kind": "Site", "metadata": {"name": "west"}}\n---\n'
+                     'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n---\n'
+                     'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {a: b}\n')
+    state = load_site_state(home, 'west')
+    assert state.site_name == 'west' and list(state.config_maps) == ['cm']
+    assert state.warnings == ['invalid resource ignored: nested/all.yml: apps/v1, Kind=Deployment']
+
+
+def test_yaml_errors_and_missing_site(host):
+    home = host.home('west')
+    write_input(home, resource('Listener', 'b', {'host': 'h', 'port': 1, 'routingKey': 'b'}))
+    with pytest.raises(SiteStateError, match='no valid site definition has been found'):
+        load_site_state(home, 'west')
+    with open(os.path.join(paths.input_resources_dir(home), 'broken.yaml'), 'w') as handle:
+        handle.write('a: [\n')
+    with pytest.raises(SiteStateError, match='error loading "broken.yaml": error decoding yaml'):
+        load_site_state(home, 'west')
+    with pytest.raises(SiteStateError, match='No sources found'):
+        load_site_state(host.home('empty'), 'empty')
+
+
+def test_load_runtime_resources_after_a_render(west):
+    west.render('west')
+    runtime = load_runtime_resources(west.home('west'))
+    assert runtime['Site']['west']['status']['status'] == 'Ready'
+    assert sorted(runtime['RouterAccess']) == ['skupper-local', 'west']
+    assert load_runtime_resources(west.home('none')) == {}
+
+
+def test_paths():
+    assert paths.data_home(uid=0, env={}) == '/var/lib/skupper'
+    assert paths.data_home(uid=1000, env={'XDG_DATA_HOME': '/x'}) == '/x/skupper'
+    assert paths.data_home(uid=1000, env={'HOME': '/home/a'}) == '/home/a/.local/share/skupper'
+    assert paths.namespace_home('', data_home='/d') == '/d/namespaces/default'
+    assert paths.namespaces_dir(data_home='/d') == '/d/namespaces'
