@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 # Copyright: contributors to appnet.skupper
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Write plugins/modules/<kind module>.py from the resource model.
@@ -298,7 +298,7 @@ def documentation(kind):
         'short_description': 'Manage Skupper %s resources' % kind_name,
         'version_added': '1.0.0',
         'description': DESCRIPTION[kind_name],
-        'author': ['appnet.skupper contributors'],
+        'author': ['appnet.skupper contributors (@appnet)'],
         'options': options,
         'extends_documentation_fragment': [
             'appnet.skupper.common', 'appnet.skupper.common.resource', 'appnet.skupper.k8s_auth', 'appnet.skupper.k8s_auth.apply',

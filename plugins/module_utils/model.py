@@ -40,12 +40,18 @@ class Field(object):
 
     def __init__(self, name, type, description, required=False, default=None, choices=None,
                  elements=None, fields=None, value_type='str', platforms=PLATFORMS, secret=False,
-                 check=None, top_level=False):
+                 check=None, top_level=False, schema_required=None, required_on=PLATFORMS):
         self.name = name
         self.option = snake(name)
         self.type = type
         self.description = description
         self.required = required
+        # The API's required-ness (the CRD) where the modules ask for more (a Link endpoint without a host
+        # is useless, the CRD does not say so).
+        self.schema_required = required if schema_required is None else schema_required
+        # Platforms on which a required field is required (RouterAccess credentials: system sites name
+        # them after the RouterAccess).
+        self.required_on = tuple(required_on)
         self.default = default
         self.choices = list(choices) if choices else None
         self.elements = elements
@@ -121,9 +127,11 @@ SITE = Kind('Site', 'sites', 'A site: a place where workloads run, one per names
 ], module='site', status_fields=('status', 'message', 'conditions', 'endpoints', 'sitesInNetwork', 'network'))
 
 _ENDPOINT_FIELDS = [
-    Field('name', 'str', 'The role of the endpoint.', choices=('inter-router', 'edge'), required=True),
-    Field('host', 'str', 'Host name or IP address of the remote router.', required=True),
-    Field('port', 'str', 'Port of the remote router (a number; sent as a string).', required=True, check='port'),
+    Field('name', 'str', 'The role of the endpoint.', choices=('inter-router', 'edge'), required=True,
+          schema_required=False),
+    Field('host', 'str', 'Host name or IP address of the remote router.', required=True, schema_required=False),
+    Field('port', 'str', 'Port of the remote router (a number; sent as a string).', required=True, check='port',
+          schema_required=False),
     Field('group', 'str', 'Endpoint group (a router of an HA site).'),
 ]
 
@@ -207,6 +215,8 @@ ROUTER_ACCESS = Kind('RouterAccess', 'routeraccesses', "Access to the site's rou
 ], module='router_access', status_fields=('status', 'message', 'conditions', 'endpoints'))
 # The CRD requires tlsCredentials; Skupper's system sites fill it in with the RouterAccess name.
 ROUTER_ACCESS.field('tlsCredentials').required = True
+ROUTER_ACCESS.field('tlsCredentials').schema_required = True
+ROUTER_ACCESS.field('tlsCredentials').required_on = KUBE
 
 ATTACHED_CONNECTOR = Kind('AttachedConnector', 'attachedconnectors',
                           'A connector for workloads in a peer namespace, attached to a site in another namespace.', [
@@ -376,7 +386,7 @@ def _validate_fields(fields, values, path, platform, style, errors, required=Tru
         value = values.get(field.name)
         field_path = _join(path, field.name)
         if value is None:
-            if required and field.required:
+            if required and field.required and (platform is None or platform in field.required_on):
                 errors.append('%s: required field is missing' % _label(field_path, field, style))
             continue
         if platform and not field.supported_on(platform):
@@ -411,7 +421,7 @@ def validate_spec(kind, spec, platform=None, style='spec', top=None):
 
 def _cross_field_errors(kind, spec, platform, style):
     errors = []
-    name = (lambda n: snake(n)) if style == 'option' else (lambda n: 'spec.' + n)
+    name = snake if style == 'option' else (lambda n: 'spec.' + n)
     for group in kind.one_of:
         present = [n for n in group if spec.get(n) not in (None, '')]
         if platform in SYSTEM_PLATFORMS:
@@ -537,6 +547,8 @@ def _argument(field):
         arg['choices'] = list(field.choices)
     if field.secret:
         arg['no_log'] = True
+    elif 'key' in field.option or 'code' in field.option:
+        arg['no_log'] = False
     if field.type == 'list':
         arg['elements'] = 'dict' if field.elements == 'object' else field.elements
         if field.elements == 'object':
@@ -565,7 +577,7 @@ def argument_spec(kind):
 def required_if(kind):
     """Fields required when state=present (they may be omitted to delete)."""
     kind = get_kind(kind) if isinstance(kind, str) else kind
-    names = [f.option for f in kind.fields if f.required]
+    names = [f.option for f in kind.fields if f.required and f.required_on == PLATFORMS]
     return [('state', 'present', names)] if names else []
 
 
@@ -604,8 +616,11 @@ def documentation_options(kind):
     options = {}
     for field in kind.fields:
         doc = _doc_option(field)
-        if field.required:
+        if field.required and field.required_on == PLATFORMS:
             doc['description'] = doc['description'] + ['Required when I(state=present).']
+        elif field.required:
+            doc['description'] = doc['description'] + ['Required on %s when I(state=present).' % ', '.join(
+                PLATFORM_TITLES[p] for p in field.required_on)]
         options[field.option] = doc
     return options
 
@@ -618,13 +633,13 @@ def _schema(field):
     if field.type == 'list':
         items = {'type': 'object', 'properties': _properties(field.fields)} if field.elements == 'object' \
             else {'type': field.elements if field.elements != 'str' else 'string'}
-        required = [f.name for f in field.fields if f.required]
+        required = [f.name for f in field.fields if f.schema_required]
         if required:
             items['required'] = required
         return {'type': 'array', 'items': items}
     if field.type == 'object':
         schema = {'type': 'object', 'properties': _properties(field.fields)}
-        required = [f.name for f in field.fields if f.required]
+        required = [f.name for f in field.fields if f.schema_required]
         if required:
             schema['required'] = required
         return schema
@@ -647,7 +662,7 @@ def crd_documents():
         if kind.group != GROUP:
             continue
         spec_schema = {'type': 'object', 'properties': _properties(kind.fields)}
-        required = [f.name for f in kind.fields if f.required]
+        required = [f.name for f in kind.fields if f.schema_required]
         if required:
             spec_schema['required'] = required
         status = {'type': 'object', 'x-kubernetes-preserve-unknown-fields': True}

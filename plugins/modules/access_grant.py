@@ -19,7 +19,7 @@ description:
 - A grant that can still be redeemed is reused (no change); an exhausted or expired grant is re-issued, and the module says
   so.
 author:
-- appnet.skupper contributors
+- appnet.skupper contributors (@appnet)
 options:
   redemptions_allowed:
     description:

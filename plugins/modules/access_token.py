@@ -20,7 +20,7 @@ description:
 - On Linux, Podman and Docker the module redeems the token itself over HTTPS, trusting only the token's CA, and stores the
   Link and Secret it receives in the site's resource files. A token is never redeemed twice.
 author:
-- appnet.skupper contributors
+- appnet.skupper contributors (@appnet)
 options:
   url:
     description:

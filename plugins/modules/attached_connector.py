@@ -17,7 +17,7 @@ description:
 - 'Creates, updates or removes an AttachedConnector: a connector for pods of this namespace attached to a site in another
   namespace. Kubernetes only.'
 author:
-- appnet.skupper contributors
+- appnet.skupper contributors (@appnet)
 options:
   site_namespace:
     description:

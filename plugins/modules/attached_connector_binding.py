@@ -17,7 +17,7 @@ description:
 - 'Creates, updates or removes an AttachedConnectorBinding: binds an AttachedConnector from a peer namespace to this site.
   Kubernetes only.'
 author:
-- appnet.skupper contributors
+- appnet.skupper contributors (@appnet)
 options:
   connector_namespace:
     description:

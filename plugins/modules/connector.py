@@ -16,7 +16,7 @@ version_added: 1.0.0
 description:
 - 'Creates, updates or removes a Connector: binds a local workload to listeners in other sites by routing key.'
 author:
-- appnet.skupper contributors
+- appnet.skupper contributors (@appnet)
 options:
   routing_key:
     description:

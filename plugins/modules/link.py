@@ -18,7 +18,7 @@ description:
 - Links usually come from an access token (M(appnet.skupper.access_token)) or a static link (M(appnet.skupper.static_link));
   this module manages one directly.
 author:
-- appnet.skupper contributors
+- appnet.skupper contributors (@appnet)
 options:
   endpoints:
     description:

@@ -16,7 +16,7 @@ version_added: 1.0.0
 description:
 - 'Creates, updates or removes a Listener: a local endpoint for clients, bound by routing key to connectors in other sites.'
 author:
-- appnet.skupper contributors
+- appnet.skupper contributors (@appnet)
 options:
   routing_key:
     description:

@@ -22,7 +22,7 @@ description:
   that is not running is reported (site C(Pending)), not a failure.
 - The same result shape is returned on every platform. The module never changes anything.
 author:
-- appnet.skupper contributors
+- appnet.skupper contributors (@appnet)
 options:
   skmanage:
     description:

@@ -19,7 +19,7 @@ description:
   - For users who already have YAML, for example a static link from M(appnet.skupper.static_link) or a Skupper
     site written for C(kubectl apply) or C(skupper system apply).
 author:
-  - appnet.skupper contributors
+  - appnet.skupper contributors (@appnet)
 options:
   definition:
     description:
@@ -205,6 +205,8 @@ def main():
         module.fail_json(msg='Cannot read the documents: %s' % exc, changed=False)
     except Exception as exc:  # YAML syntax errors
         module.fail_json(msg='Cannot read the documents: %s' % exc, changed=False)
+    for doc, _origin in loaded:
+        module.no_log_values.update(documents.secret_values(doc))
     errors = check_documents(loaded, params)
     if errors:
         module.fail_json(msg='Invalid documents: %s' % '; '.join(errors), errors=errors, changed=False)

@@ -16,7 +16,7 @@ version_added: 1.0.0
 description:
 - 'Creates, updates or removes a RouterAccess: exposes the site''s router for incoming links.'
 author:
-- appnet.skupper contributors
+- appnet.skupper contributors (@appnet)
 options:
   roles:
     description:
@@ -44,7 +44,7 @@ options:
     description:
     - Name of the TLS credentials (server certificate, key and trusted CA) of the router.
     - Spec field C(tlsCredentials).
-    - Required when I(state=present).
+    - Required on Kubernetes when I(state=present).
     type: str
   generate_tls_credentials:
     description:

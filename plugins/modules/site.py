@@ -18,7 +18,7 @@ description:
 - On Kubernetes the Skupper controller deploys the router; on Linux, Podman and Docker, M(appnet.skupper.system) renders and
   starts it from the resource files.
 author:
-- appnet.skupper contributors
+- appnet.skupper contributors (@appnet)
 options:
   link_access:
     description:

@@ -24,15 +24,16 @@ def available():
             return '%s is not installed' % tool
     if not os.path.exists('/usr/sbin/sshd'):
         return 'openssh-server (/usr/sbin/sshd) is not installed'
-    probe = subprocess.run(['ip', 'netns', 'add', 'appnet-probe'], capture_output=True, text=True)
+    name = 'appnet-probe-%d' % os.getpid()
+    probe = subprocess.run(['ip', 'netns', 'add', name], capture_output=True, text=True, check=False)
     if probe.returncode != 0:
         return 'cannot create a network namespace: %s' % probe.stderr.strip()
-    subprocess.run(['ip', 'netns', 'delete', 'appnet-probe'], capture_output=True)
+    subprocess.run(['ip', 'netns', 'delete', name], capture_output=True, check=False)
     return None
 
 
 def _run(*argv, check=True):
-    result = subprocess.run(list(argv), capture_output=True, text=True)
+    result = subprocess.run(list(argv), capture_output=True, text=True, check=False)
     if check and result.returncode != 0:
         raise RuntimeError('%s failed: %s' % (' '.join(argv), result.stderr.strip()))
     return result
@@ -123,7 +124,7 @@ class NetnsHosts:
     def _wait_for_ssh(self, host, timeout=20):
         deadline = time.time() + timeout
         while True:
-            result = subprocess.run(self.ssh_argv(host, 'true'), capture_output=True, text=True)
+            result = subprocess.run(self.ssh_argv(host, 'true'), capture_output=True, text=True, check=False)
             if result.returncode == 0:
                 return
             if time.time() > deadline:

@@ -8,19 +8,21 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 COLLECTIONS = os.path.join(ROOT, '.build', 'collections')
 PLAYBOOKS = os.path.join(ROOT, 'playbooks')
+CALLBACKS = os.path.join(ROOT, 'tests', 'support', 'callback_plugins')
 
 
 def run_playbook(playbook, inventory, *extra_args, env=None):
     """(returncode, report) of `ansible-playbook -i inventory playbook`, with the JSON callback."""
     if not os.path.isabs(playbook):
         playbook = os.path.join(PLAYBOOKS, playbook)
-    run_env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_STDOUT_CALLBACK='json',
+    run_env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_STDOUT_CALLBACK='json_report',
+                   ANSIBLE_CALLBACK_PLUGINS=CALLBACKS,
                    ANSIBLE_HOST_KEY_CHECKING='False', ANSIBLE_FORKS='5', ANSIBLE_PIPELINING='True',
                    ANSIBLE_RETRY_FILES_ENABLED='False')
     run_env.update(env or {})
     executable = os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')
     result = subprocess.run([executable, '-i', inventory, playbook] + list(extra_args),
-                            capture_output=True, text=True, env=run_env, cwd=ROOT)
+                            capture_output=True, text=True, env=run_env, cwd=ROOT, check=False)
     try:
         report = json.loads(result.stdout[result.stdout.index('{'):])
     except ValueError:
@@ -40,7 +42,7 @@ def task_outcomes(report):
 def failures(report):
     return ['%s / %s: %s' % (host, name, outcome.get('msg'))
             for host, name, outcome in task_outcomes(report)
-            if outcome.get('failed') and not outcome.get('ignore_errors') or outcome.get('unreachable')]
+            if (outcome.get('failed') and not outcome.get('ignore_errors')) or outcome.get('unreachable')]
 
 
 def changed_tasks(report):

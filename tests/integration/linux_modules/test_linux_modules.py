@@ -9,7 +9,7 @@ import os
 import pytest
 import yaml
 
-from conftest import ROOT, run_playbook, snapshot
+from tests.integration.linux_modules.conftest import ROOT, run_playbook, snapshot
 
 RESOURCES = os.path.join('namespaces', 'west', 'input', 'resources')
 TASKS = ['site', 'listener', 'connector', 'link', 'router_access', 'resource']
@@ -344,8 +344,6 @@ def test_secret_values_never_in_verbose_output(playbook, data_home):
 
 
 
-@pytest.mark.xfail(strict=True, reason='resource.py main(): check_documents() fails before any secret value is '
-                                       'registered in module.no_log_values, so fail_json echoes the definition')
 def test_secret_values_of_a_refused_document_never_in_verbose_output(playbook, data_home):
     marker = 'SeCrEtMaRkEr0815'
     run = playbook('secrets_invalid.yml', '-vvv', extra_vars={'marker': marker})

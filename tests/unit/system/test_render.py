@@ -9,7 +9,7 @@ import yaml
 from ansible_collections.appnet.skupper.plugins.module_utils.system import render, static_links
 from ansible_collections.appnet.skupper.plugins.module_utils.system.site_state import SiteStateError
 
-from conftest import (EAST_HOST, EAST_ID, GOLDEN, WEST_HOST, WEST_ID, check_schema, load_json, read_yaml_stream,
+from tests.unit.system.conftest import (EAST_HOST, EAST_ID, GOLDEN, WEST_HOST, WEST_ID, check_schema, load_json, read_yaml_stream,
                       resource, snapshot_tree, write_input)
 
 WEST_BASE = '/home/alice/.local/share/skupper/namespaces/west'
@@ -100,7 +100,7 @@ def test_second_render_changes_nothing_and_keeps_every_byte(west):
 
 
 def test_site_id_is_generated_once_and_read_back_from_the_router_config(host):
-    from conftest import west_documents
+    from tests.unit.system.conftest import west_documents
     host.add('west', west_documents(uid=None))
     first = host.render('west')
     second = host.render('west')
@@ -137,7 +137,7 @@ def test_deleted_listener_and_link_access_remove_stale_files(west):
 
 
 def test_ports_are_chosen_once_and_not_shared_between_namespaces(host):
-    from conftest import west_documents
+    from tests.unit.system.conftest import west_documents
     host.add('west', west_documents())
     busy = {5671, 55671}
     west = host.render('west', port_is_free=lambda port: port not in busy)

@@ -8,7 +8,7 @@ from ansible_collections.appnet.skupper.plugins.module_utils.system import paths
 from ansible_collections.appnet.skupper.plugins.module_utils.system.site_state import (
     SiteStateError, load_runtime_resources, load_site_state)
 
-from conftest import resource, snapshot_tree, write_input
+from tests.unit.system.conftest import resource, snapshot_tree, write_input
 
 LINK_SPEC = {'endpoints': [{'name': 'inter-router', 'host': '10.0.0.1', 'port': '55671'}],
              'tlsCredentials': 'creds'}

@@ -10,7 +10,7 @@ import pytest
 
 from ansible_collections.appnet.skupper.plugins.module_utils.system import certs, static_links
 
-from conftest import read_yaml_stream, resource
+from tests.unit.system.conftest import read_yaml_stream, resource
 
 
 def _write(tmp_path, name, data):
