@@ -360,7 +360,7 @@ def _validate_value(field, value, path, platform, style, errors):
                 _validate_fields(field.fields, item, item_path, platform, style, errors, required=True)
             elif not isinstance(item, _PY_TYPES.get(field.elements, str)):
                 errors.append('%s: expected %s, got %r' % (_label(item_path, field, style),
-                                                          _type_words_simple(field.elements), item))
+                                                           _type_words_simple(field.elements), item))
     if field.type == 'object':
         _validate_fields(field.fields, value, path, platform, style, errors, required=True)
 

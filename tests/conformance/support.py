@@ -40,7 +40,7 @@ class Kube:
         `patch_namespaced_custom_object` returns None because its answer types list only 200)."""
         query = dict(query, fieldManager=manager, **({'force': 'true'} if force else {}))
         path = f'/apis/{API_VERSION}/namespaces/{namespace}/{plural}/{name}'
-        status, answer, _ = self.request('PATCH', path, json.dumps(body), query, APPLY)
+        status, answer, _unused = self.request('PATCH', path, json.dumps(body), query, APPLY)
         if status >= 400:
             error = kubernetes.client.ApiException(status=status, reason=answer.get('reason'))
             error.body = json.dumps(answer)

@@ -16,15 +16,15 @@ def _managers(obj):
 
 def test_apply_creates_with_201_then_updates_with_200(kube, namespace):
     body = yaml.safe_dump(listener('db'))
-    status, created, _ = kube.request('PATCH', _path(namespace, 'db'), body, {'fieldManager': 'one'}, APPLY)
+    status, created, _unused = kube.request('PATCH', _path(namespace, 'db'), body, {'fieldManager': 'one'}, APPLY)
     assert status == 201 and created['spec']['port'] == 5432 and created['metadata']['generation'] == 1
-    status, updated, _ = kube.request('PATCH', _path(namespace, 'db'), yaml.safe_dump(listener('db', port=1)),
+    status, updated, _unused = kube.request('PATCH', _path(namespace, 'db'), yaml.safe_dump(listener('db', port=1)),
                                       {'fieldManager': 'one'}, APPLY)
     assert status == 200 and updated['spec']['port'] == 1 and updated['metadata']['generation'] == 2
 
 
 def test_apply_requires_field_manager(kube, namespace):
-    status, body, _ = kube.request('PATCH', _path(namespace, 'db'), yaml.safe_dump(listener('db')), {}, APPLY)
+    status, body, _unused = kube.request('PATCH', _path(namespace, 'db'), yaml.safe_dump(listener('db')), {}, APPLY)
     assert (status, body['reason']) == (422, 'Invalid')
     assert 'fieldManager: Required value' in body['message']
 
@@ -130,7 +130,7 @@ def test_apply_in_missing_namespace_is_not_found(kube):
 def test_apply_to_status_subresource(kube, namespace):
     kube.apply(namespace, 'listeners', 'db', listener('db'), manager='one')
     body = dict(listener('db'), status={'status': 'Ready', 'message': 'OK'})
-    status, applied, _ = kube.request('PATCH', _path(namespace, 'db', 'status'), yaml.safe_dump(body),
+    status, applied, _unused = kube.request('PATCH', _path(namespace, 'db', 'status'), yaml.safe_dump(body),
                                       {'fieldManager': 'controller', 'force': 'true'}, APPLY)
     assert status == 200 and applied['status'] == {'status': 'Ready', 'message': 'OK'}
     assert applied['spec']['port'] == 5432

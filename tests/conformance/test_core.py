@@ -16,7 +16,7 @@ def test_namespace_create_get_list_delete(kube):
         assert kube.core.read_namespace(name).metadata.uid == created.metadata.uid
         assert name in [n.metadata.name for n in kube.core.list_namespace().items]
     finally:
-        status, deleted, _ = kube.request('DELETE', f'/api/v1/namespaces/{name}')
+        status, deleted, _unused = kube.request('DELETE', f'/api/v1/namespaces/{name}')
     assert status == 200 and deleted['status']['phase'] == 'Terminating'
 
 
@@ -52,7 +52,7 @@ def test_secret_string_data_is_folded_into_base64_data(kube, namespace):
 
 
 def test_secret_data_must_be_base64(kube, namespace):
-    status, body, _ = kube.request('POST', f'/api/v1/namespaces/{namespace}/secrets',
+    status, body, _unused = kube.request('POST', f'/api/v1/namespaces/{namespace}/secrets',
                                    {'apiVersion': 'v1', 'kind': 'Secret', 'metadata': {'name': 'bad'},
                                     'data': {'key': 'not base64!'}})
     assert status == 400 and body['reason'] == 'BadRequest'
@@ -75,20 +75,20 @@ def test_config_map_replace_and_get(kube, namespace):
 
 def test_core_objects_accept_strategic_merge_patch(kube, namespace):
     kube.core.create_namespaced_config_map(namespace, {'metadata': {'name': 'smp'}, 'data': {'a': '1'}})
-    status, body, _ = kube.request('PATCH', f'/api/v1/namespaces/{namespace}/configmaps/smp',
+    status, body, _unused = kube.request('PATCH', f'/api/v1/namespaces/{namespace}/configmaps/smp',
                                    {'data': {'b': '2'}}, content_type=STRATEGIC)
     assert status == 200 and body['data'] == {'a': '1', 'b': '2'}
 
 
 def test_delete_config_map_answers_success_status(kube, namespace):
     kube.core.create_namespaced_config_map(namespace, {'metadata': {'name': 'gone'}})
-    status, body, _ = kube.request('DELETE', f'/api/v1/namespaces/{namespace}/configmaps/gone')
+    status, body, _unused = kube.request('DELETE', f'/api/v1/namespaces/{namespace}/configmaps/gone')
     assert status == 200 and body['kind'] == 'Status' and body['status'] == 'Success'
     assert body['details']['name'] == 'gone' and body['details']['kind'] == 'configmaps'
 
 
 def test_secret_not_found_status(kube, namespace):
-    status, body, _ = kube.request('GET', f'/api/v1/namespaces/{namespace}/secrets/absent')
+    status, body, _unused = kube.request('GET', f'/api/v1/namespaces/{namespace}/secrets/absent')
     assert status == 404
     assert body == {'kind': 'Status', 'apiVersion': 'v1', 'metadata': {}, 'status': 'Failure',
                     'message': 'secrets "absent" not found', 'reason': 'NotFound',
@@ -104,15 +104,15 @@ def test_list_secrets_in_all_namespaces(kube, namespace):
 def test_server_side_apply_of_a_secret(kube, namespace):
     body = {'apiVersion': 'v1', 'kind': 'Secret', 'metadata': {'name': 'applied'}, 'stringData': {'k': 'v'}}
     path = f'/api/v1/namespaces/{namespace}/secrets/applied'
-    status, created, _ = kube.request('PATCH', path, body, {'fieldManager': 'one'}, 'application/apply-patch+yaml')
+    status, created, _unused = kube.request('PATCH', path, body, {'fieldManager': 'one'}, 'application/apply-patch+yaml')
     assert status == 201 and base64.b64decode(created['data']['k']) == b'v' and created['type'] == 'Opaque'
-    status, again, _ = kube.request('PATCH', path, body, {'fieldManager': 'one'}, 'application/apply-patch+yaml')
+    status, again, _unused = kube.request('PATCH', path, body, {'fieldManager': 'one'}, 'application/apply-patch+yaml')
     assert status == 200 and again['metadata']['resourceVersion'] == created['metadata']['resourceVersion']
 
 
 def test_server_side_apply_of_a_namespace_label(kube, namespace):
     body = {'apiVersion': 'v1', 'kind': 'Namespace', 'metadata': {'name': namespace, 'labels': {'team': 'a'}}}
-    status, applied, _ = kube.request('PATCH', f'/api/v1/namespaces/{namespace}', body, {'fieldManager': 'one'},
+    status, applied, _unused = kube.request('PATCH', f'/api/v1/namespaces/{namespace}', body, {'fieldManager': 'one'},
                                       'application/apply-patch+yaml')
     assert status == 200 and applied['metadata']['labels']['team'] == 'a'
     assert applied['metadata']['labels']['kubernetes.io/metadata.name'] == namespace

@@ -13,7 +13,7 @@ def _path(namespace, name=None, plural='listeners', sub=None):
 
 
 def test_create_answers_201_with_bookkeeping(kube, namespace):
-    status, body, _ = kube.request('POST', _path(namespace), listener('db'))
+    status, body, _unused = kube.request('POST', _path(namespace), listener('db'))
     metadata = body['metadata']
     assert status == 201 and body['kind'] == 'Listener' and body['apiVersion'] == API_VERSION
     assert uuid.UUID(metadata['uid']).version == 4
@@ -111,7 +111,7 @@ def test_merge_patch_merges_and_null_removes(kube, namespace):
     body = listener('db')
     body['spec']['settings'] = {'a': '1', 'b': '2'}
     kube.create(namespace, 'listeners', body)
-    status, patched, _ = kube.request('PATCH', _path(namespace, 'db'),
+    status, patched, _unused = kube.request('PATCH', _path(namespace, 'db'),
                                       {'spec': {'port': 9, 'settings': {'a': None, 'c': '3'}}}, content_type=MERGE)
     assert status == 200
     assert patched['spec'] == {'host': 'db', 'port': 9, 'routingKey': 'db', 'settings': {'b': '2', 'c': '3'}}
@@ -144,7 +144,7 @@ def test_json_patch_remove(kube, namespace):
 
 def test_json_patch_failed_test_is_unprocessable(kube, namespace):
     kube.create(namespace, 'listeners', listener('db'))
-    status, body, _ = kube.request('PATCH', _path(namespace, 'db'),
+    status, body, _unused = kube.request('PATCH', _path(namespace, 'db'),
                                    [{'op': 'test', 'path': '/spec/port', 'value': 1},
                                     {'op': 'replace', 'path': '/spec/port', 'value': 2}], content_type=JSON_PATCH)
     assert status == 422 and body['kind'] == 'Status'
@@ -153,12 +153,12 @@ def test_json_patch_failed_test_is_unprocessable(kube, namespace):
 
 def test_strategic_merge_patch_is_unsupported_for_custom_resources(kube, namespace):
     kube.create(namespace, 'listeners', listener('db'))
-    status, body, _ = kube.request('PATCH', _path(namespace, 'db'), {'spec': {'port': 1}}, content_type=STRATEGIC)
+    status, body, _unused = kube.request('PATCH', _path(namespace, 'db'), {'spec': {'port': 1}}, content_type=STRATEGIC)
     assert (status, body['reason']) == (415, 'UnsupportedMediaType')
 
 
 def test_patch_missing_is_not_found(kube, namespace):
-    status, body, _ = kube.request('PATCH', _path(namespace, 'absent'), {'spec': {'port': 1}}, content_type=MERGE)
+    status, body, _unused = kube.request('PATCH', _path(namespace, 'absent'), {'spec': {'port': 1}}, content_type=MERGE)
     assert (status, body['reason']) == (404, 'NotFound')
 
 

@@ -4,18 +4,18 @@ from tests.conformance.support import API_VERSION, GROUP
 
 
 def test_version_reports_major_and_minor(kube):
-    status, body, _ = kube.request('GET', '/version')
+    status, body, _unused = kube.request('GET', '/version')
     assert status == 200
     assert body['major'] == '1' and body['gitVersion'].startswith('v1.')
 
 
 def test_core_api_versions(kube):
-    status, body, _ = kube.request('GET', '/api')
+    status, body, _unused = kube.request('GET', '/api')
     assert (status, body['kind'], body['versions']) == (200, 'APIVersions', ['v1'])
 
 
 def test_core_v1_lists_namespaces_secrets_configmaps(kube):
-    status, body, _ = kube.request('GET', '/api/v1')
+    status, body, _unused = kube.request('GET', '/api/v1')
     resources = {r['name']: r for r in body['resources']}
     assert status == 200 and body['groupVersion'] == 'v1'
     assert resources['namespaces']['namespaced'] is False and resources['namespaces']['kind'] == 'Namespace'
@@ -24,7 +24,7 @@ def test_core_v1_lists_namespaces_secrets_configmaps(kube):
 
 
 def test_group_list_has_skupper_and_apiextensions(kube):
-    status, body, _ = kube.request('GET', '/apis')
+    status, body, _unused = kube.request('GET', '/apis')
     groups = {g['name']: g for g in body['groups']}
     assert status == 200 and body['kind'] == 'APIGroupList'
     assert groups[GROUP]['preferredVersion']['groupVersion'] == API_VERSION
@@ -32,7 +32,7 @@ def test_group_list_has_skupper_and_apiextensions(kube):
 
 
 def test_skupper_resources_with_status_subresources(kube):
-    status, body, _ = kube.request('GET', f'/apis/{API_VERSION}')
+    status, body, _unused = kube.request('GET', f'/apis/{API_VERSION}')
     resources = {r['name']: r for r in body['resources']}
     assert status == 200 and body['groupVersion'] == API_VERSION
     listener = resources['listeners']
@@ -43,16 +43,16 @@ def test_skupper_resources_with_status_subresources(kube):
 
 
 def test_skupper_group_document(kube):
-    status, body, _ = kube.request('GET', f'/apis/{GROUP}')
+    status, body, _unused = kube.request('GET', f'/apis/{GROUP}')
     assert status == 200 and body['name'] == GROUP
     assert {'groupVersion': API_VERSION, 'version': 'v2alpha1'} in body['versions']
 
 
 def test_unknown_resource_is_not_found(kube):
-    status, body, _ = kube.request('GET', f'/apis/{API_VERSION}/namespaces/default/nosuchthings')
+    status, body, _unused = kube.request('GET', f'/apis/{API_VERSION}/namespaces/default/nosuchthings')
     assert status == 404 and body['reason'] == 'NotFound'
 
 
 def test_skupper_crds_are_readable(kube):
-    status, body, _ = kube.request('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/sites.skupper.io')
+    status, body, _unused = kube.request('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/sites.skupper.io')
     assert status == 200 and body['spec']['names']['kind'] == 'Site'

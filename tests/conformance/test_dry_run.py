@@ -54,7 +54,7 @@ def test_dry_run_delete_keeps_object(kube, namespace):
 
 
 def test_unknown_dry_run_value_is_rejected(kube, namespace):
-    status, body, _ = kube.request('POST', f'/apis/{API_VERSION}/namespaces/{namespace}/listeners', listener('db'),
+    status, body, _unused = kube.request('POST', f'/apis/{API_VERSION}/namespaces/{namespace}/listeners', listener('db'),
                                    {'dryRun': 'Some'})
     assert status == 422 and 'dryRun: Unsupported value' in body['message']
     assert failure(kube.get, namespace, 'listeners', 'db')['code'] == 404

@@ -77,7 +77,7 @@ def test_fault_429_has_retry_after(kube, server, namespace):
 def test_fault_server_errors(kube, server, namespace, code, reason):
     server.inject_fault(code, verb='get', times=2)
     server.reset_counts()
-    for _ in range(2):
+    for _unused in range(2):
         assert failure(kube.core.read_namespace, namespace)['reason'] == reason
     assert kube.core.read_namespace(namespace).metadata.name == namespace
     assert [r.fault for r in server.requests] == [str(code), str(code), None]

@@ -284,4 +284,3 @@ def skstat_main(argv=None):
     stamp = time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime()) + '.000000+00:00 UTC'
     print('\n'.join([stamp, router.get('id') or '', ''] + body))
     return 0
-

@@ -112,7 +112,7 @@ def test_redeemable_grant_passes():
 
 
 def test_random_codes_are_24_alphanumerics():
-    codes = {grants.random_code() for _ in range(5)}
+    codes = {grants.random_code() for _unused in range(5)}
     assert len(codes) == 5 and all(len(code) == 24 and code.isalnum() for code in codes)
 
 
@@ -204,7 +204,7 @@ def test_redeem_endpoint_only_accepts_post(redeem_server):
 
 
 def test_redeem_endpoint_speaks_modern_tls_with_its_own_ca(redeem_server):
-    status, _, version = _request(redeem_server, 'POST', '/ns/g', b'good')
+    status, _unused, version = _request(redeem_server, 'POST', '/ns/g', b'good')
     assert status == 200 and version in ('TLSv1.2', 'TLSv1.3')
     with pytest.raises(ssl.SSLCertVerificationError):
         _request(redeem_server, 'POST', '/ns/g', b'good', ca_pem=pki.make_ca('other').cert_pem)
@@ -384,7 +384,7 @@ def test_redeem_over_https_returns_secret_and_link_chained_to_the_site_ca(cluste
     code, body = _post(status['url'], status['ca'], status['code'])
     assert code == 200
     secret, link = yaml.safe_load_all(body)
-    _, site_ca = cluster.secret('west', 'skupper-site-ca')
+    _unused, site_ca = cluster.secret('west', 'skupper-site-ca')
     data = {k: base64.b64decode(v).decode() for k, v in secret['data'].items()}
     assert (secret['apiVersion'], secret['kind'], secret['type']) == ('v1', 'Secret', 'kubernetes.io/tls')
     assert secret['metadata']['name'] == 'to-west' and pki.common_name(data['tls.crt']) == 'east-uid'
@@ -431,7 +431,7 @@ def test_token_redeemed_into_a_ready_link(cluster, controller):
     token = cluster.status('AccessToken', 'east', 'to-west')
     assert (token['redeemed'], token['status'], _conditions(token)['Redeemed'][0]) == (True, 'Ready', 'True')
     east_site = cluster.get('Site', 'east', 'east')
-    _, data = cluster.secret('east', 'to-west')
+    _unused, data = cluster.secret('east', 'to-west')
     assert pki.common_name(data['tls.crt']) == east_site['metadata']['uid']
     link = cluster.get('Link', 'east', 'to-west')
     assert link['spec']['tlsCredentials'] == 'to-west' and link['spec']['cost'] == 3

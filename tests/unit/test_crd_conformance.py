@@ -80,7 +80,7 @@ def _compare_field(prop, field, crd_required, path):
             value_type = _SCALARS.get((prop['additionalProperties'] or {}).get('type'))
             if field.type != 'map' or field.value_type != value_type:
                 problems.append((path, 'type: CRD map of %s, model %s of %s' % (value_type, field.type,
-                                                                                 field.value_type)))
+                                                                                field.value_type)))
         else:
             if field.type != 'object':
                 problems.append((path, 'type: CRD object, model %s' % field.type))

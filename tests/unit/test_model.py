@@ -12,8 +12,7 @@ ALL_FIELDS = [(kind, field) for kind in sorted(model.KINDS) for field in model.K
 def _walk(fields, path=''):
     for field in fields:
         yield path + field.name, field
-        for item in _walk(field.fields, path + field.name + '.'):
-            yield item
+        yield from _walk(field.fields, path + field.name + '.')
 
 
 # ---------------------------------------------------------------------------------------------
@@ -277,7 +276,7 @@ def test_port_bounds_are_valid(port):
 def test_link_endpoint_port_outside_range_and_not_a_number():
     spec = {'endpoints': [{'name': 'edge', 'host': 'h', 'port': '0'}, {'name': 'edge', 'host': 'h', 'port': 'x'}]}
     assert model.validate_spec('Link', spec) == ["spec.endpoints[0].port: '0' must be a port number between 1 and 65535",
-                                                  "spec.endpoints[1].port: 'x' must be a port number"]
+                                                 "spec.endpoints[1].port: 'x' must be a port number"]
 
 
 def test_link_endpoint_port_may_be_given_as_an_integer():

@@ -343,7 +343,6 @@ def test_secret_values_never_in_verbose_output(playbook, data_home):
     assert marker not in shown
 
 
-
 def test_secret_values_of_a_refused_document_never_in_verbose_output(playbook, data_home):
     marker = 'SeCrEtMaRkEr0815'
     run = playbook('secrets_invalid.yml', '-vvv', extra_vars={'marker': marker})

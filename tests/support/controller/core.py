@@ -176,7 +176,7 @@ class Controller:
             sites = self._reconcile_sites(state)
             self._redeem_tokens(state, sites)
             link_states = self._reconcile_links(state, sites)
-            edges = [(ns, ls.remote.namespace) for (ns, _), ls in link_states.items() if ls.operational]
+            edges = [(ns, ls.remote.namespace) for (ns, _unused), ls in link_states.items() if ls.operational]
             nets = network.networks(sites, edges)
             self._write_site_statuses(state, sites, nets, link_states)
             self._reconcile_services(state, sites, nets)
@@ -569,7 +569,7 @@ class Controller:
 
     def _claim(self, path, code):
         """Check the code and count one redemption on the grant (re-read on write conflicts)."""
-        for _ in range(STATUS_WRITE_ATTEMPTS):
+        for _unused in range(STATUS_WRITE_ATTEMPTS):
             grant = self._find_grant(path)
             if grant is None or not (grant.get('status') or {}).get('url'):
                 raise grants.RedeemRefused(404, 'No such claim')

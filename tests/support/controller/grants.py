@@ -25,7 +25,7 @@ class RedeemRefused(Exception):
 
 
 def random_code(length=24):
-    return ''.join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+    return ''.join(secrets.choice(CODE_ALPHABET) for _unused in range(length))
 
 
 def expiration_time(grant):
@@ -64,7 +64,7 @@ def redeem_documents(name, subject, endpoints, site_ca):
     secret = {'apiVersion': 'v1', 'kind': 'Secret', 'type': 'kubernetes.io/tls', 'metadata': {'name': name},
               'data': pki.tls_secret_data(client.cert_pem, client.key_pem, site_ca.cert_pem)}
     links = []
-    for index, (_, group_endpoints) in enumerate(endpoint_groups(_link_endpoints(endpoints))):
+    for index, (_unused, group_endpoints) in enumerate(endpoint_groups(_link_endpoints(endpoints))):
         link_name = name if index == 0 else '%s-%d' % (name, index)
         links.append({'apiVersion': 'skupper.io/v2alpha1', 'kind': 'Link', 'metadata': {'name': link_name},
                       'spec': {'endpoints': group_endpoints, 'tlsCredentials': name}})

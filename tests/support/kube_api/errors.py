@@ -116,7 +116,7 @@ def invalid_object(qualified_kind, name, errors):
     """422 Invalid with kube's message `<Kind>.<group> "<name>" is invalid: [...]` and one cause per error."""
     texts = [str(error) for error in errors]
     summary = texts[0] if len(texts) == 1 else '[' + ', '.join(texts) + ']'
-    kind, _, group = qualified_kind.partition('.')
+    kind, _unused, group = qualified_kind.partition('.')
     details = {'name': name}
     if group:
         details['group'] = group

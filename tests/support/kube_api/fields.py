@@ -234,4 +234,3 @@ class ApplyConflict(Exception):
         details['causes'] = [{'reason': 'FieldManagerConflict', 'message': f'conflict with {entry.describe()}',
                               'field': path} for entry, path in conflicts]
         return ApiError(409, 'Conflict', message, details)
-

@@ -37,7 +37,7 @@ def new_uid():
 
 
 def generated_name(prefix):
-    return prefix + ''.join(random.choice(NAME_SUFFIX_CHARS) for _ in range(5))
+    return prefix + ''.join(random.choice(NAME_SUFFIX_CHARS) for _unused in range(5))
 
 
 def check_type_meta(resource, body):
@@ -118,8 +118,8 @@ def validation_errors(resource, obj, old=None):
     errors = schemas.validate_object_name(obj['metadata'].get('name'), label=is_core(resource, 'Namespace'))
     if is_core(resource, 'Secret') or is_core(resource, 'ConfigMap'):
         errors += [invalid(f'data[{key}]', key, "a valid config key must consist of alphanumeric characters, "
-                                               "'-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or "
-                                               "'key-name', regex used for validation is '[-._a-zA-Z0-9]+')")
+                           "'-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or "
+                           "'key-name', regex used for validation is '[-._a-zA-Z0-9]+')")
                    for key in (obj.get('data') or {}) if not CONFIG_KEY.match(key)]
     if resource.schema is not None:
         body = {key: value for key, value in obj.items() if key != 'metadata'}

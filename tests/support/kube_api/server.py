@@ -242,7 +242,7 @@ class StandInServer:
     def _seed_object(self, resource, body):
         target = routing.Target(resource)
         request = Request('create', {}, json.dumps(dict(body, apiVersion=resource.api_version,
-                                                         kind=resource.kind)).encode(),
+                                                        kind=resource.kind)).encode(),
                           user_agent='kube-apiserver/standin')
         self.operations.create(target, request)
 

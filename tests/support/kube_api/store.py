@@ -42,7 +42,7 @@ class Store:
         with self.lock:
             found = [(ns, name, obj) for (k, ns, name), obj in self._objects.items()
                      if k == key and (namespace is None or ns == namespace)]
-            return [copy.deepcopy(obj) for _, _, obj in sorted(found, key=lambda item: item[:2])]
+            return [copy.deepcopy(obj) for _unused, _unused, obj in sorted(found, key=lambda item: item[:2])]
 
     def next_revision(self):
         with self.lock:

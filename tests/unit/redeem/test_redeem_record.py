@@ -38,7 +38,7 @@ def test_same_name_other_url_or_code_is_a_new_token(tmp_path):
     assert redeem.already_redeemed(home, token(code='other')) is False
     assert redeem.already_redeemed(home, token(url='https://west:9090/other')) is False
     assert redeem.redemption_record(home, token(code='other'), any_code=True) == [('Secret', 'to-west'),
-                                                                                   ('Link', 'to-west')]
+                                                                                  ('Link', 'to-west')]
 
 
 def test_forget(tmp_path):

@@ -18,7 +18,7 @@ SITE = resource('Site', 'west', {'linkAccess': 'default'},
                 {'status': 'Ready', 'message': 'OK', 'network': [{'id': 'uid-west', 'name': 'west'},
                                                                  {'id': 'uid-east', 'name': 'east'}]}, uid='uid-west')
 LINK_UP = resource('Link', 'to-east', {'cost': 2, 'endpoints': [{'name': 'edge', 'host': 'e', 'port': '45671'},
-                                                                 {'name': 'inter-router', 'host': 'e', 'port': '55671'}]},
+                                                                {'name': 'inter-router', 'host': 'e', 'port': '55671'}]},
                    {'status': 'Ready', 'message': 'OK', 'remoteSiteName': 'east', 'remoteSiteId': 'uid-east'})
 LINK_DOWN = resource('Link', 'to-north', {'endpoints': [{'name': 'inter-router', 'host': 'n', 'port': '55671'}]},
                      {'status': 'Pending', 'message': 'Not Operational',

@@ -10,7 +10,7 @@ from ansible_collections.appnet.skupper.plugins.module_utils.system import rende
 from ansible_collections.appnet.skupper.plugins.module_utils.system.site_state import SiteStateError
 
 from tests.unit.system.conftest import (EAST_HOST, EAST_ID, GOLDEN, WEST_HOST, WEST_ID, check_schema, load_json, read_yaml_stream,
-                      resource, snapshot_tree, write_input)
+                                        resource, snapshot_tree, write_input)
 
 WEST_BASE = '/home/alice/.local/share/skupper/namespaces/west'
 EAST_BASE = '/home/bob/.local/share/skupper/namespaces/east'
@@ -65,7 +65,7 @@ def test_west_matches_the_golden_files(west):
     home = west.home('west')
     assert result.site_id == WEST_ID and result.router_id == 'west-0f9c2d0e'
     _compare_golden('west-skrouterd.json', open(result.router_config_path).read())
-    _compare_golden('west-resources.yaml', _redacted_resources(home))
+    _compare_golden('west-resources.txt', _redacted_resources(home))
     _compare_golden('west-files.txt', _file_listing(home))
     assert [(link['host'], os.path.basename(link['path'])) for link in result.static_links] == [
         ('192.168.122.10', 'link-west-192.168.122.10.yaml'), ('west-host', 'link-west-west-host.yaml'),
@@ -78,7 +78,7 @@ def test_east_with_a_link_matches_the_golden_files(west):
     result = _render_east(west, os.path.join(west.home('west'), 'runtime/links/link-west-192.168.122.10.yaml'))
     home = west.home('east')
     _compare_golden('east-skrouterd.json', open(result.router_config_path).read())
-    _compare_golden('east-resources.yaml', _redacted_resources(home))
+    _compare_golden('east-resources.txt', _redacted_resources(home))
     _compare_golden('east-files.txt', _file_listing(home))
     assert result.static_links == []
     check_schema(load_json(result.router_config_path))
@@ -130,7 +130,7 @@ def test_deleted_listener_and_link_access_remove_stale_files(west):
     assert 'runtime/resources/Listener-backend.yaml' in result.changed_files
     assert 'runtime/links/link-west-west-host.yaml' in result.changed_files
     assert not os.path.exists(os.path.join(home, 'runtime/resources/Listener-backend.yaml'))
-    assert not os.path.exists(os.path.join(home, 'runtime/links'))  or os.listdir(os.path.join(home, 'runtime/links')) == []
+    assert not os.path.exists(os.path.join(home, 'runtime/links')) or os.listdir(os.path.join(home, 'runtime/links')) == []
     assert not os.path.exists(os.path.join(home, 'runtime/certs/west'))
     assert os.path.exists(os.path.join(home, 'runtime/issuers/skupper-site-ca/tls.key'))
     assert result.static_links == []
@@ -168,7 +168,7 @@ def test_settings_cost_and_connector_tls(west):
     ca_pem = open(os.path.join(_rendered_ca(west), 'tls.crt'), 'rb').read()
     open(os.path.join(home, 'input/certs/db-tls/ca.crt'), 'wb').write(ca_pem)
     write_input(home, resource('Connector', 'db', {'host': 'db.example', 'port': 5433, 'routingKey': 'db',
-                                                    'tlsCredentials': 'db-tls', 'verifyHostname': True}, 'west'))
+                                                   'tlsCredentials': 'db-tls', 'verifyHostname': True}, 'west'))
     result = west.render('west')
     config = load_json(result.router_config_path)
     check_schema(config)
