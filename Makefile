@@ -53,6 +53,7 @@ help:
 	@echo 'make render-check    plugins/modules/*.py DOCUMENTATION matches the model'
 	@echo 'make build           ansible-galaxy collection build into .build/dist'
 	@echo 'make demo            ansible-playbook -i playbooks/inventory/demo.yml playbooks/demo.yml'
+	@echo 'make bench           benchmarks that print figures (render, resource apply, Kubernetes requests)'
 	@echo 'make clean           remove .build, tests/output, caches (keeps .venv; make distclean removes it)'
 
 # ---------------------------------------------------------------------------------------------
@@ -156,6 +157,10 @@ demo: deps venv
 	@test -f $(ROOT)/playbooks/demo.yml -a -f $(ROOT)/playbooks/inventory/demo.yml \
 	    || { echo 'demo: playbooks/demo.yml or playbooks/inventory/demo.yml is missing' >&2; exit 2; }
 	cd $(ROOT) && $(RUN) $(VENV)/bin/ansible-playbook -i playbooks/inventory/demo.yml playbooks/demo.yml $(DEMO_ARGS)
+
+.PHONY: bench
+bench: venv
+	cd $(ROOT) && $(RUN) PYTHONPATH="$(ROOT):$(COLLECTIONS)" $(VPY) hacking/benchmark.py $(BENCH_ARGS)
 
 .PHONY: clean
 clean:
