@@ -110,10 +110,17 @@ def _name(doc):
 # -- system sites: router state ---------------------------------------------------------------------
 
 def site_name_from_router_id(router_id):
-    """The site name in a system router id `<site>-<seconds>-<suffix>`; None when it has another form."""
+    """The site name in a system router id; None when it has another form.
+
+    Skupper's form is `<site>-<seconds>-<nanoseconds>`; this collection's (stable across renders) is
+    `<site>-<first 8 hex digits of the site id>`.
+    """
     parts = (router_id or '').rsplit('-', 2)
     if len(parts) == 3 and parts[0] and parts[1].isdigit():
         return parts[0]
+    site, _sep, suffix = (router_id or '').rpartition('-')
+    if site and len(suffix) == 8 and all(c in '0123456789abcdef' for c in suffix):
+        return site
     return None
 
 

@@ -12,8 +12,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
 import copy
 import datetime
+import fcntl
 import hashlib
 import json
 import os
@@ -601,9 +603,30 @@ def _token_warnings(state):
             for name in sorted(state.tokens) if not _redeemed_links(state, name)]
 
 
-def render_site(home, namespace, *, platform='linux', path_base=None, dry_run=False, hostname=None, addresses=None,
-                port_is_free=None, version='2.1.0', now=None):
+@contextlib.contextmanager
+def data_home_lock(home):
+    """An exclusive lock on the data home of a namespace home: renders that choose ports take turns.
+
+    Without it two namespaces rendered at once (Ansible forks) could both take the first free port.
+    """
+    namespaces = os.path.dirname(os.path.abspath(home))
+    files.ensure_dir(namespaces, 0o755)
+    with open(os.path.join(namespaces, '.render.lock'), 'a') as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def render_site(home, namespace, **options):
     """Render the site of a namespace home into runtime/ and internal/ (see the module docstring)."""
+    with data_home_lock(home):
+        return _render_site(home, namespace, **options)
+
+
+def _render_site(home, namespace, *, platform='linux', path_base=None, dry_run=False, hostname=None, addresses=None,
+                 port_is_free=None, version='2.1.0', now=None):
     state = load_site_state(home, namespace, platform)
     host_name = _value(hostname, socket.gethostname)
     host_addresses = list(_value(addresses, static_links.local_addresses))

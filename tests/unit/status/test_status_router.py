@@ -107,7 +107,8 @@ def test_resources_without_router_entities_are_pending():
 
 @pytest.mark.parametrize('router_id,site', [('west-1700000000-default', 'west'), ('my-site-1753264871-417301552',
                                                                                   'my-site'),
-                                            ('west', None), (None, None)])
+                                            ('west-0f9c2d0e', 'west'), ('my-site-0f9c2d0e', 'my-site'),
+                                            ('west-0f9c2d0x', None), ('west', None), (None, None)])
 def test_site_name_from_router_id(router_id, site):
     assert status.site_name_from_router_id(router_id) == site
 

@@ -1,0 +1,137 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to appnet.skupper
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: static_link
+short_description: Issue a static link to a Linux site for a named remote site
+version_added: 1.0.0
+description:
+  - On a Linux, Podman or Docker site with link access, issues a Link and the Secret it needs for one remote
+    site: a client certificate for I(subject) signed by this site's CA, and endpoints on I(host) with the site's
+    inter-router and edge ports.
+  - The remote site applies the returned I(definition) (M(appnet.skupper.resource), or C(kubectl apply) on
+    Kubernetes). The same subject gets the same link back on the next run (no change).
+  - The site must have been rendered (M(appnet.skupper.system)).
+author:
+  - appnet.skupper contributors (@appnet)
+options:
+  subject:
+    description:
+      - The name of the remote site the link is for; the common name of its client certificate.
+    type: str
+    required: true
+  host:
+    description:
+      - The address or host name the remote site dials. It must be named by this site's router certificate.
+      - Default the host's primary address (never C(0.0.0.0) or C(::)).
+    type: str
+  cost:
+    description:
+      - Routing cost of the link.
+    type: int
+    default: 1
+  name:
+    description:
+      - Name of the Link and its Secret. Default C(link-<this site's name>).
+    type: str
+extends_documentation_fragment:
+  - appnet.skupper.common
+attributes:
+  check_mode:
+    description: Predicts whether credentials would be issued without writing anything.
+    support: full
+  diff_mode:
+    description: No diff is produced; the definition carries a private key.
+    support: none
+  platform:
+    description: The host of the site that accepts the link.
+    support: full
+    platforms: posix
+notes:
+  - The I(definition) holds a private key. Register it on a task with C(no_log) and hand it on without printing it.
+seealso:
+  - module: appnet.skupper.resource
+  - module: appnet.skupper.system
+'''
+
+EXAMPLES = r'''
+- name: Issue a link to west for east
+  appnet.skupper.static_link:
+    platform: linux
+    namespace: west
+    subject: east
+    host: 192.0.2.10
+  register: west_link
+  no_log: true
+  delegate_to: west-host
+
+- name: Apply it on east
+  appnet.skupper.resource:
+    platform: linux
+    namespace: east
+    definition: "{{ west_link.definition }}"
+  no_log: true
+'''
+
+RETURN = r'''
+definition:
+  description: The Secret and the Link as a YAML stream, ready to apply on the remote site. Holds a private key.
+  returned: success, outside check mode or when already issued
+  type: str
+link:
+  description: The Link document.
+  returned: success, outside check mode or when already issued
+  type: dict
+'''
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.appnet.skupper.plugins.module_utils import args_common, documents
+from ansible_collections.appnet.skupper.plugins.module_utils.system import certs, paths, static_links
+
+
+def argument_spec():
+    return args_common.merge(args_common.TARGET, {
+        'subject': {'type': 'str', 'required': True},
+        'host': {'type': 'str'},
+        'cost': {'type': 'int', 'default': 1},
+        'name': {'type': 'str'},
+    })
+
+
+def already_issued(home, subject):
+    content = certs.read_directory(paths.runtime_dir(home, static_links.ISSUED_DIR, subject))
+    return set(content) == {certs.CA_FILE, certs.CERT_FILE, certs.KEY_FILE}
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    params = module.params
+    if params['platform'] == 'kubernetes':
+        module.fail_json(msg='static links are issued by Linux, Podman and Docker sites; a Kubernetes site issues '
+                             'access tokens: use appnet.skupper.access_grant', changed=False)
+    home = paths.namespace_home(params['namespace'], paths.data_home(params['data_home']))
+    if not os.path.isdir(home):
+        module.fail_json(msg='namespace %r has no site under %s' % (params['namespace'], os.path.dirname(home)),
+                         changed=False)
+    if module.check_mode and not already_issued(home, params['subject']):
+        module.exit_json(changed=True)
+    try:
+        secret, link, changed = static_links.issue_static_link(home, params['subject'], host=params['host'],
+                                                               cost=params['cost'], name=params['name'])
+    except (static_links.StaticLinkError, certs.CertificateError) as exc:
+        module.fail_json(msg=str(exc), changed=False)
+    module.exit_json(changed=changed, definition=documents.dump_yaml_stream([secret, link]), link=link)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,451 @@
+"""Router stand-in (a test double for skrouterd), for tests on machines without the Skupper router.
+
+Run as `skrouterd -c skrouterd.json` (tests/support/bin/skrouterd). What it does like the real router:
+- reads the real configuration and refuses what the router refuses: unknown entity types and
+  attributes (per the router's management schema when ../shared/reference is present), an entity name
+  used twice across all types, inter-router/edge listeners in edge mode, sslProfile files missing;
+- binds `listener`s with TLS from their sslProfile (a client certificate is required and verified with
+  `authenticatePeer`), and dials `connector`s (links) with the link's client certificate, verifying the
+  server against the profile's CA and the host name against the certificate's DNS names only;
+- reports each connector's `connectionStatus` (SUCCESS / CONNECTING) and `connectionMsg`;
+- binds a `tcpListener` only once a `tcpConnector` for its address is reachable (here or at a linked
+  router) and carries TCP connections to that connector over TLS between the routers.
+What differs: routers exchange one JSON line instead of AMQP; management answers one JSON line
+(`{"operation": "QUERY", "type": T}`) on the `normal` listener instead of AMQP management (the
+stand-ins of skmanage/skstat speak it); traffic goes over one hop only (no multi-hop routing).
+"""
+
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import signal
+import ssl
+import sys
+
+from cryptography import x509
+
+VERSION = '3.3.0 (appnet.skupper router stand-in)'
+SCHEMA = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))),
+                      'shared', 'reference', 'router', 'skrouter.json')
+LINK_ROLES = ('inter-router', 'edge')
+RETRY_SECONDS = 1.0
+
+
+class ConfigError(Exception):
+    pass
+
+
+# ---------------------------------------------------------------------------------------------
+# Configuration
+
+
+def schema_attributes(schema):
+    """{entity type: set of attribute names, inherited ones included}."""
+    types = schema['entityTypes']
+    result = {}
+    for name in types:
+        attributes, current = set(), name
+        while current:
+            entry = types.get(current) or {}
+            attributes.update(entry.get('attributes') or {})
+            current = entry.get('extends')
+        result[name] = attributes
+    return result
+
+
+def load_config(path):
+    with open(path) as handle:
+        entities = json.load(handle)
+    if not isinstance(entities, list) or not all(isinstance(e, list) and len(e) == 2 for e in entities):
+        raise ConfigError('%s: expected a list of [entityType, attributes] pairs' % path)
+    if os.path.exists(SCHEMA):
+        with open(SCHEMA) as handle:
+            known = schema_attributes(json.load(handle))
+        for entity_type, attributes in entities:
+            full = entity_type if entity_type in known else 'router.config.' + entity_type  # 'address' and the like
+            if full not in known:
+                raise ConfigError('Unknown entity type %r' % entity_type)
+            unknown = sorted(set(attributes) - known[full])
+            if unknown:
+                raise ConfigError('Unknown attribute(s) %s for entity type %r' % (unknown, entity_type))
+    names = {}
+    for entity_type, attributes in entities:
+        name = attributes.get('name')
+        if name is None:
+            continue
+        if name in names:
+            raise ConfigError("Entity %s duplicates unique attribute 'name' of %s (name=%s)"
+                              % (entity_type, names[name], name))
+        names[name] = entity_type
+    return entities
+
+
+def by_type(entities, entity_type):
+    return [dict(attributes) for kind, attributes in entities if kind == entity_type]
+
+
+def check_config(entities):
+    router = (by_type(entities, 'router') or [{}])[0]
+    if router.get('mode') == 'edge':
+        for listener in by_type(entities, 'listener'):
+            if listener.get('role') in LINK_ROLES:
+                raise ConfigError("role='%s' only allowed with router mode='interior'" % listener.get('role'))
+    for profile in by_type(entities, 'sslProfile'):
+        for key in ('certFile', 'privateKeyFile', 'caCertFile'):
+            if profile.get(key) and not os.path.exists(profile[key]):
+                raise ConfigError('sslProfile %s: %s %s does not exist' % (profile.get('name'), key, profile[key]))
+
+
+# ---------------------------------------------------------------------------------------------
+# TLS
+
+
+def server_context(profile, require_client):
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(profile['certFile'], profile['privateKeyFile'])
+    if require_client:
+        context.verify_mode = ssl.CERT_REQUIRED
+        context.load_verify_locations(profile['caCertFile'])
+    return context
+
+
+def client_context(profile):
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.check_hostname = False  # checked below against DNS names only, like the router
+    context.verify_mode = ssl.CERT_REQUIRED
+    context.load_verify_locations(profile['caCertFile'])
+    if profile.get('certFile'):
+        context.load_cert_chain(profile['certFile'], profile['privateKeyFile'])
+    return context
+
+
+def dns_names(der):
+    cert = x509.load_der_x509_certificate(der)
+    try:
+        return cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(
+            x509.DNSName)
+    except x509.ExtensionNotFound:
+        return []
+
+
+# ---------------------------------------------------------------------------------------------
+# The router
+
+
+class Peer:
+    """A linked router: its hello and the control stream to it."""
+
+    def __init__(self, hello, writer, direction, host):
+        self.router_id = hello['router']
+        self.site_id = hello.get('site')
+        self.addresses = set(hello.get('addresses') or [])
+        self.writer = writer
+        self.direction = direction
+        self.host = host
+
+
+class Router:
+    def __init__(self, entities):
+        self.entities = entities
+        self.router = (by_type(entities, 'router') or [{}])[0]
+        self.router_id = self.router.get('id', 'router')
+        try:
+            self.site_id = json.loads(self.router.get('metadata') or '{}').get('id')
+        except ValueError:
+            self.site_id = None
+        self.profiles = dict((p['name'], p) for p in by_type(entities, 'sslProfile'))
+        self.listeners = by_type(entities, 'listener')
+        self.connectors = by_type(entities, 'connector')
+        self.tcp_listeners = by_type(entities, 'tcpListener')
+        self.tcp_connectors = by_type(entities, 'tcpConnector')
+        self.local_addresses = set(c.get('address') for c in self.tcp_connectors)
+        self.status = dict((c['name'], ('CONNECTING', 'Connection to %s:%s not yet attempted'
+                                        % (c.get('host'), c.get('port')))) for c in self.connectors)
+        self.peers = {}
+        self.bound = {}
+        self.pending = {}
+        self.stream_ids = itertools.count(1)
+        self.tasks = []
+
+    # -- hello / peers -----------------------------------------------------------------------
+
+    def hello(self):
+        return {'type': 'hello', 'router': self.router_id, 'site': self.site_id, 'mode': self.router.get('mode'),
+                'addresses': sorted(self.local_addresses)}
+
+    @staticmethod
+    async def send(writer, message):
+        writer.write((json.dumps(message) + '\n').encode())
+        await writer.drain()
+
+    @staticmethod
+    async def receive(reader):
+        line = await reader.readline()
+        if not line:
+            raise ConnectionError('connection closed')
+        return json.loads(line)
+
+    def reachable(self, address):
+        return address in self.local_addresses or any(address in p.addresses for p in self.peers.values())
+
+    async def update_tcp_listeners(self):
+        for listener in self.tcp_listeners:
+            name, address = listener['name'], listener.get('address')
+            if self.reachable(address) and name not in self.bound:
+                try:
+                    self.bound[name] = await asyncio.start_server(
+                        lambda r, w, a=address: self.serve_client(r, w, a), listener.get('host') or '0.0.0.0',
+                        int(listener['port']))
+                except OSError as exc:
+                    log('tcpListener %s: cannot bind %s:%s: %s' % (name, listener.get('host'), listener['port'], exc))
+            elif not self.reachable(address) and name in self.bound:
+                self.bound.pop(name).close()
+
+    async def control_loop(self, peer, reader):
+        """Messages on a link's control stream until it closes."""
+        self.peers[peer.router_id] = peer
+        await self.update_tcp_listeners()
+        try:
+            while True:
+                message = await self.receive(reader)
+                if message.get('type') == 'open':
+                    self.tasks.append(asyncio.ensure_future(self.accept_reverse(peer, message)))
+        except (ConnectionError, ValueError, ssl.SSLError, OSError):
+            pass
+        finally:
+            if self.peers.get(peer.router_id) is peer:
+                del self.peers[peer.router_id]
+            await self.update_tcp_listeners()
+
+    # -- connectors (outgoing links) ------------------------------------------------------------
+
+    async def dial(self, connector, first_message):
+        """A verified TLS connection for a link connector, the first message sent."""
+        profile = self.profiles[connector['sslProfile']]
+        host, port = connector.get('host'), int(connector.get('port'))
+        reader, writer = await asyncio.wait_for(
+            asyncio.open_connection(host, port, ssl=client_context(profile), server_hostname=None), 10)
+        names = dns_names(writer.get_extra_info('ssl_object').getpeercert(binary_form=True))
+        if connector.get('verifyHostname', True) and host not in names:
+            writer.close()
+            raise ssl.SSLCertVerificationError('certificate verify failed: host name %s not in %s' % (host, names))
+        await self.send(writer, first_message)
+        return reader, writer
+
+    async def run_connector(self, connector):
+        name, host, port = connector['name'], connector.get('host'), connector.get('port')
+        while True:
+            try:
+                reader, writer = await self.dial(connector, self.hello())
+                hello = await asyncio.wait_for(self.receive(reader), 10)
+                peer = Peer(hello, writer, 'out', '%s:%s' % (host, port))
+                self.status[name] = ('SUCCESS', '[C1] Connection Opened: dir=out host=%s:%s encrypted=TLSv1.3 '
+                                                'auth=EXTERNAL user=(null) container_id=%s'
+                                     % (host, port, peer.router_id))
+                await self.control_loop(peer, reader)
+                self.status[name] = ('CONNECTING', 'Connection to %s:%s closed by the peer' % (host, port))
+            except ssl.SSLError as exc:
+                reason = 'tlsv1 alert unknown ca' if 'UNKNOWN_CA' in str(exc).upper() else (
+                    'certificate verify failed' if 'verify failed' in str(exc) else str(exc))
+                self.status[name] = ('CONNECTING', 'Connection to %s:%s failed: TLS handshake failed: %s'
+                                     % (host, port, reason))
+            except (OSError, asyncio.TimeoutError, ConnectionError, ValueError) as exc:
+                cause = 'Connection refused' if isinstance(exc, ConnectionRefusedError) else str(exc) or type(exc).__name__
+                self.status[name] = ('CONNECTING', 'Connection to %s:%s failed: proton:io %s - disconnected %s:%s'
+                                     % (host, port, cause, host, port))
+            await asyncio.sleep(RETRY_SECONDS)
+
+    # -- listeners (incoming links, management, streams) ---------------------------------------
+
+    async def start_listeners(self):
+        for listener in self.listeners:
+            profile = self.profiles[listener['sslProfile']]
+            context = server_context(profile, listener.get('authenticatePeer', False))
+            handler = self.serve_management if listener.get('role') == 'normal' else self.serve_link
+            server = await asyncio.start_server(handler, listener.get('host') or None, int(listener['port']),
+                                                ssl=context)
+            self.tasks.append(server)
+
+    async def serve_link(self, reader, writer):
+        try:
+            message = await asyncio.wait_for(self.receive(reader), 10)
+            if message.get('type') == 'hello':
+                await self.send(writer, self.hello())
+                peername = writer.get_extra_info('peername') or ('?', 0)
+                await self.control_loop(Peer(message, writer, 'in', '%s:%s' % peername[:2]), reader)
+            elif message.get('type') == 'stream':
+                await self.connect_local(message['address'], reader, writer)
+            elif message.get('type') == 'accept':
+                future = self.pending.pop(message.get('id'), None)
+                if future is not None:
+                    future.set_result((reader, writer))
+                    return
+        except (ConnectionError, ValueError, KeyError, asyncio.TimeoutError, OSError, ssl.SSLError):
+            pass
+        writer.close()
+
+    async def serve_management(self, reader, writer):
+        try:
+            request = await asyncio.wait_for(self.receive(reader), 10)
+            answer = self.query(request.get('type')) if request.get('operation') == 'QUERY' else \
+                {'error': 'unsupported operation %r' % request.get('operation')}
+            await self.send(writer, answer)
+        except (ConnectionError, ValueError, asyncio.TimeoutError, OSError, ssl.SSLError):
+            pass
+        writer.close()
+
+    # -- TCP traffic ----------------------------------------------------------------------------
+
+    async def serve_client(self, reader, writer, address):
+        try:
+            if address in self.local_addresses:
+                await self.connect_local(address, reader, writer)
+                return
+            peer = next((p for p in self.peers.values() if address in p.addresses), None)
+            if peer is None:
+                writer.close()
+                return
+            if peer.direction == 'out':
+                connector = next(c for c in self.connectors if self.status[c['name']][1].endswith(peer.router_id))
+                remote_reader, remote_writer = await self.dial(connector, {'type': 'stream', 'address': address})
+            else:
+                remote_reader, remote_writer = await self.reverse_stream(peer, address)
+            await pipe(reader, writer, remote_reader, remote_writer)
+        except (OSError, ConnectionError, asyncio.TimeoutError, StopIteration, ssl.SSLError):
+            writer.close()
+
+    async def reverse_stream(self, peer, address):
+        """A stream to a router that dialed us: ask it to open one back."""
+        stream_id = next(self.stream_ids)
+        future = asyncio.get_event_loop().create_future()
+        self.pending[stream_id] = future
+        await self.send(peer.writer, {'type': 'open', 'id': stream_id, 'address': address})
+        return await asyncio.wait_for(future, 10)
+
+    async def accept_reverse(self, peer, message):
+        connector = next((c for c in self.connectors if self.status[c['name']][1].endswith(peer.router_id)), None)
+        if connector is None:
+            return
+        try:
+            reader, writer = await self.dial(connector, {'type': 'accept', 'id': message['id']})
+            await self.connect_local(message['address'], reader, writer)
+        except (OSError, ConnectionError, asyncio.TimeoutError, ssl.SSLError):
+            pass
+
+    async def connect_local(self, address, reader, writer):
+        target = next((c for c in self.tcp_connectors if c.get('address') == address), None)
+        if target is None:
+            writer.close()
+            return
+        local_reader, local_writer = await asyncio.open_connection(target.get('host'), int(target['port']))
+        await pipe(reader, writer, local_reader, local_writer)
+
+    # -- management -----------------------------------------------------------------------------
+
+    def query(self, entity_type):
+        def entity(kind, attributes, identity):
+            return dict(attributes, identity=identity, type='io.skupper.router.%s' % kind)
+        if entity_type == 'connector':
+            return [entity('connector', dict(c, verifyHostname=c.get('verifyHostname', True),
+                                              connectionStatus=self.status[c['name']][0],
+                                              connectionMsg=self.status[c['name']][1]),
+                           'connector/%s:%s:%s' % (c.get('host'), c.get('port'), c['name'])) for c in self.connectors]
+        if entity_type == 'listener':
+            return [entity('listener', item, 'listener/%s:%s:%s' % (item.get('host', ''), item.get('port'), item['name']))
+                    for item in self.listeners]
+        if entity_type == 'tcpListener':
+            return [entity('tcpListener', dict(item, operStatus='up' if item['name'] in self.bound else 'down'),
+                           item['name']) for item in self.tcp_listeners]
+        if entity_type == 'tcpConnector':
+            return [entity('tcpConnector', item, item['name']) for item in self.tcp_connectors]
+        if entity_type == 'sslProfile':
+            return [entity('sslProfile', item, item['name']) for item in self.profiles.values()]
+        if entity_type == 'router':
+            return [entity('router', dict(self.router, name='router/' + self.router_id), 'router/' + self.router_id)]
+        if entity_type == 'router.node':
+            nodes = [{'id': self.router_id, 'nextHop': '(self)'}] + [
+                {'id': peer.router_id, 'nextHop': peer.router_id} for peer in self.peers.values()]
+            return [entity('router.node', node, 'router.node/' + node['id']) for node in nodes]
+        if entity_type == 'connection':
+            return [entity('connection', {'role': 'inter-router', 'dir': peer.direction, 'host': peer.host,
+                                          'container': peer.router_id, 'opened': True, 'isEncrypted': True,
+                                          'sasl': 'EXTERNAL'}, 'connection/%d' % index)
+                    for index, peer in enumerate(self.peers.values(), 1)]
+        if entity_type == 'router.address':
+            return [entity('router.address', {'key': 'M' + address, 'distribution': 'balanced',
+                                              'subscriberCount': int(address in self.local_addresses),
+                                              'remoteCount': sum(address in p.addresses for p in self.peers.values())},
+                           'M' + address) for address in sorted(self.local_addresses)]
+        return []
+
+    async def run(self):
+        await self.start_listeners()
+        await self.update_tcp_listeners()
+        for connector in self.connectors:
+            if connector.get('role') in LINK_ROLES:
+                self.tasks.append(asyncio.ensure_future(self.run_connector(connector)))
+        log('router %s running' % self.router_id)
+        stop = asyncio.get_event_loop().create_future()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            asyncio.get_event_loop().add_signal_handler(signum, lambda: stop.done() or stop.set_result(True))
+        await stop
+        log('router %s stopping' % self.router_id)
+
+
+async def pipe(reader_a, writer_a, reader_b, writer_b):
+    async def copy(source, target):
+        try:
+            while True:
+                data = await source.read(65536)
+                if not data:
+                    break
+                target.write(data)
+                await target.drain()
+        except (OSError, ConnectionError, ssl.SSLError):
+            pass
+        finally:
+            try:
+                if target.can_write_eof():
+                    target.write_eof()
+            except (OSError, RuntimeError, ssl.SSLError):
+                target.close()
+    await asyncio.gather(copy(reader_a, writer_b), copy(reader_b, writer_a))
+    writer_a.close()
+    writer_b.close()
+
+
+def log(message):
+    sys.stderr.write('skrouterd stand-in: %s\n' % message)
+    sys.stderr.flush()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog='skrouterd', description='Skupper router stand-in (a test double)')
+    parser.add_argument('-c', '--config', help='router configuration (JSON)')
+    parser.add_argument('-v', '--version', action='store_true')
+    args = parser.parse_args(argv)
+    if args.version:
+        print(VERSION)
+        return 0
+    if not args.config:
+        parser.error('-c CONFIG is required')
+    try:
+        entities = load_config(args.config)
+        check_config(entities)
+        router = Router(entities)
+        asyncio.run(router.run())
+    except ConfigError as exc:
+        log('configuration error: %s' % exc)
+        return 1
+    except OSError as exc:
+        log('cannot start: %s' % exc)
+        return 1
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
