@@ -84,7 +84,7 @@ def network(tmp_path_factory):
 
 
 def http_get_in(host, port):
-    code = ('import urllib.request;print(urllib.request.urlopen("http://127.0.0.1:%d/", timeout=5).read().decode())'
+    code = ('import urllib.request;print(urllib.request.urlopen("http://127.0.0.1:%d/", timeout=5).read().decode(), end="")'
             % port)
     return subprocess.run(host.exec_argv(sys.executable, '-c', code), capture_output=True, text=True, check=False)
 
