@@ -223,6 +223,10 @@ def remove_site(module, home, manager):
                 shutil.rmtree(path)
             else:
                 os.unlink(path)
+        for top in ('runtime', 'internal'):
+            directory = os.path.join(home, top)
+            if os.path.isdir(directory) and not os.listdir(directory):
+                os.rmdir(directory)
     before = sorted(os.path.relpath(p, home) if p != home else '.' for p in doomed)
     return {'changed': active or removed or bool(doomed), 'restarted': False,
             'diff': {'before': {'active': active, 'paths': before}, 'after': {'active': False, 'paths': []}}}

@@ -1,0 +1,233 @@
+"""appnet.skupper.system and appnet.skupper.static_link through ansible-playbook on localhost.
+
+Lifecycle with service_manager=process and the router stand-in (tests/support/bin/skrouterd, a test
+double): started -> unchanged -> input change -> reloaded (restarted) -> reloaded (not restarted) ->
+stopped -> started -> absent, with check mode before each step touching nothing. Then two sites linked by
+a static link, the link Ready through router management, TCP through the link, and preflight failures.
+"""
+
+import hashlib
+import os
+import socket
+import sys
+import threading
+
+import pytest
+import yaml
+
+from tests.support.playbook import ROOT, failures, run_playbook, task_outcomes
+
+ROUTER = os.path.join(ROOT, 'tests', 'support', 'bin', 'skrouterd')
+SKMANAGE = os.path.join(ROOT, 'tests', 'support', 'bin', 'skmanage')
+
+
+def snapshot(home):
+    """{relative path: (sha256, mode)} of every file under home (pid files excluded: they are not state)."""
+    found = {}
+    for directory, _dirs, names in os.walk(home):
+        for name in names:
+            path = os.path.join(directory, name)
+            with open(path, 'rb') as handle:
+                found[os.path.relpath(path, home)] = (hashlib.sha256(handle.read()).hexdigest(),
+                                                     os.stat(path).st_mode & 0o777)
+    return found
+
+
+def write_playbook(path, tasks):
+    with open(path, 'w') as handle:
+        yaml.safe_dump([{'hosts': 'localhost', 'gather_facts': False, 'tasks': tasks}], handle)
+    return path
+
+
+def system_task(data_home, namespace, state, **extra):
+    args = dict({'platform': 'linux', 'namespace': namespace, 'state': state, 'data_home': data_home,
+                 'service_manager': 'process', 'router_binary': ROUTER}, **extra)
+    return {'name': 'system %s' % state, 'appnet.skupper.system': args, 'register': 'result'}
+
+
+def run_tasks(tmp_path, tasks, *args):
+    playbook = write_playbook(str(tmp_path / 'play.yml'), tasks)
+    rc, report = run_playbook(playbook, 'localhost,', '-c', 'local', '-e',
+                              'ansible_python_interpreter=%s' % sys.executable, *args)
+    outcomes = [outcome for _host, _name, outcome in task_outcomes(report)]
+    return rc, report, outcomes
+
+
+def site_tasks(data_home, namespace, site, link_access=None, listeners=(), connectors=()):
+    common = {'platform': 'linux', 'namespace': namespace, 'data_home': data_home}
+    tasks = [{'appnet.skupper.site': dict(common, name=site, **({'link_access': link_access} if link_access else {}))}]
+    tasks += [{'appnet.skupper.listener': dict(common, name=name, routing_key=name, host='127.0.0.1', port=port)}
+              for name, port in listeners]
+    tasks += [{'appnet.skupper.connector': dict(common, name=name, routing_key=name, host='127.0.0.1', port=port)}
+              for name, port in connectors]
+    return tasks
+
+
+def router_pid(home):
+    with open(os.path.join(home, 'internal', 'router', 'skrouterd.pid')) as handle:
+        return int(handle.read())
+
+
+def pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    stat = open('/proc/%d/stat' % pid).read()
+    return stat.rsplit(')', 1)[-1].split()[0] != 'Z'
+
+
+@pytest.fixture
+def data_home(tmp_path):
+    path = str(tmp_path / 'skupper')
+    yield path
+    namespaces = os.path.join(path, 'namespaces')
+    for namespace in (os.listdir(namespaces) if os.path.isdir(namespaces) else []):
+        pid_file = os.path.join(namespaces, namespace, 'internal', 'router', 'skrouterd.pid')
+        if os.path.exists(pid_file):
+            try:
+                os.killpg(int(open(pid_file).read()), 9)
+            except OSError:
+                pass
+
+
+def step(tmp_path, data_home, home, state, expect_changed, expect_restarted=None):
+    """Check mode first (nothing touched, same prediction), then the real run."""
+    before = snapshot(home) if os.path.isdir(home) else {}
+    rc, report, outcomes = run_tasks(tmp_path, [system_task(data_home, 'lc', state)], '--check')
+    assert rc == 0, failures(report)
+    predicted = outcomes[0]
+    assert (snapshot(home) if os.path.isdir(home) else {}) == before
+    rc, report, outcomes = run_tasks(tmp_path, [system_task(data_home, 'lc', state)], '--diff')
+    assert rc == 0, failures(report)
+    result = outcomes[0]
+    assert result['changed'] is expect_changed and predicted['changed'] is expect_changed
+    if expect_restarted is not None:
+        assert result['restarted'] is expect_restarted and predicted['restarted'] is expect_restarted
+    return result
+
+
+def test_lifecycle(tmp_path, data_home):
+    home = os.path.join(data_home, 'namespaces', 'lc')
+    rc, report, _outcomes = run_tasks(tmp_path, site_tasks(data_home, 'lc', 'lc', 'default',
+                                                           listeners=[('backend', 28180)]))
+    assert rc == 0, failures(report)
+
+    first = step(tmp_path, data_home, home, 'started', True, True)
+    assert first['site_name'] == 'lc' and first['service']['active'] is True
+    assert first['router_config'] == os.path.join(home, 'runtime', 'router', 'skrouterd.json')
+    pid = router_pid(home)
+    assert pid_alive(pid)
+
+    step(tmp_path, data_home, home, 'started', False, False)
+    assert router_pid(home) == pid
+
+    rc, report, _outcomes = run_tasks(tmp_path, site_tasks(data_home, 'lc', 'lc', 'default',
+                                                           listeners=[('backend', 28180), ('extra', 28181)]))
+    assert rc == 0, failures(report)
+    reloaded = step(tmp_path, data_home, home, 'reloaded', True, True)
+    assert 'runtime/router/skrouterd.json' in reloaded['changed_files']
+    assert router_pid(home) != pid and pid_alive(router_pid(home))
+    pid = router_pid(home)
+
+    step(tmp_path, data_home, home, 'reloaded', False, False)
+    assert router_pid(home) == pid
+
+    stopped = step(tmp_path, data_home, home, 'stopped', True)
+    assert stopped['service']['active'] is False and not pid_alive(pid)
+    assert os.path.exists(os.path.join(home, 'runtime', 'router', 'skrouterd.json'))
+    step(tmp_path, data_home, home, 'stopped', False)
+
+    step(tmp_path, data_home, home, 'started', True, True)
+    pid = router_pid(home)
+
+    step(tmp_path, data_home, home, 'absent', True)
+    assert not pid_alive(pid)
+    assert sorted(os.listdir(home)) == ['input', 'runtime']
+    assert sorted(os.listdir(os.path.join(home, 'runtime'))) == ['issuers']
+    assert os.path.exists(os.path.join(home, 'input', 'resources', 'Site-lc.yaml'))
+    step(tmp_path, data_home, home, 'absent', False)
+
+
+def test_missing_router_fails_before_anything_changes(tmp_path, data_home):
+    home = os.path.join(data_home, 'namespaces', 'lc')
+    rc, report, _outcomes = run_tasks(tmp_path, site_tasks(data_home, 'lc', 'lc'))
+    assert rc == 0, failures(report)
+    before = snapshot(home)
+    task = system_task(data_home, 'lc', 'started', router_binary=str(tmp_path / 'no-such-skrouterd'))
+    rc, _report, outcomes = run_tasks(tmp_path, [task])
+    assert rc != 0 and outcomes[0]['failed']
+    assert 'no-such-skrouterd' in outcomes[0]['msg'] and 'skupper-router' in outcomes[0]['msg']
+    assert snapshot(home) == before
+
+
+def test_invalid_site_fails_with_nothing_changed(tmp_path, data_home):
+    home = os.path.join(data_home, 'namespaces', 'lc')
+    resources = os.path.join(home, 'input', 'resources')
+    os.makedirs(resources)
+    with open(os.path.join(resources, 'Listener-orphan.yaml'), 'w') as handle:
+        yaml.safe_dump({'apiVersion': 'skupper.io/v2alpha1', 'kind': 'Listener', 'metadata': {'name': 'orphan'},
+                        'spec': {'routingKey': 'x', 'host': '127.0.0.1', 'port': 8080}}, handle)
+    before = snapshot(home)
+    rc, _report, outcomes = run_tasks(tmp_path, [system_task(data_home, 'lc', 'started')])
+    assert rc != 0 and outcomes[0]['failed']
+    assert 'no valid site definition' in outcomes[0]['msg']
+    assert snapshot(home) == before
+
+
+class EchoServer(threading.Thread):
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.sock = socket.create_server(('127.0.0.1', 0))
+        self.port = self.sock.getsockname()[1]
+
+    def run(self):
+        while True:
+            try:
+                conn, _addr = self.sock.accept()
+            except OSError:
+                return
+            with conn:
+                data = conn.recv(1024)
+                conn.sendall(data.upper())
+
+
+def test_static_link_between_two_sites(tmp_path, data_home):
+    echo = EchoServer()
+    echo.start()
+    listener_port = 28190
+    tasks = (site_tasks(data_home, 'west', 'west', 'default', connectors=[('echo', echo.port)])
+             + site_tasks(data_home, 'east', 'east', listeners=[('echo', listener_port)])
+             + [system_task(data_home, 'west', 'started'), system_task(data_home, 'east', 'started')])
+    link_tasks = [
+        {'appnet.skupper.static_link': {'platform': 'linux', 'namespace': 'west', 'data_home': data_home,
+                                        'subject': 'east', 'host': '127.0.0.1'},
+         'register': 'issued', 'no_log': True},
+        {'appnet.skupper.static_link': {'platform': 'linux', 'namespace': 'west', 'data_home': data_home,
+                                        'subject': 'east', 'host': '127.0.0.1'},
+         'register': 'again', 'no_log': True},
+        {'ansible.builtin.assert': {'that': ['issued is changed', 'again is not changed',
+                                             'issued.definition == again.definition']}},
+        {'appnet.skupper.resource': {'platform': 'linux', 'namespace': 'east', 'data_home': data_home,
+                                     'definition': '{{ issued.definition }}'}, 'no_log': True},
+        system_task(data_home, 'east', 'reloaded'),
+        {'appnet.skupper.network_info': {'platform': 'linux', 'namespace': 'east', 'data_home': data_home,
+                                         'skmanage': SKMANAGE, 'expected_links': ['west'], 'require_ready': True},
+         'register': 'info', 'retries': 20, 'delay': 1, 'until': 'info is succeeded'},
+    ]
+    rc, report, outcomes = run_tasks(tmp_path, tasks + link_tasks)
+    assert rc == 0, failures(report)
+    info = outcomes[-1]
+    assert [(l['name'], l['status'], l['remote_site_name']) for l in info['links']] == [('link-west', 'Ready', 'west')]
+    assert info['ready'] is True
+    for _attempt in range(50):
+        try:
+            with socket.create_connection(('127.0.0.1', listener_port), timeout=5) as client:
+                client.sendall(b'through the link')
+                assert client.recv(1024) == b'THROUGH THE LINK'
+                break
+        except ConnectionRefusedError:
+            threading.Event().wait(0.2)
+    else:
+        pytest.fail('east listener never bound')
+    echo.sock.close()
