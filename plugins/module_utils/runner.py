@@ -43,6 +43,9 @@ def result_from(outcome, module):
     after = outcome.after
     _mask_secrets(module, outcome.before, after)
     result = dict(outcome.extra)
+    # Values a module must return (the code in access_grant's token; its action plugin hides the output).
+    for value in result.pop('reveal', []):
+        module.no_log_values.discard(value)
     result['changed'] = outcome.changed
     result['resource'] = documents.redact(after) if after else {}
     if after and 'status' in after:

@@ -222,10 +222,10 @@ missing_links:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.appnet.skupper.plugins.module_utils import args_common, status
+from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError
+from ansible_collections.appnet.skupper.plugins.module_utils.k8s.client import KubeClient
 from ansible_collections.appnet.skupper.plugins.module_utils.model import SYSTEM_PLATFORMS
 
-SKUPPER_GROUP = 'skupper.io'
-SKUPPER_VERSION = 'v2alpha1'
 OWN_OPTIONS = {
     'skmanage': {'type': 'str', 'default': 'skmanage'},
     'timeout': {'type': 'int', 'default': 10},
@@ -260,30 +260,15 @@ def system_network_info(params):
 
 # -- Kubernetes -------------------------------------------------------------------------------------
 
-def _list(custom, namespace, plural):
-    listed = custom.list_namespaced_custom_object(SKUPPER_GROUP, SKUPPER_VERSION, namespace, plural)
-    return sorted(listed.get('items') or [], key=lambda item: item['metadata']['name'])
-
-
 def kubernetes_network_info(module):
     params = module.params
     try:
-        # TODO(lead): plugins/module_utils/k8s/auth.py provides get_api_client(module); until it exists
-        # platform kubernetes fails below with a clear message.
-        from ansible_collections.appnet.skupper.plugins.module_utils.k8s.auth import get_api_client
-        from kubernetes.client import CustomObjectsApi
-        from kubernetes.client.rest import ApiException
-    except ImportError as exc:
-        raise InfoError('platform kubernetes is not available: %s (install the Python library kubernetes)' % exc)
-    custom = CustomObjectsApi(get_api_client(module))
-    namespace = params['namespace']
-    try:
-        sites = _list(custom, namespace, 'sites')
-        collected = [_list(custom, namespace, plural) for plural in ('links', 'listeners', 'connectors')]
-    except ApiException as exc:
-        raise InfoError('cannot read the Skupper resources of namespace %s: %s %s' % (namespace, exc.status,
-                                                                                      exc.reason))
-    return status.from_kubernetes(sites[0] if sites else None, *collected, expected_links=params['expected_links'])
+        client = KubeClient.from_params(params)
+        resources = [client.list(kind, params['namespace']) for kind in ('Site', 'Link', 'Listener', 'Connector')]
+    except BackendError as exc:
+        raise InfoError(exc.message)
+    sites = resources[0]
+    return status.from_kubernetes(sites[0] if sites else None, *resources[1:], expected_links=params['expected_links'])
 
 
 # -- the module -------------------------------------------------------------------------------------

@@ -1,0 +1,17 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to appnet.skupper
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Runs the static_link module and hides its output: the returned definition carries a private key.
+
+The registered result keeps the definition; only what Ansible shows (and logs) is censored, as with no_log.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.appnet.skupper.plugins.plugin_utils.sensitive_result import SensitiveResultAction
+
+
+class ActionModule(SensitiveResultAction):
+    SENSITIVE_KEYS = ('definition',)

@@ -1,0 +1,171 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to appnet.skupper
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Requests to the Kubernetes API: paths, server-side apply, retries, and errors a user can read."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import time
+
+from ansible_collections.appnet.skupper.plugins.module_utils import model
+from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError
+from ansible_collections.appnet.skupper.plugins.module_utils.k8s import auth
+
+try:
+    from kubernetes.client.rest import ApiException
+    from urllib3.exceptions import HTTPError as Urllib3Error
+except ImportError:  # pragma: no cover - auth.require_kubernetes reports it
+    ApiException = Urllib3Error = Exception
+
+FIELD_MANAGER = 'appnet.skupper'
+APPLY = 'application/apply-patch+yaml'
+RETRIED_STATUS = (429, 500, 502, 503, 504)
+ATTEMPTS = 5
+FIRST_DELAY = 0.25
+
+
+def resource_path(kind, namespace, name=None):
+    """The API path of a kind's collection in a namespace, or of one object."""
+    spec = model.get_kind(kind)
+    if spec.group:
+        base = '/apis/%s/namespaces/%s/%s' % (spec.api_version, namespace, spec.plural)
+    else:
+        base = '/api/%s/namespaces/%s/%s' % (spec.api_version, namespace, spec.plural)
+    return base + ('/' + name if name else '')
+
+
+def _status_body(exc):
+    try:
+        return json.loads(exc.body or '{}')
+    except (TypeError, ValueError):
+        return {'message': exc.body or exc.reason}
+
+
+class KubeClient(object):
+    """One API server connection (an ApiClient) with retries and error translation."""
+
+    def __init__(self, api_client, sleep=time.sleep):
+        self.api = api_client
+        self.sleep = sleep
+
+    @classmethod
+    def from_params(cls, params):
+        return cls(auth.get_api_client(params))
+
+    @property
+    def url(self):
+        return self.api.configuration.host
+
+    def request(self, method, path, body=None, query=None, content_type='application/json'):
+        """The decoded answer of one request, retried on 429, 5xx and dropped connections."""
+        delay = FIRST_DELAY
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                return self._send(method, path, body, query, content_type)
+            except ApiException as exc:
+                if exc.status not in RETRIED_STATUS or attempt == ATTEMPTS:
+                    raise
+                retry_after = (exc.headers or {}).get('Retry-After')
+                self.sleep(float(retry_after) if retry_after and retry_after.isdigit() else delay)
+            except Urllib3Error as exc:
+                if attempt == ATTEMPTS:
+                    raise BackendError('cannot reach the Kubernetes API at %s after %d attempts: %s'
+                                       % (self.url, ATTEMPTS, _reason(exc)))
+                self.sleep(delay)
+            delay *= 2
+        raise AssertionError('unreachable')  # pragma: no cover
+
+    def _send(self, method, path, body, query, content_type):
+        headers = {'Accept': 'application/json', 'Content-Type': content_type}
+        if body is not None and not isinstance(body, str):
+            body = json.dumps(body)
+        query = list((query or {}).items())
+        if hasattr(self.api, 'param_serialize'):  # kubernetes >= 31 (the newer OpenAPI generator)
+            request = self.api.param_serialize(method, path, query_params=query, header_params=headers, body=body,
+                                               auth_settings=['BearerToken'])
+            response = self.api.call_api(*request)
+            response.read()
+            text = (response.data or b'').decode('utf-8', 'replace')
+            if not 200 <= response.status <= 299:
+                raise ApiException(http_resp=response, body=text)
+            return json.loads(text) if text else None
+        return self.api.call_api(path, method, query_params=query, header_params=headers, body=body,
+                                 auth_settings=['BearerToken'], response_type='object',
+                                 _return_http_data_only=True, _preload_content=True)
+
+    # -- verbs ----------------------------------------------------------------------------------
+
+    def get(self, kind, namespace, name):
+        """The object, or None when it does not exist."""
+        try:
+            return self.request('GET', resource_path(kind, namespace, name))
+        except ApiException as exc:
+            if exc.status == 404:
+                return None
+            raise self.error(exc, kind, name, namespace)
+
+    def list(self, kind, namespace):
+        """The objects of a kind in a namespace, sorted by name."""
+        try:
+            items = (self.request('GET', resource_path(kind, namespace)) or {}).get('items') or []
+        except ApiException as exc:
+            raise self.error(exc, kind, '*', namespace)
+        return sorted(items, key=lambda item: item['metadata']['name'])
+
+    def apply(self, document, force=False, dry_run=False):
+        """Server-side apply of a whole document; the object as the server has it (or would)."""
+        metadata = document['metadata']
+        query = {'fieldManager': FIELD_MANAGER}
+        if force:
+            query['force'] = 'true'
+        if dry_run:
+            query['dryRun'] = 'All'
+        try:
+            return self.request('PATCH', resource_path(document['kind'], metadata['namespace'], metadata['name']),
+                                body=document, query=query, content_type=APPLY)
+        except ApiException as exc:
+            raise self.error(exc, document['kind'], metadata['name'], metadata['namespace'])
+
+    def delete(self, kind, namespace, name, dry_run=False):
+        """Delete; False when it was already gone."""
+        try:
+            self.request('DELETE', resource_path(kind, namespace, name), query={'dryRun': 'All'} if dry_run else None)
+            return True
+        except ApiException as exc:
+            if exc.status == 404:
+                return False
+            raise self.error(exc, kind, name, namespace)
+
+    # -- errors ---------------------------------------------------------------------------------
+
+    def error(self, exc, kind, name, namespace):
+        """A BackendError a user can act on, for an ApiException."""
+        body = _status_body(exc)
+        message = body.get('message') or exc.reason
+        details = body.get('details') or {}
+        if exc.status == 404 and details.get('kind') == 'namespaces':
+            return BackendError('namespace "%s" does not exist on %s: create it first' % (namespace, self.url))
+        if exc.status == 422:
+            causes = ['%s: %s' % (c.get('field', '?'), c.get('message', '')) for c in details.get('causes') or []]
+            return BackendError('%s "%s" is invalid: %s' % (kind, name, '; '.join(causes) or message),
+                                causes=details.get('causes') or [])
+        if exc.status == 409 and 'conflict' in message.lower():
+            fields = ['%s (%s)' % (c.get('field'), c.get('message')) for c in details.get('causes') or []]
+            return BackendError('%s "%s": another field manager owns what this task changes: %s. Set force: true to '
+                                'take those fields over.' % (kind, name, ', '.join(fields) or message))
+        if exc.status in (401, 403):
+            return BackendError('the Kubernetes API at %s refused %s (HTTP %d): %s'
+                                % (self.url, auth.credentials_kind(self.api.configuration), exc.status, message))
+        if exc.status == 404:
+            return BackendError('%s: the API at %s does not serve %s (are the Skupper CRDs installed?): %s'
+                                % (kind, self.url, resource_path(kind, namespace), message))
+        return BackendError('%s "%s" in namespace %s: HTTP %d from %s: %s'
+                            % (kind, name, namespace, exc.status, self.url, message))
+
+
+def _reason(exc):
+    reason = getattr(exc, 'reason', None)
+    return str(reason or exc)
