@@ -11,6 +11,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.appnet.skupper.plugins.module_utils import args_common, documents, model, validation
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError, get_backend
+from ansible_collections.appnet.skupper.plugins.module_utils.k8s import auth
 
 
 def resource_argument_spec(kind):
@@ -94,6 +95,7 @@ def run_resource_module(kind_name, handlers=None, extra_spec=None):
     module = AnsibleModule(argument_spec=args_common.merge(resource_argument_spec(kind), extra_spec or {}),
                            supports_check_mode=True,
                            required_if=model.required_if(kind))
+    auth.protect_kubeconfig(module)
     errors = input_errors(kind, module.params)
     if errors:
         module.fail_json(msg='Invalid %s %r: %s' % (kind.kind, module.params.get('name'), '; '.join(errors)),

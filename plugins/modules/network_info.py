@@ -223,6 +223,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.appnet.skupper.plugins.module_utils import args_common, status
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError
+from ansible_collections.appnet.skupper.plugins.module_utils.k8s import auth
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s.client import KubeClient
 from ansible_collections.appnet.skupper.plugins.module_utils.model import SYSTEM_PLATFORMS
 
@@ -282,6 +283,7 @@ def network_info(module):
 def main():
     module = AnsibleModule(argument_spec=args_common.merge(args_common.TARGET, args_common.K8S_AUTH, OWN_OPTIONS),
                            supports_check_mode=True)
+    auth.protect_kubeconfig(module)
     try:
         info = network_info(module)
     except InfoError as exc:

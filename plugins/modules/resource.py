@@ -128,6 +128,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.appnet.skupper.plugins.module_utils import args_common, documents, model
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError, get_backend
+from ansible_collections.appnet.skupper.plugins.module_utils.k8s import auth
 from ansible_collections.appnet.skupper.plugins.module_utils.runner import apply_document, result_from
 
 SOURCE_EXTENSIONS = ('.yaml', '.yml', '.json')
@@ -198,6 +199,7 @@ def _with_namespace(doc, namespace):
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True,
                            required_one_of=[('definition', 'src')], mutually_exclusive=[('definition', 'src')])
+    auth.protect_kubeconfig(module)
     params = module.params
     try:
         loaded = read_documents(params)

@@ -96,6 +96,22 @@ def build_configuration(module_or_params, environ=None):
     return configuration
 
 
+KUBECONFIG_SECRET_KEYS = ('token', 'password', 'client-key-data')
+
+
+def protect_kubeconfig(module):
+    """Mask the secrets of a kubeconfig given as a dictionary (tokens, passwords, keys) in all output.
+
+    The whole option cannot be no_log: every string of it (names, the namespace) would be masked too.
+    """
+    kubeconfig = module.params.get('kubeconfig')
+    if not isinstance(kubeconfig, dict):
+        return
+    for entry in kubeconfig.get('users') or []:
+        user = (entry or {}).get('user') or {}
+        module.no_log_values.update(str(user[key]) for key in KUBECONFIG_SECRET_KEYS if user.get(key))
+
+
 def get_api_client(module_or_params):
     """A kubernetes ApiClient for the module's connection options."""
     return k8s_client.ApiClient(build_configuration(module_or_params))

@@ -1,0 +1,285 @@
+"""Every kind module on platform kubernetes, through ansible-playbook, against the API server stand-in.
+
+The stand-in (tests/support/kube_api, a test double) counts requests, so each operation's cost is
+asserted: an unchanged apply is exactly one read and no write; a change is at most one read and one
+write; check mode persists nothing; bad input sends nothing. The controller stand-in
+(tests/support/controller, a test double) sets statuses for the wait and token tests.
+"""
+
+import sys
+import uuid
+
+import pytest
+import yaml
+
+from tests.support.controller import Controller
+from tests.support.kube_api import start_server
+from tests.support.playbook import failures, run_playbook, task_outcomes
+
+from kubernetes import client as k8s_client
+
+WRITES = ('create', 'update', 'patch', 'apply', 'delete')
+
+KINDS = {
+    'site': ('Site', {'link_access': 'default'}, {'link_access': 'none'}, 'linkAccess'),
+    'listener': ('Listener', {'routing_key': 'backend', 'host': 'backend', 'port': 8080}, {'port': 9090}, 'port'),
+    'connector': ('Connector', {'routing_key': 'backend', 'selector': 'app=backend', 'port': 8080}, {'port': 9090},
+                  'port'),
+    'link': ('Link', {'tls_credentials': 'link-west', 'endpoints': [
+        {'name': 'inter-router', 'host': 'west.example.com', 'port': 55671}]}, {'cost': 3}, 'cost'),
+    'router_access': ('RouterAccess', {'tls_credentials': 'ra', 'roles': [{'name': 'inter-router', 'port': 55671}]},
+                      {'bind_host': '127.0.0.1'}, 'bindHost'),
+    'attached_connector': ('AttachedConnector', {'site_namespace': 'west', 'selector': 'app=db', 'port': 5432},
+                           {'port': 5433}, 'port'),
+    'attached_connector_binding': ('AttachedConnectorBinding', {'connector_namespace': 'workloads',
+                                                                'routing_key': 'db'},
+                                   {'routing_key': 'db2'}, 'routingKey'),
+}
+
+
+@pytest.fixture(scope='module')
+def server():
+    instance = start_server()
+    yield instance
+    instance.stop()
+
+
+def api(server):
+    return k8s_client.ApiClient(k8s_client.Configuration(host=server.url))
+
+
+def new_namespace(server):
+    name = 'ns-' + uuid.uuid4().hex[:8]
+    k8s_client.CoreV1Api(api(server)).create_namespace({'metadata': {'name': name}})
+    return name
+
+
+def get_object(server, kind, namespace, name):
+    plural = {'Site': 'sites', 'Listener': 'listeners', 'Connector': 'connectors', 'Link': 'links',
+              'RouterAccess': 'routeraccesses', 'AttachedConnector': 'attachedconnectors',
+              'AttachedConnectorBinding': 'attachedconnectorbindings', 'AccessGrant': 'accessgrants'}[kind]
+    try:
+        return k8s_client.CustomObjectsApi(api(server)).get_namespaced_custom_object(
+            'skupper.io', 'v2alpha1', namespace, plural, name)
+    except k8s_client.ApiException as exc:
+        if exc.status == 404:
+            return None
+        raise
+
+
+def run(tmp_path, tasks, *args, env=None):
+    path = str(tmp_path / ('play-%s.yml' % uuid.uuid4().hex[:6]))
+    with open(path, 'w') as handle:
+        yaml.safe_dump([{'hosts': 'localhost', 'gather_facts': False, 'tasks': tasks}], handle)
+    rc, report = run_playbook(path, 'localhost,', '-c', 'local', '-e', 'ansible_python_interpreter=%s' % sys.executable,
+                              *args, env=env)
+    return rc, report, [outcome for _host, _name, outcome in task_outcomes(report)]
+
+
+def counted(server, namespace):
+    """Requests to the namespace's objects since the last reset: (verbs, persisted writes)."""
+    prefix = '/apis/skupper.io/v2alpha1/namespaces/%s/' % namespace
+    records = [r for r in server.requests if r.path.startswith(prefix)]
+    verbs = {}
+    for record in records:
+        verbs[record.verb] = verbs.get(record.verb, 0) + 1
+    persisted = [r for r in records if r.persisted and r.verb in WRITES]
+    return verbs, persisted
+
+
+@pytest.mark.parametrize('module', sorted(KINDS))
+def test_module_lifecycle_and_request_counts(tmp_path, server, module):
+    kind, options, change, changed_field = KINDS[module]
+    namespace = new_namespace(server)
+    task = dict(options, name='sample', namespace=namespace, api_host=server.url)
+    fqcn = 'appnet.skupper.%s' % module
+
+    server.reset_counts()
+    rc, report, outcomes = run(tmp_path, [{fqcn: task}], '--check')
+    assert rc == 0, failures(report)
+    assert outcomes[0]['changed'] is True
+    verbs, persisted = counted(server, namespace)
+    assert persisted == [] and get_object(server, kind, namespace, 'sample') is None
+    assert verbs.get('get') == 1 and verbs.get('apply') == 1  # the dry-run apply: the API validates
+
+    server.reset_counts()
+    rc, report, outcomes = run(tmp_path, [{fqcn: task}])
+    assert rc == 0, failures(report)
+    assert outcomes[0]['changed'] is True and outcomes[0]['resource']['metadata']['name'] == 'sample'
+    assert counted(server, namespace)[0] == {'get': 1, 'apply': 1}
+    live = get_object(server, kind, namespace, 'sample')
+    assert live['metadata']['managedFields'][0]['manager'] == 'appnet.skupper'
+
+    server.reset_counts()
+    rc, report, outcomes = run(tmp_path, [{fqcn: task}])
+    assert rc == 0 and outcomes[0]['changed'] is False
+    assert counted(server, namespace)[0] == {'get': 1}, 'an unchanged apply is one read and no write'
+
+    server.reset_counts()
+    rc, report, outcomes = run(tmp_path, [{fqcn: dict(task, **change)}], '--diff')
+    assert rc == 0 and outcomes[0]['changed'] is True
+    verbs, persisted = counted(server, namespace)
+    assert verbs == {'get': 1, 'apply': 1} and len(persisted) == 1
+    diff = outcomes[0]['diff']
+    new_value = list(change.values())[0]
+    assert diff['after']['spec'][changed_field] == new_value
+    assert diff['before']['spec'].get(changed_field) != new_value
+    assert get_object(server, kind, namespace, 'sample')['spec'][changed_field] == new_value
+
+    server.reset_counts()
+    rc, report, outcomes = run(tmp_path, [{fqcn: dict(task, name='Bad_Name')}])
+    assert rc != 0 and "name: 'Bad_Name'" in outcomes[0]['msg']
+    assert counted(server, namespace)[0] == {}, 'bad input sends nothing'
+
+    server.reset_counts()
+    rc, report, outcomes = run(tmp_path, [{fqcn: dict(task, state='absent', wait=True, wait_timeout=10)},
+                                          {fqcn: dict(task, state='absent')}])
+    assert rc == 0, failures(report)
+    assert [o['changed'] for o in outcomes] == [True, False]
+    assert get_object(server, kind, namespace, 'sample') is None
+
+
+def test_removed_option_removes_the_field(tmp_path, server):
+    namespace = new_namespace(server)
+    task = {'name': 'l', 'namespace': namespace, 'api_host': server.url, 'routing_key': 'k', 'host': 'h',
+            'port': 80, 'observer': 'http1'}
+    rc, report, _outcomes = run(tmp_path, [{'appnet.skupper.listener': task}])
+    assert rc == 0, failures(report)
+    del task['observer']
+    rc, report, outcomes = run(tmp_path, [{'appnet.skupper.listener': task}, {'appnet.skupper.listener': task}])
+    assert rc == 0, failures(report)
+    assert [o['changed'] for o in outcomes] == [True, False]
+    assert 'observer' not in get_object(server, 'Listener', namespace, 'l')['spec']
+
+
+def test_missing_namespace_and_conflicts(tmp_path, server):
+    rc, _report, outcomes = run(tmp_path, [{'appnet.skupper.listener': {
+        'name': 'l', 'namespace': 'does-not-exist', 'api_host': server.url, 'routing_key': 'k', 'host': 'h',
+        'port': 80}}])
+    assert rc != 0 and 'namespace "does-not-exist" does not exist' in outcomes[0]['msg']
+
+    namespace = new_namespace(server)
+    task = {'name': 'l', 'namespace': namespace, 'api_host': server.url, 'routing_key': 'k', 'host': 'h', 'port': 80}
+    assert run(tmp_path, [{'appnet.skupper.listener': task}])[0] == 0
+    other = {'apiVersion': 'skupper.io/v2alpha1', 'kind': 'Listener', 'metadata': {'name': 'l'}, 'spec': {'port': 81}}
+    k8s_client.CustomObjectsApi(api(server)).patch_namespaced_custom_object(
+        'skupper.io', 'v2alpha1', namespace, 'listeners', 'l', other, field_manager='other-tool', force=True,
+        _content_type='application/apply-patch+yaml')
+    rc, _report, outcomes = run(tmp_path, [{'appnet.skupper.listener': dict(task, port=82)}])
+    assert rc != 0
+    assert 'other-tool' in outcomes[0]['msg'] and 'force: true' in outcomes[0]['msg']
+    rc, report, outcomes = run(tmp_path, [{'appnet.skupper.listener': dict(task, port=82, force=True)}])
+    assert rc == 0, failures(report)
+    assert get_object(server, 'Listener', namespace, 'l')['spec']['port'] == 82
+
+
+def test_retries_then_clear_failure(tmp_path, server):
+    namespace = new_namespace(server)
+    task = {'name': 'l', 'namespace': namespace, 'api_host': server.url, 'routing_key': 'k', 'host': 'h', 'port': 80}
+    server.inject_fault(503, path_prefix='/apis/skupper.io', times=2)
+    server.inject_fault('drop', path_prefix='/apis/skupper.io', times=1)
+    rc, report, outcomes = run(tmp_path, [{'appnet.skupper.listener': task}])
+    assert rc == 0, failures(report)
+    assert outcomes[0]['changed'] is True
+    server.inject_fault(429, path_prefix='/apis/skupper.io', times=1)
+    assert run(tmp_path, [{'appnet.skupper.listener': task}])[0] == 0
+    server.inject_fault(500, path_prefix='/apis/skupper.io', times=20)
+    rc, _report, outcomes = run(tmp_path, [{'appnet.skupper.listener': dict(task, port=81)}])
+    server.clear_faults()
+    assert rc != 0 and 'HTTP 500' in outcomes[0]['msg'] and 'Traceback' not in outcomes[0]['msg']
+
+
+def test_https_authentication(tmp_path):
+    server = start_server(tls=True, token='s3cr3t-token', client_ca=True)
+    try:
+        namespace = new_namespace_with(server, 's3cr3t-token')
+        base = {'namespace': namespace, 'routing_key': 'k', 'host': 'h', 'port': 80}
+        cert, key = (str(path) for path in server.issue_client_cert('tester', directory=str(tmp_path)))
+        kubeconfig = server.kubeconfig(str(tmp_path / 'kubeconfig'), token='s3cr3t-token')
+        tasks = [
+            {'appnet.skupper.listener': dict(base, name='by-token', api_host=server.url, api_key='s3cr3t-token',
+                                             ca_cert=server.ca_file)},
+            {'appnet.skupper.listener': dict(base, name='no-verify', api_host=server.url, api_key='s3cr3t-token',
+                                             validate_certs=False)},
+            {'appnet.skupper.listener': dict(base, name='by-cert', api_host=server.url, client_cert=cert,
+                                             client_key=key, ca_cert=server.ca_file)},
+            {'appnet.skupper.listener': dict(base, name='by-kubeconfig-file', kubeconfig=str(tmp_path / 'kubeconfig'))},
+            {'appnet.skupper.listener': dict(base, name='by-kubeconfig-dict', kubeconfig=kubeconfig)},
+            {'appnet.skupper.listener': dict(base, name='wrong', api_host=server.url, api_key='wrong',
+                                             ca_cert=server.ca_file), 'ignore_errors': True},
+        ]
+        rc, report, outcomes = run(tmp_path, tasks)
+        assert rc == 0, failures(report)
+        assert [o.get('changed') for o in outcomes[:5]] == [True] * 5
+        assert outcomes[5]['failed'] and 'refused a bearer token' in outcomes[5]['msg']
+        assert 's3cr3t-token' not in str(outcomes)
+        env = {'K8S_AUTH_HOST': server.url, 'K8S_AUTH_API_KEY': 's3cr3t-token', 'K8S_AUTH_SSL_CA_CERT': server.ca_file}
+        rc, report, outcomes = run(tmp_path, [{'appnet.skupper.listener': dict(base, name='by-env')}], env=env)
+        assert rc == 0, failures(report)
+        assert outcomes[0]['changed'] is True
+    finally:
+        server.stop()
+
+
+def new_namespace_with(server, token):
+    configuration = k8s_client.Configuration(host=server.url)
+    configuration.ssl_ca_cert = server.ca_file
+    configuration.api_key = {'authorization': 'Bearer ' + token}
+    name = 'ns-' + uuid.uuid4().hex[:8]
+    k8s_client.CoreV1Api(k8s_client.ApiClient(configuration)).create_namespace({'metadata': {'name': name}})
+    return name
+
+
+@pytest.fixture(scope='module')
+def controlled():
+    instance = start_server()
+    controller = Controller(instance.url)
+    controller.start()
+    yield instance, controller
+    controller.stop()
+    instance.stop()
+
+
+def test_token_flow_and_wait(tmp_path, controlled):
+    server, controller = controlled
+    west, east = new_namespace(server), new_namespace(server)
+    common = {'api_host': server.url, 'wait_timeout': 30, 'wait_sleep': 1}
+    grant = {'appnet.skupper.access_grant': dict(common, namespace=west, name='to-west'), 'register': 'grant'}
+    tasks = [
+        {'appnet.skupper.site': dict(common, namespace=west, name='west', link_access='default', wait=True)},
+        {'appnet.skupper.site': dict(common, namespace=east, name='east', wait=True)},
+        {'appnet.skupper.connector': dict(common, namespace=west, name='db', routing_key='db', host='db', port=5432)},
+        {'appnet.skupper.listener': dict(common, namespace=east, name='db', routing_key='db', host='db', port=5432)},
+        grant,
+        {'appnet.skupper.access_token': dict(common, namespace=east, name='to-west', wait=True,
+                                             url='{{ grant.token.spec.url }}', code='{{ grant.token.spec.code }}',
+                                             ca='{{ grant.token.spec.ca }}'), 'register': 'token'},
+        {'appnet.skupper.listener': dict(common, namespace=east, name='db', routing_key='db', host='db', port=5432,
+                                         wait=True)},
+        {'appnet.skupper.network_info': {'api_host': server.url, 'namespace': east, 'expected_links': ['west'],
+                                         'require_ready': True}},
+    ]
+    rc, report, outcomes = run(tmp_path, tasks)
+    assert rc == 0, failures(report)
+    assert outcomes[4]['censored'], 'the token is never shown'
+    link = outcomes[5]['link']
+    assert link['status']['status'] == 'Ready' and link['status']['remoteSiteName'] == 'west'
+    assert outcomes[6]['status']['hasMatchingConnector'] is True
+    info = outcomes[7]
+    assert [(l['name'], l['status'], l['remote_site_name']) for l in info['links']] == [('to-west', 'Ready', 'west')]
+    assert controller.redemptions(west, 'to-west') == 1
+    first_uid = get_object(server, 'AccessGrant', west, 'to-west')['metadata']['uid']
+
+    # The grant was redeemed as often as it allows: running it again re-issues it and says why.
+    rc, report, outcomes = run(tmp_path, [grant])
+    assert rc == 0, failures(report)
+    assert outcomes[0]['changed'] is True and outcomes[0]['censored']
+    assert any('used up' in warning for warning in outcomes[0].get('warnings', []))
+    reissued = get_object(server, 'AccessGrant', west, 'to-west')
+    assert reissued['metadata']['uid'] != first_uid and reissued['status']['redemptions'] == 0
+
+    # A grant that can still be redeemed is reused: no change, no write.
+    server.reset_counts()
+    rc, report, outcomes = run(tmp_path, [grant])
+    assert rc == 0 and outcomes[0]['changed'] is False
+    assert get_object(server, 'AccessGrant', west, 'to-west')['metadata']['uid'] == reissued['metadata']['uid']
