@@ -81,7 +81,10 @@ def build_configuration(module_or_params, environ=None):
     if params.get('api_host'):
         configuration.host = params['api_host'].rstrip('/')
     if params.get('api_key'):
-        configuration.api_key = {'authorization': 'Bearer ' + params['api_key']}
+        # 'BearerToken' is what newer clients read first, 'authorization' what older ones read.
+        bearer = 'Bearer ' + params['api_key']
+        configuration.api_key = {'BearerToken': bearer, 'authorization': bearer}
+        configuration.refresh_api_key_hook = None
     if params.get('client_cert'):
         configuration.cert_file = params['client_cert']
     if params.get('client_key'):
@@ -119,7 +122,8 @@ def get_api_client(module_or_params):
 
 def credentials_kind(configuration):
     """Which credentials a configuration presents (for error messages)."""
-    if (configuration.api_key or {}).get('authorization'):
+    keys = configuration.api_key or {}
+    if keys.get('BearerToken') or keys.get('authorization'):
         return 'a bearer token'
     if configuration.cert_file:
         return 'the client certificate %s' % configuration.cert_file
