@@ -14,7 +14,7 @@ short_description: Issue a static link to a Linux site for a named remote site
 version_added: 1.0.0
 description:
   - On a Linux, Podman or Docker site with link access, issues a Link and the Secret it needs for one remote
-    site: a client certificate for I(subject) signed by this site's CA, and endpoints on I(host) with the site's
+    site - a client certificate for I(subject) signed by this site's CA, and endpoints on I(host) with the site's
     inter-router and edge ports.
   - The remote site applies the returned I(definition) (M(appnet.skupper.resource), or C(kubectl apply) on
     Kubernetes). The same subject gets the same link back on the next run (no change).
@@ -55,7 +55,8 @@ attributes:
     support: full
     platforms: posix
 notes:
-  - The I(definition) holds a private key. Register it on a task with C(no_log) and hand it on without printing it.
+  - The I(definition) holds a private key. The output of the task is hidden (as with C(no_log)) when it returns
+    one; the registered result keeps it, to hand on to the remote site.
 seealso:
   - module: appnet.skupper.resource
   - module: appnet.skupper.system

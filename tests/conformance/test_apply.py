@@ -19,7 +19,7 @@ def test_apply_creates_with_201_then_updates_with_200(kube, namespace):
     status, created, _unused = kube.request('PATCH', _path(namespace, 'db'), body, {'fieldManager': 'one'}, APPLY)
     assert status == 201 and created['spec']['port'] == 5432 and created['metadata']['generation'] == 1
     status, updated, _unused = kube.request('PATCH', _path(namespace, 'db'), yaml.safe_dump(listener('db', port=1)),
-                                      {'fieldManager': 'one'}, APPLY)
+                                            {'fieldManager': 'one'}, APPLY)
     assert status == 200 and updated['spec']['port'] == 1 and updated['metadata']['generation'] == 2
 
 
@@ -131,7 +131,7 @@ def test_apply_to_status_subresource(kube, namespace):
     kube.apply(namespace, 'listeners', 'db', listener('db'), manager='one')
     body = dict(listener('db'), status={'status': 'Ready', 'message': 'OK'})
     status, applied, _unused = kube.request('PATCH', _path(namespace, 'db', 'status'), yaml.safe_dump(body),
-                                      {'fieldManager': 'controller', 'force': 'true'}, APPLY)
+                                            {'fieldManager': 'controller', 'force': 'true'}, APPLY)
     assert status == 200 and applied['status'] == {'status': 'Ready', 'message': 'OK'}
     assert applied['spec']['port'] == 5432
     entry = _managers(applied)[('controller', 'Apply', 'status')]

@@ -53,8 +53,8 @@ def test_secret_string_data_is_folded_into_base64_data(kube, namespace):
 
 def test_secret_data_must_be_base64(kube, namespace):
     status, body, _unused = kube.request('POST', f'/api/v1/namespaces/{namespace}/secrets',
-                                   {'apiVersion': 'v1', 'kind': 'Secret', 'metadata': {'name': 'bad'},
-                                    'data': {'key': 'not base64!'}})
+                                         {'apiVersion': 'v1', 'kind': 'Secret', 'metadata': {'name': 'bad'},
+                                          'data': {'key': 'not base64!'}})
     assert status == 400 and body['reason'] == 'BadRequest'
     assert 'illegal base64 data' in body['message']
 
@@ -76,7 +76,7 @@ def test_config_map_replace_and_get(kube, namespace):
 def test_core_objects_accept_strategic_merge_patch(kube, namespace):
     kube.core.create_namespaced_config_map(namespace, {'metadata': {'name': 'smp'}, 'data': {'a': '1'}})
     status, body, _unused = kube.request('PATCH', f'/api/v1/namespaces/{namespace}/configmaps/smp',
-                                   {'data': {'b': '2'}}, content_type=STRATEGIC)
+                                         {'data': {'b': '2'}}, content_type=STRATEGIC)
     assert status == 200 and body['data'] == {'a': '1', 'b': '2'}
 
 
@@ -113,6 +113,6 @@ def test_server_side_apply_of_a_secret(kube, namespace):
 def test_server_side_apply_of_a_namespace_label(kube, namespace):
     body = {'apiVersion': 'v1', 'kind': 'Namespace', 'metadata': {'name': namespace, 'labels': {'team': 'a'}}}
     status, applied, _unused = kube.request('PATCH', f'/api/v1/namespaces/{namespace}', body, {'fieldManager': 'one'},
-                                      'application/apply-patch+yaml')
+                                            'application/apply-patch+yaml')
     assert status == 200 and applied['metadata']['labels']['team'] == 'a'
     assert applied['metadata']['labels']['kubernetes.io/metadata.name'] == namespace

@@ -112,7 +112,7 @@ def test_merge_patch_merges_and_null_removes(kube, namespace):
     body['spec']['settings'] = {'a': '1', 'b': '2'}
     kube.create(namespace, 'listeners', body)
     status, patched, _unused = kube.request('PATCH', _path(namespace, 'db'),
-                                      {'spec': {'port': 9, 'settings': {'a': None, 'c': '3'}}}, content_type=MERGE)
+                                            {'spec': {'port': 9, 'settings': {'a': None, 'c': '3'}}}, content_type=MERGE)
     assert status == 200
     assert patched['spec'] == {'host': 'db', 'port': 9, 'routingKey': 'db', 'settings': {'b': '2', 'c': '3'}}
 
@@ -145,8 +145,8 @@ def test_json_patch_remove(kube, namespace):
 def test_json_patch_failed_test_is_unprocessable(kube, namespace):
     kube.create(namespace, 'listeners', listener('db'))
     status, body, _unused = kube.request('PATCH', _path(namespace, 'db'),
-                                   [{'op': 'test', 'path': '/spec/port', 'value': 1},
-                                    {'op': 'replace', 'path': '/spec/port', 'value': 2}], content_type=JSON_PATCH)
+                                         [{'op': 'test', 'path': '/spec/port', 'value': 1},
+                                          {'op': 'replace', 'path': '/spec/port', 'value': 2}], content_type=JSON_PATCH)
     assert status == 422 and body['kind'] == 'Status'
     assert kube.get(namespace, 'listeners', 'db')['spec']['port'] == 5432
 

@@ -55,6 +55,6 @@ def test_dry_run_delete_keeps_object(kube, namespace):
 
 def test_unknown_dry_run_value_is_rejected(kube, namespace):
     status, body, _unused = kube.request('POST', f'/apis/{API_VERSION}/namespaces/{namespace}/listeners', listener('db'),
-                                   {'dryRun': 'Some'})
+                                         {'dryRun': 'Some'})
     assert status == 422 and 'dryRun: Unsupported value' in body['message']
     assert failure(kube.get, namespace, 'listeners', 'db')['code'] == 404

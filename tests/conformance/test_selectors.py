@@ -46,7 +46,7 @@ def test_field_selector_on_namespace_in_cluster_list(kube, labelled):
 
 def test_unsupported_field_selector_is_bad_request(kube, labelled):
     status, body, _unused = kube.request('GET', f'/apis/{GROUP}/{VERSION}/namespaces/{labelled}/listeners',
-                                   query={'fieldSelector': 'spec.port=1'})
+                                         query={'fieldSelector': 'spec.port=1'})
     assert (status, body['reason']) == (400, 'BadRequest')
 
 

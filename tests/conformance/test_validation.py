@@ -153,7 +153,7 @@ def test_connector_needs_exactly_one_of_selector_or_host(kube, namespace):
 
 def test_kind_is_required_for_custom_resources(kube, namespace):
     status, body, _unused = kube.request('POST', f'/apis/{API_VERSION}/namespaces/{namespace}/listeners',
-                                   {'apiVersion': API_VERSION, 'metadata': {'name': 'x'}, 'spec': {}})
+                                         {'apiVersion': API_VERSION, 'metadata': {'name': 'x'}, 'spec': {}})
     assert (status, body['reason']) == (400, 'BadRequest')
 
 

@@ -86,7 +86,7 @@ def test_watch_from_compacted_version_is_gone(kube, server, namespace):
 def test_gone_is_an_error_event_with_status(kube, server, namespace):
     server.compact_history()
     status, body, _unused = kube.request('GET', f'/apis/{GROUP}/{VERSION}/namespaces/{namespace}/listeners',
-                                   query={'watch': 'true', 'resourceVersion': '1', 'timeoutSeconds': '1'})
+                                         query={'watch': 'true', 'resourceVersion': '1', 'timeoutSeconds': '1'})
     event = body if isinstance(body, dict) else None
     assert status == 200 and event['type'] == 'ERROR'
     assert (event['object']['kind'], event['object']['code'], event['object']['reason']) == ('Status', 410, 'Expired')

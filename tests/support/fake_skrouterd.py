@@ -351,8 +351,8 @@ class Router:
             return dict(attributes, identity=identity, type='io.skupper.router.%s' % kind)
         if entity_type == 'connector':
             return [entity('connector', dict(c, verifyHostname=c.get('verifyHostname', True),
-                                              connectionStatus=self.status[c['name']][0],
-                                              connectionMsg=self.status[c['name']][1]),
+                                             connectionStatus=self.status[c['name']][0],
+                                             connectionMsg=self.status[c['name']][1]),
                            'connector/%s:%s:%s' % (c.get('host'), c.get('port'), c['name'])) for c in self.connectors]
         if entity_type == 'listener':
             return [entity('listener', item, 'listener/%s:%s:%s' % (item.get('host', ''), item.get('port'), item['name']))

@@ -25,8 +25,7 @@ def owned_paths(fields, prefix=()):
             return
         path = prefix + (key[2:],)
         if sub:
-            for item in owned_paths(sub, path):
-                yield item
+            yield from owned_paths(sub, path)
         else:
             yield path
 

@@ -18,7 +18,11 @@ try:
     from kubernetes.client.rest import ApiException
     from urllib3.exceptions import HTTPError as Urllib3Error
 except ImportError:  # pragma: no cover - auth.require_kubernetes reports it
-    ApiException = Urllib3Error = Exception
+    class ApiException(Exception):
+        status = None
+
+    class Urllib3Error(Exception):
+        pass
 
 FIELD_MANAGER = 'appnet.skupper'
 APPLY = 'application/apply-patch+yaml'

@@ -29,7 +29,7 @@ def snapshot(home):
             path = os.path.join(directory, name)
             with open(path, 'rb') as handle:
                 found[os.path.relpath(path, home)] = (hashlib.sha256(handle.read()).hexdigest(),
-                                                     os.stat(path).st_mode & 0o777)
+                                                      os.stat(path).st_mode & 0o777)
     return found
 
 

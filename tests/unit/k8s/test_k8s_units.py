@@ -77,7 +77,7 @@ def test_ready_rules():
 def test_grant_usability():
     now = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
     grant = {'spec': {'redemptionsAllowed': 2}, 'status': {'url': 'u', 'redemptions': 1,
-                                                          'expirationTime': '2026-01-01T00:10:00Z'}}
+                                                           'expirationTime': '2026-01-01T00:10:00Z'}}
     assert tokens.why_unusable(grant, now) is None
     grant['status']['redemptions'] = 2
     assert 'used up' in tokens.why_unusable(grant, now)

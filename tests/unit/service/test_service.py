@@ -16,7 +16,7 @@ def test_systemd_unit_for_root_is_a_system_unit_with_absolute_exec_start(tmp_pat
     assert manager.unit_path == '/etc/systemd/system/skupper-west.service'
     lines = manager.unit_text().splitlines()
     assert 'ExecStart=/usr/sbin/skrouterd -c %s' % os.path.join(str(tmp_path / 'west'), 'runtime', 'router',
-                                                                 'skrouterd.json') in lines
+                                                                'skrouterd.json') in lines
     assert 'Environment="SKUPPER_SITE_ID=id-1"' in lines
     assert 'Restart=on-failure' in lines and 'WantedBy=multi-user.target' in lines
 
