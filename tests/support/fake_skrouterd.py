@@ -26,9 +26,10 @@ import sys
 
 from cryptography import x509
 
+from tests.support.reference import reference_path
+
 VERSION = '3.3.0 (appnet.skupper router stand-in)'
-SCHEMA = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))),
-                      'shared', 'reference', 'router', 'skrouter.json')
+SCHEMA = reference_path('router', 'skrouter.json')
 LINK_ROLES = ('inter-router', 'edge')
 RETRY_SECONDS = 1.0
 

@@ -9,10 +9,10 @@ import os
 import pytest
 import yaml
 
+from tests.support.reference import reference_path
 from ansible_collections.appnet.skupper.plugins.module_utils import model
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CRD_DIR = os.path.join(ROOT, '..', 'shared', 'reference', 'crds')
+CRD_DIR = reference_path('crds')
 
 _SCALARS = {'string': 'str', 'integer': 'int', 'boolean': 'bool'}
 

@@ -1,16 +1,16 @@
 """Resource types served by the API server stand-in (a test double): core kinds and the Skupper CRDs.
 
-CRDs are read from the reference directory (`APPNET_SKUPPER_REFERENCE`, else `<repo>/../shared/reference/crds`);
+CRDs are read from `crds/` of the Skupper reference (tests/support/reference.py);
 when it is absent they come from the collection's own model (`model.crd_documents()`).
 """
 
 import dataclasses
-import os
 import pathlib
 
 import yaml
 
-REPO_ROOT = pathlib.Path(__file__).resolve().parents[3]
+from tests.support.reference import reference_path
+
 CUSTOM_VERBS = ['delete', 'deletecollection', 'get', 'list', 'patch', 'create', 'update', 'watch']
 STATUS_VERBS = ['get', 'patch', 'update']
 
@@ -70,10 +70,7 @@ CRD_RESOURCE = ResourceType('apiextensions.k8s.io', 'v1', 'CustomResourceDefinit
 
 def reference_crd_directory():
     """The directory holding the Skupper CRD files (it may not exist)."""
-    configured = os.environ.get('APPNET_SKUPPER_REFERENCE')
-    if configured:
-        return pathlib.Path(configured)
-    return REPO_ROOT.parent / 'shared' / 'reference' / 'crds'
+    return pathlib.Path(reference_path('crds'))
 
 
 def load_crd_documents(directory=None):

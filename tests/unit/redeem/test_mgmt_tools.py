@@ -17,11 +17,12 @@ import yaml
 
 from ansible_collections.appnet.skupper.plugins.module_utils.system import management
 from tests.support import pki
+from tests.support.reference import absent_reason, reference_path
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 BIN = os.path.join(ROOT, 'tests', 'support', 'bin')
-SAMPLES = os.path.join(ROOT, '..', 'shared', 'reference', 'router', 'samples')
-pytestmark = pytest.mark.skipif(not os.path.isdir(SAMPLES), reason='../shared/reference is not there')
+SAMPLES = reference_path('router', 'samples')
+pytestmark = pytest.mark.skipif(not os.path.isdir(SAMPLES), reason=absent_reason('router', 'samples'))
 
 
 def east_answer(entity_type):

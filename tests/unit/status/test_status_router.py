@@ -7,11 +7,12 @@ import pytest
 
 from ansible_collections.appnet.skupper.plugins.module_utils import status
 from ansible_collections.appnet.skupper.plugins.module_utils.system import management
+from tests.support.reference import absent_reason, reference_path
 
-SAMPLES = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'shared', 'reference', 'router', 'samples')
+SAMPLES = reference_path('router', 'samples')
 QUERIED = ('router', 'router.node', 'connector', 'connection', 'tcpListener', 'tcpConnector')
 
-pytestmark = pytest.mark.skipif(not os.path.isdir(SAMPLES), reason='../shared/reference is not there')
+pytestmark = pytest.mark.skipif(not os.path.isdir(SAMPLES), reason=absent_reason('router', 'samples'))
 
 
 def sample(name):

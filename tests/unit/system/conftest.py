@@ -8,9 +8,9 @@ import pytest
 import yaml
 
 from ansible_collections.appnet.skupper.plugins.module_utils.system import render
+from tests.support.reference import reference_path
 
-REFERENCE = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'shared', 'reference')
-SCHEMA = os.path.join(REFERENCE, 'router', 'skrouter.json')
+SCHEMA = reference_path('router', 'skrouter.json')
 GOLDEN = os.path.join(os.path.dirname(__file__), 'golden')
 WEST_ID = '0f9c2d0e-6f0a-4c4e-9a53-3c1f3b0c9b11'
 EAST_ID = '7d1e3c55-2a41-4b7e-8d0f-5c6b9a1e2f34'
