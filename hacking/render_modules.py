@@ -16,7 +16,8 @@ import sys
 
 import yaml
 
-from ansible_collections.appnet.skupper.plugins.module_utils import model
+from ansible_collections.appnet.skupper.plugins.module_utils import handlers, model
+from ansible_collections.appnet.skupper.plugins.module_utils.model.docs import documentation_options
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODULES = os.path.join(ROOT, 'plugins', 'modules')
@@ -45,36 +46,19 @@ if __name__ == '__main__':
     main()
 '''
 
-CODE = {
-    'AccessGrant': '''
+# The modules of kinds with handlers (module_utils/handlers.py): token redemption, grant tokens.
+HANDLER_CODE = '''
 
-from ansible_collections.appnet.skupper.plugins.module_utils.k8s.tokens import grant_handler, grant_argument_spec
-from ansible_collections.appnet.skupper.plugins.module_utils.runner import run_resource_module
+from ansible_collections.appnet.skupper.plugins.module_utils.handlers import run_kind_module
 
 
 def main():
-    run_resource_module('AccessGrant', handlers={'kubernetes': grant_handler}, extra_spec=grant_argument_spec())
+    run_kind_module({kind!r})
 
 
 if __name__ == '__main__':
     main()
-''',
-    'AccessToken': '''
-
-from ansible_collections.appnet.skupper.plugins.module_utils.k8s.tokens import token_handler
-from ansible_collections.appnet.skupper.plugins.module_utils.runner import run_resource_module
-from ansible_collections.appnet.skupper.plugins.module_utils.system.token_redemption import redeem_handler
-
-
-def main():
-    run_resource_module('AccessToken', handlers={
-        'kubernetes': token_handler, 'linux': redeem_handler, 'podman': redeem_handler, 'docker': redeem_handler})
-
-
-if __name__ == '__main__':
-    main()
-''',
-}
+'''
 
 DESCRIPTION = {
     'Site': ['Creates, updates or removes the Skupper Site of a namespace: the place where workloads run.',
@@ -290,7 +274,7 @@ EXTRA_OPTIONS = {
 
 def documentation(kind):
     kind_name = kind.kind
-    options = model.documentation_options(kind)
+    options = documentation_options(kind)
     options.update(EXTRA_OPTIONS.get(kind_name, {}))
     kube_only = tuple(kind.platforms) == model.KUBE
     doc = {
@@ -320,7 +304,7 @@ def documentation(kind):
 
 
 def render(kind):
-    code = CODE.get(kind.kind, DEFAULT_CODE.format(kind=kind.kind))
+    code = (HANDLER_CODE if kind.kind in handlers.HANDLERS else DEFAULT_CODE).format(kind=kind.kind)
     return (HEADER + "\nDOCUMENTATION = r'''\n---\n" + documentation(kind) + "'''\n\nEXAMPLES = r'''" +
             EXAMPLES[kind.kind] + "'''\n\nRETURN = r'''" + RETURN.format(kind=kind.kind) +
             EXTRA_RETURN.get(kind.kind, '') + "'''\n" + code)

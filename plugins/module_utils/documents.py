@@ -9,6 +9,8 @@ __metaclass__ = type
 
 import copy
 
+from ansible_collections.appnet.skupper.plugins.module_utils.model import KINDS
+
 try:
     import yaml
     HAS_YAML = True
@@ -19,14 +21,12 @@ except ImportError:  # pragma: no cover - reported by the modules
 REDACTED = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
 SERVER_METADATA = ('uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields', 'selfLink',
                    'deletionTimestamp', 'deletionGracePeriodSeconds', 'ownerReferences', 'finalizers')
-# (kind, path) of values that must never be shown.
-SECRET_PATHS = (
-    ('Secret', ('data',)),
-    ('Secret', ('stringData',)),
-    ('AccessToken', ('spec', 'code')),
-    ('AccessGrant', ('spec', 'code')),
-    ('AccessGrant', ('status', 'code')),
-)
+# (kind, path) of values that must never be shown: the model's secret fields.
+SECRET_PATHS = tuple((kind.kind, path) for kind in KINDS.values() for path in kind.secret_paths())
+
+
+class DocumentError(ValueError):
+    """YAML that cannot be read; the message never quotes the text (it may hold keys)."""
 
 
 def require_yaml():
@@ -57,9 +57,21 @@ def dump_yaml_stream(docs):
 
 
 def load_yaml_stream(text):
-    """Every non-empty document of a YAML (or JSON) stream."""
+    """Every non-empty document of a YAML (or JSON) stream; DocumentError for a syntax error."""
     require_yaml()
-    return [doc for doc in yaml.safe_load_all(text) if doc is not None]
+    try:
+        return [doc for doc in yaml.safe_load_all(text) if doc is not None]
+    except yaml.YAMLError as exc:
+        raise DocumentError(yaml_error_text(exc))
+
+
+def yaml_error_text(exc):
+    """What is wrong and where, without the snippet of the offending line PyYAML adds to its message."""
+    mark = getattr(exc, 'problem_mark', None) or getattr(exc, 'context_mark', None)
+    problem = getattr(exc, 'problem', None) or getattr(exc, 'context', None) or exc.__class__.__name__
+    if mark is None:
+        return 'YAML syntax error: %s' % problem
+    return 'YAML syntax error at line %d, column %d: %s' % (mark.line + 1, mark.column + 1, problem)
 
 
 def prune(value):

@@ -9,7 +9,7 @@ __metaclass__ = type
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.appnet.skupper.plugins.module_utils import args_common, documents, model, validation
+from ansible_collections.appnet.skupper.plugins.module_utils import args_common, documents, model
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError, get_backend
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s import auth
 
@@ -19,24 +19,11 @@ def resource_argument_spec(kind):
                              args_common.WAIT, args_common.APPLY)
 
 
-def input_errors(kind, params):
-    """Problems with the module's input, each naming the option and the value."""
-    errors = []
-    for option in ('name', 'namespace'):
-        problem = validation.check_name(params.get(option))
-        if problem:
-            errors.append('%s: %r %s' % (option, params.get(option), problem))
-    if params.get('labels') is not None:
-        problem = validation.check_labels(params['labels'])
-        if problem:
-            errors.append('labels: %s' % problem)
-    if not kind.supported_on(params['platform']):
-        errors.append('%s is not supported on %s: %s' % (
-            kind.kind, model.PLATFORM_TITLES[params['platform']], kind.not_on_system))
-    elif params['state'] == 'present':
-        spec = model.spec_from_params(kind, params)
-        errors.extend(model.validate_spec(kind, spec, params['platform'], style='option'))
-    return errors
+def prepare(kind, params):
+    """(document, problems) of the module's input: the parameters' document through the same validation and
+    normalisation as a document given to appnet.skupper.resource, naming options instead of paths."""
+    return model.prepare_document(model.build_document(kind, params), params['platform'], style='option',
+                                  state=params['state'])
 
 
 def result_from(outcome, module):
@@ -47,6 +34,8 @@ def result_from(outcome, module):
     # Values a module must return (the code in access_grant's token; its action plugin hides the output).
     for value in result.pop('reveal', []):
         module.no_log_values.discard(value)
+    for text in result.pop('warnings', []):
+        module.warn(text)
     result['changed'] = outcome.changed
     result['resource'] = documents.redact(after) if after else {}
     if after and 'status' in after:
@@ -96,11 +85,10 @@ def run_resource_module(kind_name, handlers=None, extra_spec=None):
                            supports_check_mode=True,
                            required_if=model.required_if(kind))
     auth.protect_kubeconfig(module)
-    errors = input_errors(kind, module.params)
+    desired, errors = prepare(kind, module.params)
     if errors:
         module.fail_json(msg='Invalid %s %r: %s' % (kind.kind, module.params.get('name'), '; '.join(errors)),
                          errors=errors, changed=False)
-    desired = model.build_document(kind, module.params)
     handlers = handlers or {}
     handler = handlers.get(module.params['platform'], apply_document)
     try:

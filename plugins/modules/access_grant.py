@@ -24,6 +24,7 @@ options:
   redemptions_allowed:
     description:
     - How many times a token of this grant can be redeemed.
+    - At least C(1).
     - When omitted, Skupper uses C(1).
     - Spec field C(redemptionsAllowed).
     type: int
@@ -133,12 +134,11 @@ reissued:
 '''
 
 
-from ansible_collections.appnet.skupper.plugins.module_utils.k8s.tokens import grant_handler, grant_argument_spec
-from ansible_collections.appnet.skupper.plugins.module_utils.runner import run_resource_module
+from ansible_collections.appnet.skupper.plugins.module_utils.handlers import run_kind_module
 
 
 def main():
-    run_resource_module('AccessGrant', handlers={'kubernetes': grant_handler}, extra_spec=grant_argument_spec())
+    run_kind_module('AccessGrant')
 
 
 if __name__ == '__main__':

@@ -43,6 +43,7 @@ options:
   link_cost:
     description:
     - Cost of the link created from this token.
+    - At least C(1).
     - When omitted, Skupper uses C(1).
     - Spec field C(linkCost).
     type: int
@@ -117,14 +118,11 @@ link:
 '''
 
 
-from ansible_collections.appnet.skupper.plugins.module_utils.k8s.tokens import token_handler
-from ansible_collections.appnet.skupper.plugins.module_utils.runner import run_resource_module
-from ansible_collections.appnet.skupper.plugins.module_utils.system.token_redemption import redeem_handler
+from ansible_collections.appnet.skupper.plugins.module_utils.handlers import run_kind_module
 
 
 def main():
-    run_resource_module('AccessToken', handlers={
-        'kubernetes': token_handler, 'linux': redeem_handler, 'podman': redeem_handler, 'docker': redeem_handler})
+    run_kind_module('AccessToken')
 
 
 if __name__ == '__main__':

@@ -38,9 +38,9 @@ options:
     type: str
   host:
     description:
-    - Host name or IP address of the workload. Required on Linux, Podman and Docker; on Kubernetes exactly one of I(selector)
-      and I(host).
+    - Host name or IP address of the workload. On Kubernetes exactly one of I(selector) and I(host).
     - Spec field C(host).
+    - Required on Linux, Podman, Docker when I(state=present).
     type: str
   tls_credentials:
     description:
@@ -62,11 +62,10 @@ options:
   type:
     description:
     - Protocol type.
+    - On Linux, Podman and Docker only C(tcp).
     - When omitted, Skupper uses C(tcp).
     - Spec field C(type).
     type: str
-    choices:
-    - tcp
   include_not_ready_pods:
     description:
     - Also route to pods that are not ready.

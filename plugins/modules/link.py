@@ -45,7 +45,7 @@ options:
         required: true
       port:
         description:
-        - Port of the remote router (a number; sent as a string).
+        - Port of the remote router (a number; written as a string).
         - Spec field C(port).
         type: raw
         required: true
@@ -62,6 +62,7 @@ options:
   cost:
     description:
     - Routing cost of traffic over this link.
+    - At least C(1).
     - When omitted, Skupper uses C(1).
     - Spec field C(cost).
     type: int

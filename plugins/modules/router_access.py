@@ -59,13 +59,22 @@ options:
     type: str
   access_type:
     description:
-    - How the router is exposed on Kubernetes (C(route), C(loadbalancer), ...).
+    - How the router is exposed on Kubernetes (a Kubernetes access type). The default is C(route) on OpenShift, else C(loadbalancer).
     - Only on Kubernetes; refused on other platforms.
     - Spec field C(accessType).
     type: str
+    choices:
+    - local
+    - loadbalancer
+    - route
+    - nodeport
+    - ingress-nginx
+    - contour-http-proxy
+    - gateway
   bind_host:
     description:
-    - Address the router binds to. All addresses when unset.
+    - Address the router binds to.
+    - When omitted, Skupper uses C(0.0.0.0).
     - Spec field C(bindHost).
     type: str
   subject_alternative_names:

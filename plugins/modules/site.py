@@ -22,12 +22,23 @@ author:
 options:
   link_access:
     description:
-    - Whether and how remote sites may link to this site. C(none) (or unset) refuses links; C(default) uses the platform default
-      (on Linux, a listener on all addresses); on Kubernetes the access types C(route), C(loadbalancer), C(nodeport) and others
-      are also accepted.
+    - Whether and how remote sites may link to this site. C(none) refuses links; C(default) uses the platform default (on
+      Linux, Podman and Docker a router listener on all addresses; on Kubernetes C(route) on OpenShift, else C(loadbalancer));
+      the other values are Kubernetes access types.
+    - On Linux, Podman and Docker only C(none) or C(default).
     - When omitted, Skupper uses C(none).
     - Spec field C(linkAccess).
     type: str
+    choices:
+    - none
+    - default
+    - local
+    - loadbalancer
+    - route
+    - nodeport
+    - ingress-nginx
+    - contour-http-proxy
+    - gateway
   edge:
     description:
     - Run the site router in edge mode. An edge site cannot accept links.

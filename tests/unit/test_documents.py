@@ -126,3 +126,22 @@ def test_yaml_stream_round_trip_skips_empty_documents():
 
 def test_resource_file_name():
     assert documents.resource_file_name('RouterAccess', 'skupper-local') == 'RouterAccess-skupper-local.yaml'
+
+
+@pytest.mark.parametrize('text,where', [
+    ('kind: Secret\nstringData:\n  tls.key: SECRETLINE: [oops\n', 'line 3, column 22: mapping values are not allowed here'),
+    ('kind: Secret\ndata: {tls.key: "SECRETLINE\n', 'line 3, column 1: found unexpected end of stream'),
+    ('- a\nb: SECRETLINE\n', 'line 2, column 1: expected <block end>, but found'),
+])
+def test_yaml_errors_say_where_without_quoting_the_text(text, where):
+    with pytest.raises(documents.DocumentError) as failure:
+        documents.load_yaml_stream(text)
+    message = str(failure.value)
+    assert message.startswith('YAML syntax error at ' + where), message
+    assert 'SECRETLINE' not in message
+
+
+def test_secret_paths_are_the_models_secret_fields():
+    assert sorted(documents.SECRET_PATHS) == [
+        ('AccessGrant', ('spec', 'code')), ('AccessGrant', ('status', 'code')), ('AccessToken', ('spec', 'code')),
+        ('Secret', ('data',)), ('Secret', ('stringData',))]

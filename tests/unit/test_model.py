@@ -3,8 +3,10 @@
 import re
 
 import pytest
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.appnet.skupper.plugins.module_utils import model
+from ansible_collections.appnet.skupper.plugins.module_utils.model.docs import documentation_options
 
 ALL_FIELDS = [(kind, field) for kind in sorted(model.KINDS) for field in model.KINDS[kind].fields]
 
@@ -66,34 +68,77 @@ def test_argument_spec_has_one_option_per_field(kind):
     assert sorted(spec) == sorted(f.option for f in model.KINDS[kind].fields)
 
 
-_ARG = {'str': 'str', 'int': 'int', 'bool': 'bool', 'list': 'list', 'object': 'dict', 'map': 'dict'}
-
-
-def _check_argument(field, arg, nested):
-    expected_type = 'raw' if field.check == 'port' and field.type == 'str' else _ARG[field.type]
-    assert arg['type'] == expected_type, field.name
-    assert arg.get('choices') == field.choices, field.name
-    assert arg.get('no_log', False) is field.secret, field.name
-    # required is only ever set inside lists/objects: top-level options are required by required_if(state=present)
-    assert arg.get('required', False) is (nested and field.required), field.name
-    assert 'default' not in arg, field.name  # Skupper defaults are documented, never injected
+def _sample(field):
+    """A valid option value of a field, by its model type."""
     if field.type == 'list':
-        assert arg['elements'] == ('dict' if field.elements == 'object' else field.elements)
-    else:
-        assert 'elements' not in arg
-    if field.fields:
-        assert sorted(arg['options']) == sorted(f.option for f in field.fields)
-        for sub in field.fields:
-            _check_argument(sub, arg['options'][sub.option], nested=True)
-    else:
-        assert 'options' not in arg
+        return [_sample_options(field.fields)] if field.elements == 'object' else ['a']
+    if field.type == 'object':
+        return _sample_options(field.fields)
+    if field.type == 'map':
+        return {'a': 1 if field.value_type == 'int' else 'value-of-' + field.option}
+    if field.choices:
+        return field.choices[-1]
+    return {'str': 'value-of-' + field.option, 'int': 7, 'bool': True}[field.type]
+
+
+def _sample_options(fields):
+    return dict((f.option, _sample(f)) for f in fields)
+
+
+def _validate(kind, params):
+    return ArgumentSpecValidator(model.argument_spec(kind)).validate(params)
 
 
 @pytest.mark.parametrize('kind', sorted(model.KINDS))
-def test_argument_spec_types_elements_suboptions(kind):
-    spec = model.argument_spec(kind)
+def test_argument_spec_takes_every_field_with_a_value_of_its_type(kind):
+    """What AnsibleModule does with the argument_spec: every field's option is known and keeps its value."""
+    params = _sample_options(model.KINDS[kind].fields)
+    result = _validate(kind, params)
+    assert result.error_messages == []
+    assert result.validated_parameters == params
+
+
+@pytest.mark.parametrize('kind', sorted(model.KINDS))
+def test_argument_spec_injects_no_defaults(kind):
+    """Skupper's defaults are documented, never sent: an option left out stays unset (None)."""
+    result = _validate(kind, {})
+    assert result.error_messages == []
+    assert set(result.validated_parameters.values()) == {None}
+
+
+@pytest.mark.parametrize('kind,option,value', [
+    (kind, field.option, value) for kind in sorted(model.KINDS) for field in model.KINDS[kind].fields
+    for value in {'int': ['eighty'], 'bool': ['maybe'], 'map': [5]}.get(field.type, [])])
+def test_argument_spec_refuses_a_value_of_another_type(kind, option, value):
+    errors = _validate(kind, {option: value}).error_messages
+    assert len(errors) == 1 and option in errors[0]
+
+
+@pytest.mark.parametrize('kind,option', [(kind, field.option) for kind in sorted(model.KINDS)
+                                         for field in model.KINDS[kind].fields if field.choices])
+def test_argument_spec_refuses_a_value_that_is_not_a_choice(kind, option):
+    errors = _validate(kind, {option: 'not-a-choice'}).error_messages
+    assert len(errors) == 1 and 'must be one of' in errors[0], errors
+
+
+def test_argument_spec_requires_required_fields_inside_lists():
+    """Inside a list of objects the required fields are required; at the top level required_if does it."""
+    errors = _validate('Link', {'endpoints': [{'name': 'edge', 'port': 1}]}).error_messages
+    assert errors == ['missing required arguments: host found in endpoints']
+    assert _validate('Link', {'cost': 1}).error_messages == []
+
+
+@pytest.mark.parametrize('kind', sorted(model.KINDS))
+def test_secret_values_and_only_those_are_no_log(kind):
+    params = _sample_options(model.KINDS[kind].fields)
+    hidden = _validate(kind, params)._no_log_values
     for field in model.KINDS[kind].fields:
-        _check_argument(field, spec[field.option], nested=False)
+        if field.type in ('str', 'map') and not field.choices:
+            value = params[field.option]
+            values = set(value.values()) if isinstance(value, dict) else {value}
+            assert (values <= hidden) is field.secret, field.option
+        else:
+            assert not field.secret, field.option
 
 
 def test_argument_spec_examples():
@@ -160,11 +205,11 @@ def test_build_document_keeps_false_and_zero():
     assert doc['spec'] == {'edge': False, 'ha': False}
 
 
-def test_build_document_link_endpoint_ports_are_strings():
+def test_link_endpoint_ports_of_module_options_are_written_as_strings():
     endpoints = [{'name': 'inter-router', 'host': 'west.example.com', 'port': 55671, 'group': None},
                  {'name': 'edge', 'host': '10.0.0.1', 'port': '45671', 'group': 'g1'}]
-    doc = model.build_document('Link', _all_none('Link', name='to-west', endpoints=endpoints, tls_credentials='to-west',
-                                                 cost=2))
+    doc = model.normalize_document(model.build_document('Link', _all_none(
+        'Link', name='to-west', endpoints=endpoints, tls_credentials='to-west', cost=2)))
     assert doc['spec'] == {'endpoints': [{'name': 'inter-router', 'host': 'west.example.com', 'port': '55671'},
                                          {'name': 'edge', 'host': '10.0.0.1', 'port': '45671', 'group': 'g1'}],
                            'tlsCredentials': 'to-west', 'cost': 2}
@@ -314,7 +359,6 @@ def test_wrong_element_types():
 @pytest.mark.parametrize('kind,spec,error', [
     ('Listener', dict(VALID['Listener'], observer='http3'),
      "spec.observer: 'http3' is not one of auto, none, http1, http2"),
-    ('Listener', dict(VALID['Listener'], type='udp'), "spec.type: 'udp' is not one of tcp"),
     ('RouterAccess', {'roles': [{'name': 'normal'}], 'tlsCredentials': 'r'},
      "spec.roles[0].name: 'normal' is not one of inter-router, edge"),
     ('Link', {'endpoints': [{'name': 'edges', 'host': 'h', 'port': '1'}]},
@@ -411,17 +455,48 @@ def test_edge_with_ha_is_refused_everywhere():
     assert model.validate_spec('Site', {'edge': True, 'ha': False}, 'linux') == []
 
 
-@pytest.mark.parametrize('link_access', ['default', 'route'])
-def test_edge_with_link_access_is_refused_on_linux(link_access):
+@pytest.mark.parametrize('link_access,errors', [
+    ('default', []),
+    ('route', ["link_access: 'route' is not one of none, default on Linux ('route' is for Kubernetes only)"]),
+])
+def test_edge_with_link_access_is_refused_on_linux(link_access, errors):
     spec = {'edge': True, 'linkAccess': link_access}
-    assert model.validate_spec('Site', spec, 'linux', style='option') == [
+    assert model.validate_spec('Site', spec, 'linux', style='option') == errors + [
         'edge and link_access: an edge site cannot accept links, so it cannot have link access']
     assert model.validate_spec('Site', spec, 'kubernetes') == []
 
 
-@pytest.mark.parametrize('link_access', ['none', ''])
-def test_edge_with_no_link_access_is_valid_on_linux(link_access):
-    assert model.validate_spec('Site', {'edge': True, 'linkAccess': link_access}, 'linux') == []
+def test_edge_with_no_link_access_is_valid_on_linux():
+    assert model.validate_spec('Site', {'edge': True, 'linkAccess': 'none'}, 'linux') == []
+
+
+def test_empty_link_access_is_not_a_choice():
+    """Skupper reads '' as none; the modules refuse it like any value that is not a choice (say none)."""
+    for platform in ('linux', 'kubernetes'):
+        assert model.validate_spec('Site', {'linkAccess': ''}, platform, style='option')[0].startswith(
+            "link_access: '' is not one of none, default")
+
+
+@pytest.mark.parametrize('value', ['none', 'default', 'route', 'loadbalancer', 'nodeport', 'ingress-nginx'])
+def test_kubernetes_accepts_every_documented_link_access(value):
+    assert model.validate_spec('Site', {'linkAccess': value}, 'kubernetes') == []
+
+
+@pytest.mark.parametrize('kind,spec,error', [
+    ('Site', {'linkAccess': 'loadbalancer'},
+     "spec.linkAccess: 'loadbalancer' is not one of none, default on Linux ('loadbalancer' is for Kubernetes only)"),
+    ('Site', {'linkAccess': 'bogus-value'}, "spec.linkAccess: 'bogus-value' is not one of none, default on Linux"),
+    ('Listener', dict(VALID['Listener'], type='udp'), "spec.type: 'udp' is not one of tcp on Linux"),
+    ('Connector', dict(VALID['Connector'], type='sctp'), "spec.type: 'sctp' is not one of tcp on Linux"),
+])
+def test_choices_only_kubernetes_can_use_are_refused_on_linux(kind, spec, error):
+    assert model.validate_spec(kind, spec, 'linux') == [error]
+
+
+def test_kubernetes_accepts_any_protocol_type_as_the_crd_does():
+    assert model.validate_spec('Listener', dict(VALID['Listener'], type='udp'), 'kubernetes') == []
+    assert model.validate_spec('Site', {'linkAccess': 'bogus-value'}, 'kubernetes') == [
+        "spec.linkAccess: 'bogus-value' is not one of none, default, %s" % ', '.join(model.ACCESS_TYPES)]
 
 
 def test_unknown_fields():
@@ -464,9 +539,9 @@ def test_multikeylistener_strategy_exactly_one():
     both = dict(base, strategy={'priority': {'routingKeys': ['a']}, 'weighted': {'routingKeys': {'a': 1}}})
     neither = dict(base, strategy={})
     assert model.validate_spec('MultiKeyListener', both) == [
-        'spec.strategy: exactly one of priority and weighted must be set']
+        'spec.strategy.priority and spec.strategy.weighted: set only one of them, not both']
     assert model.validate_spec('MultiKeyListener', neither) == [
-        'spec.strategy: exactly one of priority and weighted must be set']
+        'spec.strategy.priority or spec.strategy.weighted: exactly one of them is required']
     assert model.validate_spec('MultiKeyListener', dict(base, strategy={'weighted': {'routingKeys': {'a': 2}}})) == []
     assert model.validate_spec('MultiKeyListener', dict(base, strategy={'weighted': {'routingKeys': {'a': 'x'}}})) == [
         "spec.strategy.weighted.routingKeys: entry 'a' must map a string to an integer"]
@@ -487,13 +562,13 @@ def test_secret_documents():
 
 
 def test_documentation_options_mark_required_and_platforms():
-    options = model.documentation_options('Connector')
+    options = documentation_options('Connector')
     assert 'Required when I(state=present).' in options['routing_key']['description']
     assert 'Only on Kubernetes; refused on other platforms.' in options['selector']['description']
     assert 'Spec field C(routingKey).' in options['routing_key']['description']
     assert 'When omitted, Skupper uses C(false).' in options['use_client_cert']['description']
     assert 'required' not in options['routing_key']
-    link = model.documentation_options('Link')
+    link = documentation_options('Link')
     assert link['endpoints']['suboptions']['host']['required'] is True
     assert 'required' not in link['endpoints']['suboptions']['group']
 
@@ -502,4 +577,104 @@ def test_router_access_credentials_required_on_kubernetes_only():
     spec = {'roles': [{'name': 'inter-router', 'port': 55671}]}
     assert model.validate_spec('RouterAccess', spec, 'linux') == []
     assert model.validate_spec('RouterAccess', spec, 'kubernetes', style='option') == [
-        'tls_credentials: required field is missing']
+        'tls_credentials: required on Kubernetes']
+
+
+# ---------------------------------------------------------------------------------------------
+# empty strings, minimums, kinds refused on Linux, normalisation, secrets
+
+
+@pytest.mark.parametrize('kind,field', [('Listener', 'routingKey'), ('Listener', 'host'), ('Link', 'endpoints'),
+                                        ('AccessToken', 'code'), ('Connector', 'routingKey')])
+def test_a_required_field_given_as_an_empty_string_is_missing(kind, field):
+    spec = dict(VALID[kind], **{field: ''})
+    assert model.validate_spec(kind, spec, 'linux') == ['spec.%s: required field is empty' % field]
+
+
+@pytest.mark.parametrize('kind,spec,error', [
+    ('Listener', dict(VALID['Listener'], tlsCredentials=''), "tls_credentials: '' must be a non-empty string"),
+    ('Connector', {'routingKey': 'be', 'port': 1, 'host': ''}, 'host: required on Linux, but empty'),
+    ('RouterAccess', {'roles': [{'name': 'edge'}], 'bindHost': ''},
+     "bind_host: '' must be a non-empty host name or IP address"),
+    ('Link', {'endpoints': [{'name': 'edge', 'host': '', 'port': '1'}]}, 'endpoints[0].host: required field is empty'),
+])
+def test_empty_strings_get_every_check(kind, spec, error):
+    assert model.validate_spec(kind, spec, 'linux', style='option') == [error]
+
+
+@pytest.mark.parametrize('key', ['name', 'namespace'])
+def test_empty_name_or_namespace_is_refused(key):
+    errors = model.validate_document(doc('Site', **{key: ''}) if key == 'namespace' else doc('Site', name=''),
+                                     'linux', style='option')
+    assert errors == ["%s: '' must be a non-empty string" % key]
+
+
+@pytest.mark.parametrize('kind,spec,option', [
+    ('Link', dict(VALID['Link'], cost=0), 'cost'), ('Link', dict(VALID['Link'], cost=-3), 'cost'),
+    ('AccessToken', dict(VALID['AccessToken'], linkCost=0), 'link_cost'),
+    ('AccessGrant', {'redemptionsAllowed': -5}, 'redemptions_allowed'),
+])
+def test_minimums(kind, spec, option):
+    value = spec[model.get_kind(kind).field(option).name]
+    assert model.validate_spec(kind, spec, 'kubernetes', style='option') == ['%s: %d must be at least 1' % (option, value)]
+
+
+def test_minimum_is_valid():
+    assert model.validate_spec('Link', dict(VALID['Link'], cost=1)) == []
+    assert model.validate_spec('AccessGrant', {'redemptionsAllowed': 1}) == []
+    assert model.validate_spec('MultiKeyListener', {'host': 'h', 'port': 1, 'strategy': {'priority': {
+        'routingKeys': []}}}) == ["spec.strategy.priority.routingKeys: [] must have at least 1 entry"]
+
+
+def test_annotations_and_labels_of_module_options_are_checked():
+    params = _all_none('Site', name='west', annotations={'a': 1, 'b': {'c': 'd'}})
+    assert model.validate_document(model.build_document('Site', params), 'linux', style='option') == [
+        'annotations: must be a mapping of strings to strings']
+    params = _all_none('Site', name='west', labels={'a b': 'x'})
+    assert model.validate_document(model.build_document('Site', params), 'linux', style='option') == [
+        "labels: has an invalid key 'a b'"]
+
+
+def test_every_kind_refused_on_linux_says_why_and_what_instead():
+    refused = [k for k in model.KINDS.values() if not all(k.supported_on(p) for p in model.SYSTEM_PLATFORMS)]
+    assert sorted(k.kind for k in refused) == ['AccessGrant', 'AttachedConnector', 'AttachedConnectorBinding',
+                                               'SecuredAccess']
+    for kind in refused:
+        assert kind.not_on_system and 'appnet.skupper.' in kind.not_on_system, kind.kind
+        errors = model.validate_document({'apiVersion': kind.api_version, 'kind': kind.kind,
+                                          'metadata': {'name': 'x'}}, 'linux')
+        assert errors == ['%s: not supported on Linux: %s' % (kind.kind, kind.not_on_system)]
+        assert 'None' not in errors[0]
+
+
+def test_normalisation_of_a_document_as_given_to_the_resource_module():
+    link = doc('Link', {'endpoints': [{'name': 'edge', 'host': 'h', 'port': 45671}], 'cost': 2})
+    assert model.validate_document(link, 'linux') == []
+    normal = model.normalize_document(link)
+    assert normal['spec'] == {'endpoints': [{'name': 'edge', 'host': 'h', 'port': '45671'}], 'cost': 2}
+    assert link['spec']['endpoints'][0]['port'] == 45671  # the given document is not changed
+    assert model.normalize_document(normal) == normal
+
+
+def test_normalisation_encodes_string_data():
+    secret = {'apiVersion': 'v1', 'kind': 'Secret', 'metadata': {'name': 's'}, 'data': {'ca.crt': 'Q0E='},
+              'stringData': {'tls.key': 'KEY\n', 'ca.crt': 'CA2'}}
+    assert model.normalize_document(secret) == {'apiVersion': 'v1', 'kind': 'Secret', 'metadata': {'name': 's'},
+                                                'data': {'ca.crt': 'Q0Ey', 'tls.key': 'S0VZCg=='}}
+
+
+def test_a_typed_module_and_a_document_give_the_same_written_document():
+    endpoints = [{'name': 'inter-router', 'host': 'west', 'port': 55671, 'group': None}]
+    typed, errors = model.prepare_document(model.build_document('Link', _all_none(
+        'Link', name='to-west', namespace='east', endpoints=endpoints, cost=2)), 'linux', style='option')
+    assert errors == []
+    given, errors = model.prepare_document(doc('Link', {'endpoints': [
+        {'name': 'inter-router', 'host': 'west', 'port': 55671}], 'cost': 2}, name='to-west', namespace='east'), 'linux')
+    assert errors == [] and typed == given
+
+
+def test_secret_paths_come_from_the_secret_fields():
+    assert dict((k, model.KINDS[k].secret_paths()) for k in model.KINDS if model.KINDS[k].secret_paths()) == {
+        'Secret': [('data',), ('stringData',)], 'AccessToken': [('spec', 'code')],
+        'AccessGrant': [('spec', 'code'), ('status', 'code')]}
+    assert [k for k in sorted(model.KINDS) if model.KINDS[k].holds_secrets] == ['AccessGrant', 'AccessToken', 'Secret']

@@ -24,28 +24,32 @@ def params(kind, **values):
     return result
 
 
+def input_errors(kind, params):
+    return runner.prepare(kind, params)[1]
+
+
 def test_input_errors_name_the_option_and_value():
     kind = model.get_kind('Listener')
-    errors = runner.input_errors(kind, params('Listener', name='Bad', routing_key='k', host='h', port=0))
+    errors = input_errors(kind, params('Listener', name='Bad', routing_key='k', host='h', port=0))
     assert errors[0].startswith("name: 'Bad' must be a lowercase RFC 1123 label")
     assert errors[1] == 'port: 0 must be a port number between 1 and 65535'
     assert len(errors) == 2
 
 
 def test_input_errors_labels_and_namespace():
-    errors = runner.input_errors(model.get_kind('Site'), params('Site', namespace='a_b', labels={'a b': 'x'}))
+    errors = input_errors(model.get_kind('Site'), params('Site', namespace='a_b', labels={'a b': 'x'}))
     assert errors[0].startswith("namespace: 'a_b' ")
     assert errors[1] == "labels: has an invalid key 'a b'"
 
 
 def test_input_errors_kind_not_on_linux_even_when_absent():
     for state in ('present', 'absent'):
-        errors = runner.input_errors(model.get_kind('AttachedConnector'), params('AttachedConnector', state=state))
+        errors = input_errors(model.get_kind('AttachedConnector'), params('AttachedConnector', state=state))
         assert len(errors) == 1 and errors[0].startswith('AttachedConnector is not supported on Linux: ')
 
 
 def test_input_errors_spec_not_checked_for_absent():
-    assert runner.input_errors(model.get_kind('Listener'), params('Listener', state='absent')) == []
+    assert input_errors(model.get_kind('Listener'), params('Listener', state='absent')) == []
 
 
 def test_resource_argument_spec_merges_model_and_common_options():

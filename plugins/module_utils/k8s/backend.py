@@ -7,10 +7,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import base64
 import time
 
-from ansible_collections.appnet.skupper.plugins.module_utils import documents
+from ansible_collections.appnet.skupper.plugins.module_utils import documents, model
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import ApplyResult, Backend, BackendError
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s.client import FIELD_MANAGER, KubeClient
 
@@ -52,15 +51,9 @@ def dropped_fields(live, desired, manager=FIELD_MANAGER):
 
 
 def secret_with_data(document):
-    """A Secret's stringData encoded into data, as the API server would store it."""
-    if document.get('kind') != 'Secret' or not document.get('stringData'):
-        return document
-    data = dict(document.get('data') or {})
-    for key, value in document['stringData'].items():
-        data[key] = base64.b64encode(value.encode('utf-8')).decode('ascii')
-    result = dict(document, data=data)
-    del result['stringData']
-    return result
+    """A Secret's stringData encoded into data, as the API server would store it (the model's normalisation,
+    which every module applies to a document before a backend gets it)."""
+    return model.normalize_document(document)
 
 
 def is_ready(document):

@@ -1,7 +1,7 @@
 """Resource types served by the API server stand-in (a test double): core kinds and the Skupper CRDs.
 
 CRDs are read from `crds/` of the Skupper reference (tests/support/reference.py);
-when it is absent they come from the collection's own model (`model.crd_documents()`).
+when it is absent they come from the collection's own model (`tests/support/crds.py`).
 """
 
 import dataclasses
@@ -74,7 +74,7 @@ def reference_crd_directory():
 
 
 def load_crd_documents(directory=None):
-    """Every CRD document of the directory, else the collection model's `crd_documents()`."""
+    """Every CRD document of the directory, else the ones generated from the model (tests/support/crds.py)."""
     directory = pathlib.Path(directory) if directory else reference_crd_directory()
     if directory.is_dir():
         documents = []
@@ -82,8 +82,8 @@ def load_crd_documents(directory=None):
             documents.extend(doc for doc in yaml.safe_load_all(path.read_text())
                              if doc and doc.get('kind') == 'CustomResourceDefinition')
         return documents
-    from ansible_collections.appnet.skupper.plugins.module_utils import model
-    return model.crd_documents()
+    from tests.support.crds import crd_documents
+    return crd_documents()
 
 
 def crd_resource_types(crd):
