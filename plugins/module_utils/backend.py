@@ -30,12 +30,16 @@ class ApplyResult(object):
 
 
 class Backend(object):
-    """read / apply / delete / wait_ready for one namespace of one platform."""
+    """read / problems / apply / delete / wait_ready for one namespace of one platform."""
 
     platform = None
 
     def read(self, kind, name):
         raise NotImplementedError
+
+    def problems(self, desired):
+        """Why desired cannot be applied on this target, found before anything is written ([] by default)."""
+        return []
 
     def apply(self, desired, check_mode=False):
         raise NotImplementedError

@@ -7,7 +7,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import glob
 import os
+import stat
 
 from ansible_collections.appnet.skupper.plugins.module_utils import documents, model
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import ApplyResult, Backend, BackendError
@@ -15,6 +17,15 @@ from ansible_collections.appnet.skupper.plugins.module_utils.system import files
 
 SECRET_MODE = 0o600
 FILE_MODE = 0o644
+
+
+def file_mode(kind):
+    """The mode of a resource file: 0600 when the kind holds secret values (the model says which), else 0644."""
+    return SECRET_MODE if model.get_kind(kind).holds_secrets else FILE_MODE
+
+
+def _mode_text(mode):
+    return '%04o' % mode
 
 
 class SystemBackend(Backend):
@@ -41,7 +52,7 @@ class SystemBackend(Backend):
             return None
         try:
             docs = documents.load_yaml_stream(data.decode('utf-8'))
-        except Exception as exc:
+        except (documents.DocumentError, UnicodeDecodeError) as exc:
             raise BackendError('cannot read %s: %s' % (path, exc))
         return docs[-1] if docs else None
 
@@ -61,19 +72,54 @@ class SystemBackend(Backend):
             raise BackendError('%s is not supported on %s: %s' % (
                 kind, model.PLATFORM_TITLES[self.platform], spec.not_on_system))
 
+    def site_names(self):
+        """{name: file} of the Site documents in input/resources."""
+        found = {}
+        for path in sorted(glob.glob(os.path.join(paths.input_resources_dir(self.home), 'Site-*.yaml'))):
+            doc = self._load(path)
+            if doc and doc.get('kind') == 'Site':
+                found[(doc.get('metadata') or {}).get('name')] = os.path.basename(path)
+        return found
+
+    def problems(self, desired):
+        """Why desired cannot be applied here, before anything is written (a second Site in the namespace)."""
+        if desired['kind'] != 'Site':
+            return []
+        others = dict((n, f) for n, f in self.site_names().items() if n != desired['metadata']['name'])
+        return ['namespace %r already has the Site %r (%s) and a namespace holds one site: remove that one first '
+                '(state=absent) or use another namespace' % (self.namespace, name, others[name])
+                for name in sorted(others, key=str)]
+
     def apply(self, desired, check_mode=False):
         kind, name = desired['kind'], desired['metadata']['name']
         self.check_supported(kind)
+        problems = self.problems(desired)
+        if problems:
+            raise BackendError('; '.join(problems))
         path = self.input_path(kind, name)
         current = self.read(kind, name)
         document = dict(desired, metadata=dict(desired['metadata'], namespace=self.namespace))
+        mode = file_mode(kind)
         changed = documents.normalize(current) != documents.normalize(document)
+        extra = {}
         if changed and not check_mode:
             files.ensure_dir(os.path.dirname(path))
-            files.write_atomic(path, documents.dump_yaml(documents.prune(document)),
-                               SECRET_MODE if kind == 'Secret' else FILE_MODE)
-        return ApplyResult(changed, current, document, resource_file=path, reload_required=changed,
-                           status=self.read_status(kind, name) or {})
+            files.write_atomic(path, documents.dump_yaml(documents.prune(document)), mode)
+        elif not changed and current is not None and mode == SECRET_MODE:
+            extra = self._tighten(path, check_mode)
+        return ApplyResult(changed or bool(extra), current, document, resource_file=path, reload_required=changed,
+                           status=self.read_status(kind, name) or {}, **extra)
+
+    @staticmethod
+    def _tighten(path, check_mode):
+        """A secret file others may read gets mode 0600 (a change, with a warning); {} when it has it."""
+        current_mode = stat.S_IMODE(os.stat(path).st_mode)
+        if not current_mode & 0o077:
+            return {}
+        if not check_mode:
+            os.chmod(path, SECRET_MODE)
+        return {'warnings': ['%s holds secrets but had mode %s: %s %s' % (
+            path, _mode_text(current_mode), 'would set' if check_mode else 'set', _mode_text(SECRET_MODE))]}
 
     def delete(self, kind, name, check_mode=False):
         self.check_supported(kind)
