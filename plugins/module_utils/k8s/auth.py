@@ -15,6 +15,8 @@ __metaclass__ = type
 
 import os
 
+from ansible.module_utils.basic import missing_required_lib
+
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError
 
 try:
@@ -30,8 +32,7 @@ IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token'
 
 def require_kubernetes():
     if not HAS_KUBERNETES:
-        raise BackendError('platform kubernetes needs the Python library kubernetes on the host that runs the module '
-                           '(pip install kubernetes)')
+        raise BackendError(missing_required_lib('kubernetes', reason='for platform kubernetes'))
 
 
 def _params(module_or_params):
@@ -117,7 +118,8 @@ def protect_kubeconfig(module):
 
 def get_api_client(module_or_params):
     """A kubernetes ApiClient for the module's connection options."""
-    return k8s_client.ApiClient(build_configuration(module_or_params))
+    configuration = build_configuration(module_or_params)  # first: it fails clearly without the library
+    return k8s_client.ApiClient(configuration)
 
 
 def credentials_kind(configuration):
