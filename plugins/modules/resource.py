@@ -57,8 +57,18 @@ requirements:
   - kubernetes >= 24.2.0 (Python, for platform kubernetes)
   - PyYAML
 notes:
-  - Every document is validated before any is applied; one invalid document fails the task and nothing is
-    written.
+  - Every document is checked against the resource model (and, on Linux, Podman and Docker, against the site's
+    files) before any is applied; one invalid document fails the task and nothing is written. A failure of the
+    platform itself (an unreachable API, a missing Kubernetes namespace) stops at that document; the result
+    lists what was applied before it.
+  - Documents get the same validation and normalisation as the parameters of the typed modules (for example an
+    integer Link endpoint port is written as a string, a Secret's C(stringData) is written base64-encoded into
+    C(data)). The same resource (kind, namespace and name) may appear only once.
+  - An C(AccessToken) is handled as M(appnet.skupper.access_token) does it; on Linux, Podman and Docker it is
+    redeemed once for the Link and Secret it gives, and no AccessToken file is written. An C(AccessGrant) is
+    applied as it is; M(appnet.skupper.access_grant) also returns its token.
+  - Secret values never show in the output. When the definition holds any, the module arguments Ansible echoes
+    (with C(-vvv)) show the definition with those values replaced, and YAML that cannot be read is not echoed.
   - Kinds are C(Site), C(Link), C(Listener), C(Connector), C(AccessGrant), C(AccessToken), C(RouterAccess),
     C(AttachedConnector), C(AttachedConnectorBinding), C(Certificate), C(SecuredAccess), C(MultiKeyListener) of API
     C(skupper.io/v2alpha1), and C(Secret) of API C(v1).
@@ -128,8 +138,9 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.appnet.skupper.plugins.module_utils import args_common, documents, model
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError, get_backend
+from ansible_collections.appnet.skupper.plugins.module_utils.handlers import document_handler
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s import auth
-from ansible_collections.appnet.skupper.plugins.module_utils.runner import apply_document, result_from
+from ansible_collections.appnet.skupper.plugins.module_utils.runner import result_from
 
 SOURCE_EXTENSIONS = ('.yaml', '.yml', '.json')
 
@@ -154,42 +165,90 @@ def source_files(src):
 
 
 def read_documents(params):
-    """The documents given, with where each came from."""
+    """The documents given, with where each came from; BackendError when there are none or they cannot be read."""
     if params['src'] is not None:
         if not os.path.exists(params['src']):
             raise BackendError('src %s does not exist' % params['src'])
         loaded = []
         for path in source_files(params['src']):
             with open(path) as handle:
-                loaded.extend((doc, path) for doc in documents.load_yaml_stream(handle.read()))
+                try:
+                    loaded.extend((doc, path) for doc in documents.load_yaml_stream(handle.read()))
+                except documents.DocumentError as exc:
+                    raise BackendError('%s: %s' % (path, exc))
+        if not loaded:
+            raise BackendError('src %s holds no documents (files: %s)' % (
+                params['src'], ', '.join('*' + e for e in SOURCE_EXTENSIONS)))
         return loaded
     definition = params['definition']
     if isinstance(definition, str):
-        definition = documents.load_yaml_stream(definition)
+        try:
+            definition = documents.load_yaml_stream(definition)
+        except documents.DocumentError as exc:
+            raise BackendError('definition: %s' % exc)
     if isinstance(definition, dict):
         definition = [definition]
     if not isinstance(definition, list):
         raise BackendError('definition must be YAML text, a dictionary or a list of dictionaries')
+    if not definition:
+        raise BackendError('definition holds no documents (is a templated variable empty?)')
     return [(doc, 'definition[%d]' % index) for index, doc in enumerate(definition)]
 
 
+def hide_secrets(module, loaded):
+    """Secret values (Secret data, token codes) never show, not even in the module arguments Ansible echoes
+    with -vvv: they are masked, and a definition that holds any is echoed with them replaced (in YAML text a
+    multi-line key would not match its parsed value)."""
+    found = []
+    for doc, _origin in loaded:
+        found.extend(documents.secret_values(doc))
+    if not found:
+        return
+    module.no_log_values.update(found)
+    redacted = [documents.redact(doc) for doc, _origin in loaded]
+    definition = module.params['definition']
+    if isinstance(definition, str):
+        module.params['definition'] = documents.dump_yaml_stream(redacted)
+    elif isinstance(definition, dict):
+        module.params['definition'] = redacted[0]
+    elif definition is not None:
+        module.params['definition'] = redacted
+
+
+def _identity(doc):
+    metadata = doc.get('metadata') if isinstance(doc.get('metadata'), dict) else {}
+    return doc.get('kind'), metadata.get('namespace'), metadata.get('name')
+
+
 def check_documents(loaded, params):
-    """Every problem of every document, before anything is applied."""
-    errors = []
+    """(documents as they are written, every problem of every document), before anything is applied."""
+    errors, prepared, seen, sites = [], [], {}, {}
     for doc, origin in loaded:
-        problems = model.validate_document(_with_namespace(doc, params['namespace']), params['platform'])
-        if params['state'] == 'absent':
-            problems = [p for p in problems if p.startswith(('kind', 'metadata.name', 'apiVersion'))]
-        namespace = (doc.get('metadata') or {}).get('namespace') if isinstance(doc, dict) else None
-        if params['platform'] in model.SYSTEM_PLATFORMS and namespace not in (None, '', params['namespace']):
-            problems.append('metadata.namespace: %r is not the site namespace %r' % (namespace, params['namespace']))
-        label = '%s %s' % (doc.get('kind'), (doc.get('metadata') or {}).get('name')) if isinstance(doc, dict) else origin
+        doc = _with_namespace(doc, params['namespace'])
+        desired, problems = model.prepare_document(doc, params['platform'], state=params['state'])
+        label = origin
+        if isinstance(doc, dict):
+            kind, namespace, name = _identity(doc)
+            label = '%s %s' % (kind, name)
+            if params['platform'] in model.SYSTEM_PLATFORMS and namespace != params['namespace']:
+                problems.append('metadata.namespace: %r is not the site namespace %r' % (namespace, params['namespace']))
+            if (kind, namespace, name) in seen:
+                problems.append('the same %s as %s (kind, namespace and name): give each resource once'
+                                % (kind, seen[(kind, namespace, name)]))
+            seen.setdefault((kind, namespace, name), origin)
+            one_site = kind == 'Site' and params['platform'] in model.SYSTEM_PLATFORMS and params['state'] == 'present'
+            if one_site and namespace in sites and sites[namespace] != name:
+                problems.append('a second Site for namespace %r (the other is %s): a namespace holds one site'
+                                % (namespace, sites[namespace]))
+            elif one_site:
+                sites[namespace] = name
         errors.extend('%s (%s): %s' % (label, origin, p) for p in problems)
-    return errors
+        prepared.append(desired)
+    return prepared, errors
 
 
 def _with_namespace(doc, namespace):
-    if not isinstance(doc, dict):
+    if not isinstance(doc, dict) or not isinstance(doc.get('metadata', {}), (dict, type(None))):
         return doc
     metadata = dict(doc.get('metadata') or {})
     metadata['namespace'] = metadata.get('namespace') or namespace
@@ -203,22 +262,31 @@ def main():
     params = module.params
     try:
         loaded = read_documents(params)
-    except (BackendError, ValueError) as exc:
-        module.fail_json(msg='Cannot read the documents: %s' % exc, changed=False)
-    except Exception as exc:  # YAML syntax errors
-        module.fail_json(msg='Cannot read the documents: %s' % exc, changed=False)
-    for doc, _origin in loaded:
-        module.no_log_values.update(documents.secret_values(doc))
-    errors = check_documents(loaded, params)
+    except BackendError as exc:
+        if isinstance(params['definition'], str):
+            # Unreadable text may hold keys: it is not echoed either.
+            params['definition'] = '(not shown: it could not be read)'
+        module.fail_json(msg='Cannot read the documents: %s' % exc.message, changed=False)
+    hide_secrets(module, loaded)
+    prepared, errors = check_documents(loaded, params)
+    targets = []
+    if not errors:
+        try:
+            for doc in prepared:
+                targets.append((doc, get_backend(module, doc['metadata']['namespace'])))
+        except BackendError as exc:
+            module.fail_json(msg=exc.message, changed=False, **exc.details)
+    if not errors and params['state'] == 'present':
+        # What the targets refuse (a second Site in a Linux namespace), also before anything is written.
+        for doc, backend in targets:
+            errors.extend('%s %s: %s' % (doc['kind'], doc['metadata']['name'], p) for p in backend.problems(doc))
     if errors:
         module.fail_json(msg='Invalid documents: %s' % '; '.join(errors), errors=errors, changed=False)
     results, diffs = [], []
     try:
-        for doc, _origin in loaded:
-            doc = _with_namespace(doc, params['namespace'])
+        for doc, backend in targets:
             metadata = doc['metadata']
-            backend = get_backend(module, metadata['namespace'])
-            outcome = apply_document(module, backend, doc)
+            outcome = document_handler(doc['kind'], params['platform'])(module, backend, doc)
             item = result_from(outcome, module)
             diff = item.pop('diff', None)
             if diff:
