@@ -4,12 +4,16 @@ One module-scoped sequence of runs (check mode, first run, second run, changed f
 a temporary data home; each test checks one aspect of it.
 """
 
+import base64
 import os
 
 import pytest
 import yaml
 
-from tests.integration.linux_modules.conftest import ROOT, run_playbook, snapshot
+from tests.integration.linux_modules.conftest import run_playbook, snapshot
+from tests.support import pki
+from tests.support.controller import grants
+from tests.support.controller.redeem import RedeemServer
 
 RESOURCES = os.path.join('namespaces', 'west', 'input', 'resources')
 TASKS = ['site', 'listener', 'connector', 'link', 'router_access', 'resource']
@@ -232,7 +236,7 @@ BAD = [
     ('namespace not RFC 1123', ["namespace: 'West'", 'RFC 1123']),
     ('port above 65535', ['port: 70000', 'between 1 and 65535']),
     ('port zero', ['port: 0', 'between 1 and 65535']),
-    ('link endpoint port out of range', ['endpoints[0].port', "'0'", 'between 1 and 65535']),
+    ('link endpoint port out of range', ['endpoints[0].port: 0 ', 'between 1 and 65535']),
     ('role port out of range', ['roles[0].port: 65536', 'between 1 and 65535']),
     ('wrong type', ['port', 'eighty', 'int']),
     ('unknown choice', ['observer', 'http3', 'auto, none, http1, http2']),
@@ -250,6 +254,22 @@ BAD = [
     ('resource one bad document of two', ["metadata.name: 'Bad_Name'", 'spec.port: 99999']),
     ('resource kubernetes-only kind', ['AccessGrant: not supported on Linux', 'appnet.skupper.static_link']),
     ('resource other namespace', ["metadata.namespace: 'east' is not the site namespace 'west'"]),
+    ('empty required string', ['routing_key: required field is empty']),
+    ('empty host', ['host: required field is empty']),
+    ('empty credentials name', ["tls_credentials: '' must be a non-empty string"]),
+    ('empty namespace', ["namespace: '' must be a non-empty string"]),
+    ('annotations not strings', ['annotations: must be a mapping of strings to strings']),
+    ('negative cost', ['cost: -3 must be at least 1']),
+    ('link access not a choice', ['link_access', 'bogus-value', 'none, default']),
+    ('kubernetes link access', ["link_access: 'route' is not one of none, default on Linux"]),
+    ('protocol type linux cannot use', ["type: 'udp' is not one of tcp on Linux"]),
+    ('resource empty required string', ['spec.routingKey: required field is empty']),
+    ('resource annotations not strings', ['metadata.annotations: must be a mapping of strings to strings']),
+    ('resource secured access', ['SecuredAccess: not supported on Linux', 'appnet.skupper.router_access']),
+    ('resource the same document twice', ['Listener l9 (definition[1]): the same Listener as definition[0]']),
+    ('resource empty definition', ['definition holds no documents']),
+    ('resource empty list', ['definition holds no documents']),
+    ('resource directory without documents', ['callback_plugins holds no documents']),
 ]
 
 
@@ -291,9 +311,6 @@ def test_absent_removes_the_files_then_changes_nothing(runs):
     assert runs['after_absent_again'] == runs['after_absent']
 
 
-GRANT_HANDLER = os.path.join(ROOT, 'plugins', 'module_utils', 'k8s', 'tokens.py')
-
-
 def _check_refused(run, expected, data_home):
     assert run.returncode == 0, run.stdout[-3000:]
     for task, instead in expected.items():
@@ -311,8 +328,6 @@ def test_attached_kinds_fail_on_linux_and_say_what_to_use(playbook, data_home):
     assert run['access_grant']['skipped'] is True
 
 
-@pytest.mark.skipif(not os.path.exists(GRANT_HANDLER),
-                    reason='%s does not exist yet (the access_grant module imports it)' % GRANT_HANDLER)
 def test_access_grant_fails_on_linux_and_says_what_to_use(playbook, data_home):
     run = playbook('kube_only.yml', extra_vars={'with_grant': True})
     _check_refused(run, {'access_grant': 'issue a static link on it with appnet.skupper.static_link'}, data_home)
@@ -327,20 +342,57 @@ def test_module_defaults_group(playbook, data_home):
     assert written == ['Connector-db.yaml', 'Listener-db.yaml', 'Site-east.yaml']
 
 
-def test_secret_values_never_in_verbose_output(playbook, data_home):
+ENDPOINTS = [{'name': 'inter-router', 'host': 'east.example.com', 'port': '55671', 'group': 'skupper-router'}]
+
+
+@pytest.fixture
+def grant_endpoint():
+    """An HTTPS grant endpoint (the controller stand-in's) that redeems any code; the codes it received."""
+    codes = []
+    site_ca = pki.make_ca('east-site-ca')
+
+    def redeem(_path, body, headers):
+        codes.append(body.decode())
+        found = grants.redeem_documents(headers.get('name'), headers.get('subject'), ENDPOINTS, site_ca)
+        return 200, grants.redeem_response(found)
+
+    server = RedeemServer(redeem).start()
+    yield server, codes
+    server.stop()
+
+
+PEM = '-----BEGIN PRIVATE KEY-----\n{0}LINEONE0123456789\n{0}LINETWO0123456789\n-----END PRIVATE KEY-----\n'
+
+
+def _b64(text):
+    return base64.b64encode(text.encode()).decode()
+
+
+def test_secret_values_never_in_verbose_output(playbook, data_home, grant_endpoint):
     marker = 'SeCrEtMaRkEr4711'
-    run = playbook('secrets.yml', '-vvv', '--diff', extra_vars={'marker': marker})
+    server, codes = grant_endpoint
+    run = playbook('secrets.yml', '-vvv', '--diff', extra_vars={
+        'marker': marker, 'grant_url': server.base_url + '/grant-uid', 'grant_ca': server.ca_pem})
     output = run.stdout + run.stderr
     assert run.returncode == 0, output[-3000:]
     assert 'ok: [localhost]' in output or 'changed: [localhost]' in output
-    # the values really went through the modules and into the files ...
+    # the values really went through the modules: into the files and to the grant endpoint (once) ...
     written = files(snapshot(data_home))
+    assert sorted(written) == ['Link-token.yaml', 'Secret-creds.yaml', 'Secret-pem.yaml', 'Secret-token.yaml',
+                               'Site-west.yaml']
     assert marker + 'key2' in written['Secret-creds.yaml'][2].decode()
-    assert marker + 'code' in written['AccessToken-token.yaml'][2].decode()
-    assert written['Secret-creds.yaml'][1] == 0o600
+    assert codes == [marker + 'code']
+    pem = yaml.safe_load(written['Secret-pem.yaml'][2])
+    assert 'stringData' not in pem
+    # stringData is written encoded into data (what Skupper reads); data stays as given
+    assert pem['data'] == {'tls.key': _b64(PEM.format(marker)), 'ca.crt': _b64(marker + 'quoted'),
+                           'tls.crt': marker + 'plain'}
+    for name in ('Secret-creds.yaml', 'Secret-pem.yaml', 'Secret-token.yaml'):
+        assert written[name][1] == 0o600, name
     # ... but never into the output (the extra vars line of -vvv aside, which is not the modules' output)
     shown = output.replace('"marker": "%s"' % marker, '')
     assert marker not in shown
+    assert 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER' in shown  # the echoed definition, with the values replaced
 
 
 def test_secret_values_of_a_refused_document_never_in_verbose_output(playbook, data_home):
@@ -348,5 +400,56 @@ def test_secret_values_of_a_refused_document_never_in_verbose_output(playbook, d
     run = playbook('secrets_invalid.yml', '-vvv', extra_vars={'marker': marker})
     assert run['invalid secret document']['failed'] is True
     assert "metadata.name: 'Bad_Name'" in run['invalid secret document']['msg']
+    unreadable = run['unreadable YAML']
+    assert unreadable['failed'] is True and unreadable['changed'] is False
+    column = len('  tls.key: %sKEYMATERIAL:' % marker)  # where the second ':' of the broken line is
+    assert unreadable['msg'] == ('Cannot read the documents: definition: YAML syntax error at line 5, column %d: '
+                                 'mapping values are not allowed here' % column)
     assert snapshot(data_home) == {}
     assert marker not in run.stdout + run.stderr
+
+
+def test_a_secret_file_readable_by_others_is_tightened(playbook, data_home):
+    path = os.path.join(str(data_home), RESOURCES, 'Secret-creds.yaml')
+    assert playbook('secret_mode.yml')['secret']['changed'] is True
+    assert os.stat(path).st_mode & 0o777 == 0o600
+    os.chmod(path, 0o644)
+    content = open(path, 'rb').read()
+    warning = '%s holds secrets but had mode 0644: %s 0600'
+    check = playbook('secret_mode.yml', '--check')
+    assert check['secret']['changed'] is True
+    assert warning % (path, 'would set') in ' '.join((check.stdout + check.stderr).split())
+    assert os.stat(path).st_mode & 0o777 == 0o644
+    fixed = playbook('secret_mode.yml')
+    assert fixed['secret']['changed'] is True and fixed['secret']['results'][0]['reload_required'] is False
+    assert warning % (path, 'set') in ' '.join((fixed.stdout + fixed.stderr).split())
+    assert os.stat(path).st_mode & 0o777 == 0o600 and open(path, 'rb').read() == content
+    again = playbook('secret_mode.yml')
+    assert again['secret']['changed'] is False and 'holds secrets' not in again.stdout + again.stderr
+
+
+def test_a_namespace_holds_one_site(playbook, data_home):
+    run = playbook('one_site.yml')
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert run['first site']['changed'] is True and run['first site again']['changed'] is True
+    refusal = "namespace 'east' already has the Site 'east' (Site-east.yaml) and a namespace holds one site"
+    for task in ('second site', 'second site in check mode', 'second site through resource'):
+        assert run[task]['failed'] is True and run[task]['changed'] is False, task
+        assert refusal in run[task]['msg'] and 'state=absent' in run[task]['msg'], run[task]['msg']
+    both = run['two sites in one definition']
+    assert both['failed'] is True and "a second Site for namespace 'other' (the other is one)" in both['msg']
+    written = sorted(p for p, e in snapshot(data_home).items() if e[2] is not None)
+    assert written == [os.path.join('namespaces', 'east', 'input', 'resources', 'Site-east.yaml')]
+
+
+def test_documents_and_typed_modules_write_one_normal_form(playbook, data_home):
+    run = playbook('normalised.yml', '--diff')
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert run['link with an integer port through resource']['changed'] is True
+    assert run['the same link through the typed module']['changed'] is False
+    assert run['through resource again']['changed'] is False
+    written = files(snapshot(data_home))
+    link = yaml.safe_load(written['Link-lk.yaml'][2])
+    assert link['spec']['endpoints'] == [{'name': 'inter-router', 'host': 'east.example.com', 'port': '55671'}]
+    secret = yaml.safe_load(written['Secret-lk.yaml'][2])
+    assert secret['data'] == {'tls.crt': 'Q0VSVA=='} and 'stringData' not in secret
