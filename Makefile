@@ -49,7 +49,7 @@ help:
 	@echo 'make e2e             pytest tests/e2e (real router: SKUPPER_ROUTER_BIN=/usr/sbin/skrouterd)'
 	@echo 'make test-kube-real  the API conformance suite against the cluster of APPNET_TEST_KUBECONFIG'
 	@echo 'make sanity          ansible-test sanity on a clean copy (.build/sanity)'
-	@echo 'make lint            ansible-lint roles/ playbooks/'
+	@echo 'make lint            ansible-lint over the collection (hacking/lint.sh, .ansible-lint)'
 	@echo 'make render-check    plugins/modules/*.py DOCUMENTATION matches the model'
 	@echo 'make build           ansible-galaxy collection build into .build/dist'
 	@echo 'make demo            ansible-playbook -i playbooks/inventory/demo.yml playbooks/demo.yml'
@@ -142,7 +142,7 @@ sanity: venv
 
 .PHONY: lint
 lint: venv
-	cd $(ROOT) && $(RUN) $(VENV)/bin/ansible-lint --nocolor --offline $(LINT_ARGS) roles playbooks
+	$(RUN) VENV=$(VENV) bash $(ROOT)/hacking/lint.sh $(LINT_ARGS)
 
 # ---------------------------------------------------------------------------------------------
 # Build, demo, clean

@@ -58,7 +58,7 @@ run_sanity() {
 }
 
 run_lint() {
-    "$VENV/bin/ansible-lint" --nocolor --offline roles playbooks 2>&1 | tee "$RESULTS/lint.log"
+    VENV="$VENV" bash "$ROOT/hacking/lint.sh" 2>&1 | tee "$RESULTS/lint.log"
 }
 
 TOTAL_START=$(date +%s)
