@@ -100,7 +100,8 @@ def validation_errors(metadata, old_metadata=None):
         errors.append(FieldError('FieldValueTooLong', 'metadata.annotations',
                                  f'may not be more than {ANNOTATIONS_MAX_BYTES} bytes'))
     if old_metadata and old_metadata.get('deletionTimestamp'):
-        added = [name for name in metadata.get('finalizers') or [] if name not in old_metadata.get('finalizers') or []]
+        kept = old_metadata.get('finalizers') or []
+        added = [name for name in metadata.get('finalizers') or [] if name not in kept]
         if added:
             found = '[]string{' + ', '.join(json.dumps(name) for name in sorted(set(added))) + '}'
             errors.append(FieldError('FieldValueForbidden', 'metadata.finalizers',
