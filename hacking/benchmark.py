@@ -88,18 +88,80 @@ def bench_kubernetes(rounds):
         backend = KubernetesBackend.from_params({'api_host': server.url, 'validate_certs': False}, 'default')
         doc = site_documents('default')[1]
         backend.apply(doc)
+        ports = iter(range(20000, 30000))
         for label, operation in (('unchanged apply', lambda: backend.apply(doc)),
                                  ('check-mode apply of a change', lambda: backend.apply(
-                                     dict(doc, spec=dict(doc['spec'], port=18081)), check_mode=True))):
+                                     dict(doc, spec=dict(doc['spec'], port=18081)), check_mode=True)),
+                                 ('changed apply', lambda: backend.apply(
+                                     dict(doc, spec=dict(doc['spec'], port=next(ports)))))):
             server.reset_counts()
             samples = timed(operation, rounds)
-            counts = server.counts()
-            per_call = dict((verb, count / float(rounds)) for verb, count in sorted(counts.items()))
             report('kubernetes backend, %s' % label, samples)
-            print('%-58s %s' % ('  requests per operation', per_call))
+            print_requests(server, rounds)
+        bench_tokens(server, rounds)
         compare_kubernetes_core(server, doc)
     finally:
         server.stop()
+
+
+def print_requests(server, rounds):
+    """Requests per operation since the last reset, the controller stand-in's own left out."""
+    counts = {}
+    for record in server.requests:
+        if not record.user_agent.startswith('skupper-controller-standin'):
+            key = (record.verb, 'persisted' if record.persisted else 'read' if record.verb in ('get', 'list')
+                   else 'not persisted')
+            counts[key] = counts.get(key, 0) + 1
+    per_call = dict(('%s (%s)' % key, count / float(rounds)) for key, count in sorted(counts.items()))
+    print('%-58s %s' % ('  requests per operation', per_call))
+
+
+class BenchModule(object):
+    """What the token handlers use of an AnsibleModule."""
+
+    check_mode = False
+
+    def __init__(self, **params):
+        self.params = dict({'state': 'present', 'wait': True, 'wait_timeout': 60, 'wait_sleep': 1,
+                            'reissue': True}, **params)
+        self.no_log_values = set()
+
+    def warn(self, text):
+        print('  warning: %s' % text)
+
+
+def bench_tokens(server, rounds):
+    """Requests of an unchanged access_grant and of an access_token re-run with wait (controller stand-in)."""
+    from tests.support.controller import Controller
+    from ansible_collections.appnet.skupper.plugins.module_utils.k8s import tokens
+    from ansible_collections.appnet.skupper.plugins.module_utils.k8s.backend import KubernetesBackend
+    controller = Controller(server.url, ['west', 'east'])
+    controller.start()
+    try:
+        core = KubernetesBackend.from_params({'api_host': server.url}, 'default').client
+        for namespace in ('west', 'east'):
+            core.request('POST', '/api/v1/namespaces', body={'metadata': {'name': namespace}})
+        west = KubernetesBackend.from_params({'api_host': server.url}, 'west')
+        east = KubernetesBackend.from_params({'api_host': server.url}, 'east')
+        site = {'apiVersion': 'skupper.io/v2alpha1', 'kind': 'Site', 'spec': {}}
+        west.apply(dict(site, metadata={'name': 'west'}, spec={'linkAccess': 'default'}))
+        east.apply(dict(site, metadata={'name': 'east'}))
+        grant = {'apiVersion': 'skupper.io/v2alpha1', 'kind': 'AccessGrant', 'metadata': {'name': 'to-west'},
+                 'spec': {'redemptionsAllowed': 1}}
+        issued = tokens.grant_handler(BenchModule(), west, grant)
+        token = dict(issued.extra['token'], metadata={'name': 'to-west'})
+        tokens.token_handler(BenchModule(), east, token)
+        unused = dict(grant, metadata={'name': 'unused'})
+        tokens.grant_handler(BenchModule(), west, unused)
+        for label, operation in (
+                ('unchanged access_grant', lambda: tokens.grant_handler(BenchModule(), west, unused)),
+                ('access_token re-run with wait', lambda: tokens.token_handler(BenchModule(), east, token))):
+            server.reset_counts()
+            samples = timed(operation, rounds)
+            report('kubernetes, %s' % label, samples)
+            print_requests(server, rounds)
+    finally:
+        controller.stop()
 
 
 def compare_kubernetes_core(server, doc):

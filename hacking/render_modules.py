@@ -73,11 +73,20 @@ DESCRIPTION = {
                   'routing key.'],
     'AccessGrant': ['Creates an AccessGrant on a Kubernetes site and returns an AccessToken document that another '
                     'site can redeem for a link to this site.',
-                    'A grant that can still be redeemed is reused (no change); an exhausted or expired grant is '
-                    're-issued, and the module says so.'],
+                    'A grant that can still be redeemed is reused (no change, one read of the API); an exhausted or '
+                    'expired grant is re-issued, and the module says so.',
+                    'A grant that was redeemed as often as it allows is exhausted, so running the grant task again '
+                    'after its token was redeemed issues a new grant. To make a whole grant-and-redeem flow '
+                    'idempotent, skip it when the link already exists, as the appnet.skupper.link role does (its '
+                    'second run writes nothing).'],
     'AccessToken': ['Redeems an access token for a link to a remote site.',
                     'On Kubernetes the AccessToken resource is applied and the controller redeems it; with I(wait) '
                     'the module waits until the resulting Link is ready.',
+                    'On Kubernetes an AccessToken that the controller has redeemed keeps its I(url), I(code) and '
+                    'I(ca): Skupper never redeems an AccessToken twice, so new credentials for the same name (the '
+                    'token of a re-issued grant) would change nothing but make the AccessToken disagree with its '
+                    'Link. Such a task is unchanged (with I(wait), once the Link is ready). To link again with a '
+                    'new token, remove the AccessToken and its Link first (I(state=absent)).',
                     'On Linux, Podman and Docker the module redeems the token itself over HTTPS, trusting only the '
                     "token's CA, and stores the Link and Secret it receives in the site's resource files. A token is "
                     'never redeemed twice.'],

@@ -14,9 +14,11 @@ class ModuleDocFragment(object):
 options:
   kubeconfig:
     description:
-      - Path to a kubeconfig file, or the kubeconfig itself as a dictionary.
-      - Without it (and without I(api_host)), E(KUBECONFIG) or C(~/.kube/config) is used, then the in-cluster
-        service account when the module runs in a pod.
+      - Path to a kubeconfig file, or the kubeconfig itself as a dictionary. Several paths separated by C(:)
+        are merged the way C(kubectl) merges E(KUBECONFIG) (the first file to set a cluster, user, context or
+        C(current-context) wins).
+      - Without it (and without I(api_host)), E(KUBECONFIG) (every file of its list) or C(~/.kube/config) is
+        used, then the in-cluster service account when the module runs in a pod.
       - Falls back to the environment variable E(K8S_AUTH_KUBECONFIG).
       - Kubernetes only.
     type: raw

@@ -15,7 +15,10 @@ options:
   wait:
     description:
       - Kubernetes only. With I(state=present), wait until the resource is ready (C(status.status=Ready) or a
-        C(Ready) condition that is C(True)); with I(state=absent), wait until it is gone.
+        C(Ready) condition that is C(True)) for its current spec; with I(state=absent), wait until it is gone.
+      - A status counts only once the controller wrote it for the resource's current C(metadata.generation)
+        (the C(observedGeneration) of its C(Ready) condition), so a change is never reported ready on the
+        status of the spec it replaced.
       - On timeout the module fails with the last status message.
       - Linux, Podman and Docker resources take effect when M(appnet.skupper.system) reloads the site; this
         option is ignored there.
@@ -28,7 +31,7 @@ options:
     default: 120
   wait_sleep:
     description:
-      - Seconds between two checks.
+      - Seconds between two checks. The last check is made at the timeout, never later.
     type: int
     default: 2
 '''

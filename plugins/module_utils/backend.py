@@ -11,12 +11,16 @@ from ansible_collections.appnet.skupper.plugins.module_utils.model import SYSTEM
 
 
 class BackendError(Exception):
-    """An expected failure with a message for the user (no traceback)."""
+    """An expected failure with a message for the user (no traceback).
+
+    outcome: the ApplyResult of a write that was made before the failure (a wait that timed out), if any.
+    """
 
     def __init__(self, message, **details):
         super(BackendError, self).__init__(message)
         self.message = message
         self.details = details
+        self.outcome = None
 
 
 class ApplyResult(object):

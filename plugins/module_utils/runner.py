@@ -58,6 +58,15 @@ def _mask_secrets(module, *docs):
         module.no_log_values.update(documents.secret_values(doc))
 
 
+def wait_after(outcome, wait, *args):
+    """wait(*args); a BackendError it raises carries outcome: what was written before the wait failed."""
+    try:
+        return wait(*args)
+    except BackendError as exc:
+        exc.outcome = outcome
+        raise
+
+
 def apply_document(module, backend, desired):
     """The default present/absent behaviour, with wait on platforms that have a controller."""
     _mask_secrets(module, desired)
@@ -65,12 +74,15 @@ def apply_document(module, backend, desired):
     kind, name = desired['kind'], desired['metadata']['name']
     if params['state'] == 'absent':
         outcome = backend.delete(kind, name, module.check_mode)
-        if params['wait'] and outcome.changed and not module.check_mode:
-            backend.wait_absent(kind, name, params['wait_timeout'], params['wait_sleep'])
+        # Also when it was already being deleted (unchanged): absent with wait means gone.
+        if params['wait'] and outcome.before is not None and not module.check_mode:
+            wait_after(outcome, backend.wait_absent, kind, name, params['wait_timeout'], params['wait_sleep'])
+            outcome.after = None
         return outcome
     outcome = backend.apply(desired, module.check_mode)
     if params['wait'] and not module.check_mode:
-        outcome.after = backend.wait_ready(kind, name, params['wait_timeout'], params['wait_sleep'])
+        outcome.after = wait_after(outcome, backend.wait_ready, kind, name, params['wait_timeout'],
+                                   params['wait_sleep'])
     return outcome
 
 
@@ -95,5 +107,6 @@ def run_resource_module(kind_name, handlers=None, extra_spec=None):
         backend = get_backend(module)
         outcome = handler(module, backend, desired)
     except BackendError as exc:
-        module.fail_json(msg=exc.message, changed=False, **exc.details)
+        # A wait that failed after a write still reports the write.
+        module.fail_json(msg=exc.message, changed=bool(exc.outcome and exc.outcome.changed), **exc.details)
     module.exit_json(**result_from(outcome, module))

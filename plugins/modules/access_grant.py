@@ -16,8 +16,11 @@ version_added: 1.0.0
 description:
 - Creates an AccessGrant on a Kubernetes site and returns an AccessToken document that another site can redeem for a link
   to this site.
-- A grant that can still be redeemed is reused (no change); an exhausted or expired grant is re-issued, and the module says
-  so.
+- A grant that can still be redeemed is reused (no change, one read of the API); an exhausted or expired grant is re-issued,
+  and the module says so.
+- A grant that was redeemed as often as it allows is exhausted, so running the grant task again after its token was redeemed
+  issues a new grant. To make a whole grant-and-redeem flow idempotent, skip it when the link already exists, as the appnet.skupper.link
+  role does (its second run writes nothing).
 author:
 - appnet.skupper contributors (@appnet)
 options:

@@ -1,5 +1,7 @@
 """Fixtures of the conformance tests: the kube API stand-in, or a real cluster with APPNET_TEST_KUBECONFIG.
 
+`make test-kube-real` sets APPNET_TEST_KUBECONFIG from KUBECONFIG (a path or a list of paths, merged like
+kubectl does). Nothing else selects a real cluster: tests/conftest.py removes KUBECONFIG from every test run.
 On a real cluster every test gets a throwaway namespace (deleted afterwards); the Skupper CRDs must be installed.
 Tests marked `standin_only` (request counts, fault injection, the stand-in's own TLS/auth) are skipped there.
 """
@@ -9,6 +11,7 @@ import uuid
 
 import kubernetes
 import pytest
+import yaml
 
 from tests.conformance.support import Kube
 from tests.support.kube_api import start_server
@@ -50,13 +53,27 @@ def standin_server():
 @pytest.fixture(scope='session')
 def api_client(standin_server):
     if KUBECONFIG:
-        client = kubernetes.config.new_client_from_config(config_file=KUBECONFIG)
+        client = kubernetes.config.new_client_from_config(config_file=KUBECONFIG,
+                                                          context=_first_current_context(KUBECONFIG))
     else:
         configuration = kubernetes.client.Configuration()
         configuration.host = standin_server.url
         client = kubernetes.client.ApiClient(configuration)
     yield client
     client.close()
+
+
+def _first_current_context(paths):
+    """current-context of a KUBECONFIG list as kubectl takes it: the first file that sets it (the kubernetes
+    client would take the last)."""
+    for path in paths.split(os.pathsep):
+        path = os.path.expanduser(path)
+        if path and os.path.isfile(path):
+            with open(path) as handle:
+                context = (yaml.safe_load(handle) or {}).get('current-context')
+            if context:
+                return context
+    return None
 
 
 @pytest.fixture

@@ -1,5 +1,8 @@
 """Server-side apply: create/update, field ownership, conflicts, force, removal, no-op applies, managedFields."""
 
+import json
+
+import pytest
 import yaml
 
 from tests.conformance.support import API_VERSION, APPLY, GROUP, VERSION, cr, failure, listener
@@ -107,7 +110,7 @@ def test_update_without_field_manager_uses_the_user_agent(kube, namespace):
     assert [(m['manager'], m['operation']) for m in created['metadata']['managedFields']] == [(expected, 'Update')]
 
 
-def test_atomic_lists_are_replaced_whole(kube, namespace):
+def test_set_list_values_dropped_by_their_only_manager_are_removed(kube, namespace):
     strategy = {'priority': {'routingKeys': ['a', 'b']}}
     multikey = cr('MultiKeyListener', 'm', {'host': 'h', 'port': 1, 'strategy': strategy})
     kube.apply(namespace, 'multikeylisteners', 'm', multikey, manager='one')
@@ -115,6 +118,99 @@ def test_atomic_lists_are_replaced_whole(kube, namespace):
     applied = kube.custom.patch_namespaced_custom_object(GROUP, VERSION, namespace, 'multikeylisteners', 'm',
                                                          multikey, field_manager='one', _content_type=APPLY)
     assert applied['spec']['strategy']['priority']['routingKeys'] == ['c']
+
+
+def _routing_keys(obj):
+    return obj['spec']['strategy']['priority']['routingKeys']
+
+
+def _owned(obj, manager):
+    return _managers(obj)[(manager, 'Apply', '')]['fieldsV1']
+
+
+@pytest.mark.reference_crds
+def test_set_list_values_are_owned_one_by_one_and_merged_across_managers(kube, namespace):
+    """strategy.priority.routingKeys is `x-kubernetes-list-type: set`: each value has its owners."""
+    def multikey(*keys, **spec):
+        return cr('MultiKeyListener', 'm', dict(spec, strategy={'priority': {'routingKeys': list(keys)}}))
+    kube.apply(namespace, 'multikeylisteners', 'm', multikey('a', 'b', host='h', port=1), manager='one')
+    merged = kube.apply(namespace, 'multikeylisteners', 'm', multikey('c'), manager='two')
+    assert sorted(_routing_keys(merged)) == ['a', 'b', 'c']
+    assert _owned(merged, 'two')['f:spec']['f:strategy']['f:priority']['f:routingKeys'] == {'v:"c"': {}}
+    assert set(_owned(merged, 'one')['f:spec']['f:strategy']['f:priority']['f:routingKeys']) == {'v:"a"', 'v:"b"'}
+    # One drops b: b goes; c stays, it is two's.
+    again = kube.apply(namespace, 'multikeylisteners', 'm', multikey('a', host='h', port=1), manager='one')
+    assert sorted(_routing_keys(again)) == ['a', 'c']
+
+
+def test_atomic_lists_are_owned_and_replaced_whole(kube, namespace):
+    """A list without x-kubernetes-list-type (Link endpoints) is atomic: another manager's list conflicts."""
+    def link(*hosts):
+        return cr('Link', 'l', {'endpoints': [{'name': 'inter-router', 'host': host, 'port': '55671'}
+                                              for host in hosts]})
+    kube.apply(namespace, 'links', 'l', link('a', 'b'), manager='one')
+    error = failure(kube.apply, namespace, 'links', 'l', link('c'), manager='two')
+    assert (error['code'], error['details']['causes'][0]['field']) == (409, '.spec.endpoints')
+    forced = kube.apply(namespace, 'links', 'l', link('c'), manager='two', force=True)
+    assert [endpoint['host'] for endpoint in forced['spec']['endpoints']] == ['c']
+    assert _owned(forced, 'two')['f:spec']['f:endpoints'] == {}
+    assert ('one', 'Apply', '') not in _managers(forced), 'one owned only the list: its entry is gone'
+    assert len(kube.get(namespace, 'links', 'l')['spec']['endpoints']) == 1
+
+
+def test_an_empty_map_is_owned_as_a_field(kube, namespace):
+    body = dict(listener('db'))
+    body['spec'] = dict(body['spec'], settings={})
+    applied = kube.apply(namespace, 'listeners', 'db', body, manager='one')
+    assert _owned(applied, 'one')['f:spec']['f:settings'] == {}
+    # Another manager's key in that map is not a conflict: the map's owner owns only that it exists.
+    other = cr('Listener', 'db', {'settings': {'x': 'y'}})
+    shared = kube.apply(namespace, 'listeners', 'db', other, manager='two')
+    assert shared['spec']['settings'] == {'x': 'y'}
+    assert _owned(shared, 'two')['f:spec']['f:settings'] == {'f:x': {}}
+
+
+def test_apply_owns_the_fields_it_sends_not_server_defaults(kube, namespace):
+    """A Secret applied without type gets type Opaque; the applier does not own type."""
+    path = f'/api/v1/namespaces/{namespace}/secrets/creds'
+    body = {'apiVersion': 'v1', 'kind': 'Secret', 'metadata': {'name': 'creds'}, 'data': {'a': 'eA=='}}
+    status, applied, _unused = kube.request('PATCH', path, json.dumps(body), {'fieldManager': 'one'}, APPLY)
+    assert status == 201 and applied['type'] == 'Opaque'
+    assert _owned(applied, 'one') == {'f:data': {'f:a': {}}}
+
+
+def test_apply_with_managed_fields_is_a_bad_request(kube, namespace):
+    body = listener('db', managedFields=[{'manager': 'x', 'operation': 'Apply', 'fieldsType': 'FieldsV1',
+                                          'fieldsV1': {'f:spec': {}}}])
+    status, answer, _unused = kube.request('PATCH', _path(namespace, 'db'), json.dumps(body),
+                                           {'fieldManager': 'one'}, APPLY)
+    assert (status, answer['reason'], answer['message']) == (400, 'BadRequest', 'metadata.managedFields must be nil')
+    assert failure(kube.get, namespace, 'listeners', 'db')['code'] == 404
+
+
+def test_apply_resource_version_is_a_precondition(kube, namespace):
+    first = kube.apply(namespace, 'listeners', 'db', listener('db'), manager='one')
+    kube.apply(namespace, 'listeners', 'db', listener('db', port=1), manager='one')
+    stale = listener('db', port=2, resourceVersion=first['metadata']['resourceVersion'])
+    error = failure(kube.apply, namespace, 'listeners', 'db', stale, manager='one')
+    assert (error['code'], error['reason']) == (409, 'Conflict')
+    assert 'the object has been modified' in error['message']
+    current = kube.get(namespace, 'listeners', 'db')
+    assert current['spec']['port'] == 1
+    fresh = listener('db', port=2, resourceVersion=current['metadata']['resourceVersion'])
+    assert kube.apply(namespace, 'listeners', 'db', fresh, manager='one')['spec']['port'] == 2
+
+
+def test_apply_uid_must_be_the_objects(kube, namespace):
+    error = failure(kube.apply, namespace, 'listeners', 'db', listener('db', uid='0a0a0a0a-0000-4000-8000-000000000000'),
+                    manager='one')
+    assert (error['code'], error['reason']) == (409, 'Conflict') and 'uid mismatch' in error['message']
+    created = kube.apply(namespace, 'listeners', 'db', listener('db'), manager='one')
+    other = listener('db', port=1, uid='0a0a0a0a-0000-4000-8000-000000000000')
+    error = failure(kube.apply, namespace, 'listeners', 'db', other, manager='one')
+    assert (error['code'], error['details']['causes'][0]['field']) == (422, 'metadata.uid')
+    own = listener('db', port=1, uid=created['metadata']['uid'])
+    assert kube.apply(namespace, 'listeners', 'db', own, manager='one')['spec']['port'] == 1
 
 
 def test_apply_validates(kube, namespace):

@@ -1,5 +1,7 @@
 """Authentication of the stand-in: HTTPS with its own CA, bearer tokens, client certificates, kubeconfig files."""
 
+import json
+
 import kubernetes
 import pytest
 
@@ -71,3 +73,45 @@ def test_untrusted_client_is_refused_by_tls(secured):
 def test_plain_http_server_needs_no_credentials(tmp_path):
     with start_server() as server:
         assert server.url.startswith('http://') and 'default' in _list_namespaces(_client(tmp_path, server))
+
+
+def test_read_only_token_reads_but_may_not_write(tmp_path):
+    """RBAC on the stand-in: a token bound to get/list/watch only gets kube's 403 Forbidden for writes."""
+    server = start_server(read_only_token='reader-token')
+    try:
+        config = kubernetes.client.Configuration(host=server.url)
+        config.api_key = {'authorization': 'Bearer reader-token'}
+        with kubernetes.client.ApiClient(config) as client:
+            custom = kubernetes.client.CustomObjectsApi(client)
+            assert custom.list_namespaced_custom_object('skupper.io', 'v2alpha1', 'default', 'listeners')['items'] == []
+            with pytest.raises(kubernetes.client.ApiException) as caught:
+                custom.create_namespaced_custom_object('skupper.io', 'v2alpha1', 'default', 'listeners', {
+                    'apiVersion': 'skupper.io/v2alpha1', 'kind': 'Listener', 'metadata': {'name': 'l'},
+                    'spec': {'routingKey': 'k', 'host': 'h', 'port': 1}})
+        body = json.loads(caught.value.body)
+        assert (caught.value.status, body['reason']) == (403, 'Forbidden')
+        assert body['message'] == ('listeners.skupper.io is forbidden: User "system:serviceaccount:default:reader" '
+                                   'cannot create resource "listeners" in API group "skupper.io" in the namespace '
+                                   '"default"')
+        assert body['details'] == {'group': 'skupper.io', 'kind': 'listeners'}
+        assert server.counts(persisted=True) == {}
+    finally:
+        server.stop()
+
+
+def test_bearer_scheme_is_case_insensitive(secured):
+    """kube reads `Authorization: bearer <token>` too: the kubernetes client's in-cluster configuration sends it."""
+    for scheme, expected in (('bearer', 200), ('BEARER', 200), ('Bearer', 200), ('Basic', 401)):
+        config = kubernetes.client.Configuration(host=secured.url)
+        config.ssl_ca_cert = secured.ca_file
+        config.api_key = {'authorization': '%s s3cret' % scheme}
+        with kubernetes.client.ApiClient(config) as client:
+            assert _status_of(kubernetes.client.CoreV1Api(client).list_namespace) == expected, scheme
+
+
+def _status_of(call):
+    try:
+        call()
+    except kubernetes.client.ApiException as exc:
+        return exc.status
+    return 200

@@ -1,6 +1,7 @@
 """Core objects: namespaces, secrets and config maps."""
 
 import base64
+import uuid
 
 import pytest
 
@@ -8,7 +9,8 @@ from tests.conformance.support import STRATEGIC, failure
 
 
 def test_namespace_create_get_list_delete(kube):
-    name = 'conformance-ns-lifecycle'
+    # A unique name: a real cluster keeps a deleted namespace Terminating for a while.
+    name = f'conformance-ns-{uuid.uuid4().hex[:10]}'
     created = kube.core.create_namespace({'metadata': {'name': name}})
     try:
         assert created.status.phase == 'Active'

@@ -2,6 +2,7 @@
 
 import uuid
 
+import kubernetes
 import pytest
 
 from tests.conformance.support import API_VERSION, GROUP, JSON_PATCH, MERGE, STRATEGIC, VERSION, failure, listener
@@ -183,6 +184,44 @@ def test_finalizers_hold_deletion_until_removed(kube, namespace):
     assert still_there['metadata']['deletionTimestamp'] == held['metadata']['deletionTimestamp']
     kube.custom.patch_namespaced_custom_object(GROUP, VERSION, namespace, 'listeners', 'db',
                                                {'metadata': {'finalizers': None}})
+    assert failure(kube.get, namespace, 'listeners', 'db')['code'] == 404
+
+
+@pytest.fixture
+def releases_finalizers(kube, namespace):
+    """Removes the finalizers of listener db after the test, so that its namespace can go (a real cluster keeps a
+    namespace Terminating while an object in it has finalizers)."""
+    yield
+    try:
+        kube.custom.patch_namespaced_custom_object(GROUP, VERSION, namespace, 'listeners', 'db',
+                                                   {'metadata': {'finalizers': None}})
+    except kubernetes.client.ApiException as exc:
+        if exc.status != 404:
+            raise
+
+
+def test_no_new_finalizers_while_deleting(kube, namespace, releases_finalizers):
+    kube.create(namespace, 'listeners', listener('db', finalizers=['appnet.test/hold']))
+    kube.custom.delete_namespaced_custom_object(GROUP, VERSION, namespace, 'listeners', 'db')
+    error = failure(kube.custom.patch_namespaced_custom_object, GROUP, VERSION, namespace, 'listeners', 'db',
+                    {'metadata': {'finalizers': ['appnet.test/hold', 'appnet.test/more']}})
+    assert (error['code'], error['reason']) == (422, 'Invalid')
+    cause = error['details']['causes'][0]
+    assert (cause['reason'], cause['field']) == ('FieldValueForbidden', 'metadata.finalizers')
+    assert 'no new finalizers can be added if the object is being deleted' in cause['message']
+    assert kube.get(namespace, 'listeners', 'db')['metadata']['finalizers'] == ['appnet.test/hold']
+
+
+def test_removing_the_last_finalizer_answers_with_the_updated_object(kube, namespace, releases_finalizers):
+    kube.create(namespace, 'listeners', listener('db', finalizers=['appnet.test/a', 'appnet.test/b']))
+    kube.custom.delete_namespaced_custom_object(GROUP, VERSION, namespace, 'listeners', 'db')
+    one_left = kube.custom.patch_namespaced_custom_object(GROUP, VERSION, namespace, 'listeners', 'db',
+                                                          {'metadata': {'finalizers': ['appnet.test/b']}})
+    assert one_left['metadata']['finalizers'] == ['appnet.test/b']
+    status, last, _unused = kube.request('PATCH', _path(namespace, 'db'), {'metadata': {'finalizers': None}},
+                                         content_type=MERGE)
+    assert status == 200 and last['metadata'].get('finalizers') in (None, [])
+    assert last['metadata']['deletionTimestamp'] == one_left['metadata']['deletionTimestamp']
     assert failure(kube.get, namespace, 'listeners', 'db')['code'] == 404
 
 

@@ -4,7 +4,8 @@ import pytest
 
 from tests.conformance.support import GROUP, VERSION, listener
 
-LABELS = {'a': {'tier': 'front', 'env': 'prod'}, 'b': {'tier': 'back', 'env': 'prod'}, 'c': {'tier': 'back'}}
+LABELS = {'a': {'tier': 'front', 'env': 'prod', 'rank': '1'}, 'b': {'tier': 'back', 'env': 'prod', 'rank': '10'},
+          'c': {'tier': 'back', 'rank': 'top'}}
 
 
 @pytest.fixture
@@ -28,9 +29,19 @@ def _names(kube, namespace, **selectors):
     ('tier in (front,back),env', ['a', 'b']),
     ('tier notin (front)', ['b', 'c']),
     ('tier=back,env=prod', ['b']),
+    # Gt and Lt compare integers; a label that is missing or not an integer never matches.
+    ('rank>1', ['b']),
+    ('rank<10', ['a']),
+    ('rank>0,tier=back', ['b']),
 ])
 def test_label_selectors(kube, labelled, selector, expected):
     assert _names(kube, labelled, label_selector=selector) == expected
+
+
+def test_gt_lt_need_an_integer(kube, labelled):
+    status, body, _unused = kube.request('GET', f'/apis/{GROUP}/{VERSION}/namespaces/{labelled}/listeners',
+                                         query={'labelSelector': 'rank>one'})
+    assert (status, body['reason']) == (400, 'BadRequest')
 
 
 def test_field_selector_on_name(kube, labelled):

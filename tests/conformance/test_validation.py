@@ -160,3 +160,59 @@ def test_kind_is_required_for_custom_resources(kube, namespace):
 def test_namespace_mismatch_is_bad_request(kube, namespace):
     error = failure(kube.create, namespace, 'listeners', listener('db', namespace='elsewhere'))
     assert (error['code'], error['reason']) == (400, 'BadRequest')
+
+
+@pytest.mark.reference_crds
+def test_duration_format_is_checked(kube, namespace):
+    grant = cr('AccessGrant', 'g', {'expirationWindow': 'banana'})
+    error = _invalid(kube, namespace, 'accessgrants', grant)
+    assert error['details']['causes'] == [{
+        'reason': 'FieldValueInvalid', 'field': 'spec.expirationWindow',
+        'message': 'Invalid value: "banana": spec.expirationWindow in body must be of type duration: "banana"'}]
+    for window in ('15m', '1h30m', '90s'):
+        assert kube.create(namespace, 'accessgrants', cr('AccessGrant', 'g-' + window.replace('.', ''),
+                                                         {'expirationWindow': window}))
+
+
+@pytest.mark.reference_crds
+def test_date_time_format_is_checked_in_status(kube, namespace):
+    created = kube.create(namespace, 'accessgrants', cr('AccessGrant', 'g', {}))
+    path = f'/apis/{API_VERSION}/namespaces/{namespace}/accessgrants/g/status'
+    status, body, _unused = kube.request('PUT', path, dict(created, status={'expirationTime': 'tomorrow'}))
+    assert (status, body['reason']) == (422, 'Invalid')
+    assert body['details']['causes'][0]['field'] == 'status.expirationTime'
+    assert 'must be of type date-time' in body['details']['causes'][0]['message']
+    status, body, _unused = kube.request('PUT', path, dict(created, status={'expirationTime': '2030-01-01T00:10:00Z'}))
+    assert status == 200 and body['status']['expirationTime'] == '2030-01-01T00:10:00Z'
+
+
+@pytest.mark.parametrize('field, value, go_type', [('labels', 1, 'number'), ('annotations', True, 'bool'),
+                                                   ('annotations', {'a': 'b'}, 'object')])
+def test_label_and_annotation_values_must_be_strings(kube, namespace, field, value, go_type):
+    status, body, _unused = kube.request('POST', f'/apis/{API_VERSION}/namespaces/{namespace}/listeners',
+                                         listener('db', **{field: {'x': value}}))
+    assert (status, body['reason']) == (400, 'BadRequest')
+    assert f'cannot unmarshal {go_type} into Go struct field' in body['message']
+    assert f'metadata.{field}' in body['message']
+    assert failure(kube.get, namespace, 'listeners', 'db')['code'] == 404
+
+
+@pytest.mark.parametrize('field, labels, value', [
+    ('metadata.labels', {'bad key!': 'v'}, 'bad key!'),
+    ('metadata.labels', {'k': 'bad value!'}, 'bad value!'),
+    ('metadata.labels', {'k': 'x' * 64}, 'x' * 64),
+    ('metadata.labels', {'Not_A.Domain/k': 'v'}, 'Not_A.Domain/k'),
+])
+def test_label_keys_and_values_are_checked(kube, namespace, field, labels, value):
+    error = _invalid(kube, namespace, 'listeners', listener('db', labels=labels))
+    assert [(c['reason'], c['field']) for c in error['details']['causes']] == [('FieldValueInvalid', field)]
+    assert error['details']['causes'][0]['message'].startswith(f'Invalid value: "{value}": ')
+
+
+def test_annotation_keys_are_checked(kube, namespace):
+    error = _invalid(kube, namespace, 'listeners', listener('db', annotations={'bad key!': 'any value at all'}))
+    assert [(c['reason'], c['field']) for c in error['details']['causes']] == [
+        ('FieldValueInvalid', 'metadata.annotations')]
+    created = kube.create(namespace, 'listeners', listener('db', annotations={'example.com/Any_Key.1': 'x y !'},
+                                                           labels={'example.com/app': 'db', 'empty': ''}))
+    assert created['metadata']['labels'] == {'example.com/app': 'db', 'empty': ''}

@@ -1,5 +1,6 @@
 """Watch with kubernetes.watch.Watch: initial ADDED events, events after a resourceVersion, timeouts, 410."""
 
+import json
 import threading
 import time
 
@@ -90,3 +91,26 @@ def test_gone_is_an_error_event_with_status(kube, server, namespace):
     event = body if isinstance(body, dict) else None
     assert status == 200 and event['type'] == 'ERROR'
     assert (event['object']['kind'], event['object']['code'], event['object']['reason']) == ('Status', 410, 'Expired')
+
+
+def _raw_events(kube, namespace, **query):
+    path = f'/apis/{GROUP}/{VERSION}/namespaces/{namespace}/listeners'
+    status, body, _unused = kube.request('GET', path, query=dict(query, watch='true'))
+    assert status == 200
+    lines = body.splitlines() if isinstance(body, str) else [json.dumps(body)]
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def test_watch_bookmarks_only_when_allowed(kube, namespace):
+    created = kube.create(namespace, 'listeners', listener('a'))
+    version = created['metadata']['resourceVersion']
+    # kube sends a bookmark about 2 s before a watch times out (and every minute) when asked to.
+    events = _raw_events(kube, namespace, resourceVersion=version, timeoutSeconds='4', allowWatchBookmarks='true')
+    bookmarks = [event for event in events if event['type'] == 'BOOKMARK']
+    assert bookmarks, 'a watch of 4 s that allows bookmarks gets one'
+    mark = bookmarks[-1]['object']
+    assert (mark['kind'], mark['apiVersion']) == ('Listener', f'{GROUP}/{VERSION}')
+    assert int(mark['metadata']['resourceVersion']) >= int(version)
+    assert 'spec' not in mark
+    plain = _raw_events(kube, namespace, resourceVersion=version, timeoutSeconds='3')
+    assert [event['type'] for event in plain] == []

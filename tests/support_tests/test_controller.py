@@ -7,9 +7,11 @@ runs the controller against the Kubernetes API stand-in over HTTP, end to end.
 import base64
 import datetime
 import http.client
+import socket
 import ssl
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 
@@ -89,9 +91,9 @@ def _grant(created, window=None, allowed=None, redemptions=None):
     return grant
 
 
-def test_grant_expiry_defaults_to_fifteen_minutes():
+def test_grant_expiry_defaults_to_ten_minutes_as_skuppers_controller_does():
     created = datetime.datetime(2030, 1, 1, tzinfo=datetime.timezone.utc)
-    assert grants.expiration_time(_grant(created)) == created + datetime.timedelta(minutes=15)
+    assert grants.expiration_time(_grant(created)) == created + datetime.timedelta(minutes=10)
     assert grants.expiration_time(_grant(created, '1h30m')) == created + datetime.timedelta(minutes=90)
 
 
@@ -131,11 +133,12 @@ def test_redeem_documents_are_a_client_secret_and_a_link():
                                                                             'tlsCredentials': 'to-west'}
 
 
-def test_one_link_per_endpoint_group():
+def test_one_link_per_endpoint_group_numbered_from_one():
     more = ENDPOINTS + [dict(ENDPOINTS[0], group='ra2', port='40003')]
     docs = grants.redeem_documents('l', 's', more, pki.make_ca('ca'))
-    assert [doc['metadata']['name'] for doc in docs] == ['l', 'l', 'l-1']
-    assert docs[2]['spec']['endpoints'][0]['group'] == 'ra2'
+    assert [doc['metadata']['name'] for doc in docs] == ['l', 'l-1', 'l-2']
+    assert docs[1]['spec']['endpoints'][0]['group'] != 'ra2' and docs[2]['spec']['endpoints'][0]['group'] == 'ra2'
+    assert {doc['spec']['tlsCredentials'] for doc in docs[1:]} == {'l'}
 
 
 def test_signature_check_rejects_another_ca():
@@ -186,8 +189,10 @@ def redeem_server():
     server.stop()
 
 
-def _request(server, method, path, body=None, ca_pem=None):
+def _request(server, method, path, body=None, ca_pem=None, maximum_tls=None):
     context = ssl.create_default_context(cadata=ca_pem or server.ca_pem)
+    if maximum_tls:
+        context.maximum_version = maximum_tls
     connection = http.client.HTTPSConnection('127.0.0.1', server.port, context=context, timeout=5)
     try:
         connection.request(method, path, body=body)
@@ -203,11 +208,49 @@ def test_redeem_endpoint_only_accepts_post(redeem_server):
     assert redeem_server.calls == []
 
 
-def test_redeem_endpoint_speaks_modern_tls_with_its_own_ca(redeem_server):
+def test_redeem_endpoint_speaks_tls13_only_with_its_own_ca(redeem_server):
     status, _unused, version = _request(redeem_server, 'POST', '/ns/g', b'good')
-    assert status == 200 and version in ('TLSv1.2', 'TLSv1.3')
+    assert status == 200 and version == 'TLSv1.3'
+    with pytest.raises(ssl.SSLError):  # Skupper's grant server is TLS 1.3 only, so is the stand-in
+        _request(redeem_server, 'POST', '/ns/g', b'good', maximum_tls=ssl.TLSVersion.TLSv1_2)
+    assert len(redeem_server.calls) == 1
     with pytest.raises(ssl.SSLCertVerificationError):
         _request(redeem_server, 'POST', '/ns/g', b'good', ca_pem=pki.make_ca('other').cert_pem)
+
+
+def test_redeem_client_requires_tls13_like_skuppers(tmp_path):
+    """The controller stand-in redeems as Skupper's controller does: minimum TLS 1.3 (nonkube-runtime.md 9)."""
+    ca = pki.make_ca('old-server-ca')
+    pair = pki.issue_certificate(ca, '127.0.0.1', hosts=['127.0.0.1'], server=True)
+    (tmp_path / 'tls.crt').write_text(pair.cert_pem)
+    (tmp_path / 'tls.key').write_text(pair.key_pem)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.maximum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(str(tmp_path / 'tls.crt'), str(tmp_path / 'tls.key'))
+    listener = context.wrap_socket(socket.create_server(('127.0.0.1', 0)), server_side=True)
+    outcome = []
+    accepting = threading.Thread(target=_answer_once, args=(listener, outcome), daemon=True)
+    accepting.start()
+    try:
+        with pytest.raises(redeem.RedeemError, match='failed to redeem token'):
+            redeem.redeem_token('https://127.0.0.1:%d/uid' % listener.getsockname()[1], 'code', ca.cert_pem, 'n', 's')
+    finally:
+        accepting.join(5)
+        listener.close()
+    assert outcome and isinstance(outcome[0], ssl.SSLError), 'the handshake failed: %r' % outcome
+
+
+def _answer_once(listener, outcome):
+    """A TLS 1.2 server that would redeem: it answers 200 with a Secret to any client it can talk to."""
+    try:
+        connection, _unused = listener.accept()
+    except (OSError, ssl.SSLError) as exc:
+        outcome.append(exc)
+        return
+    with connection:
+        connection.recv(65536)
+        connection.sendall(b'HTTP/1.1 200 OK\r\nContent-Length: 13\r\n\r\nkind: Secret\n')
+        outcome.append('answered')
 
 
 def test_redeem_client_posts_code_name_and_subject(redeem_server):

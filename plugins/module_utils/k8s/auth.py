@@ -20,6 +20,11 @@ from ansible.module_utils.basic import missing_required_lib
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError
 
 try:
+    import yaml
+except ImportError:  # pragma: no cover - reported by documents.require_yaml
+    yaml = None
+
+try:
     from kubernetes import client as k8s_client
     from kubernetes import config as k8s_config
     from kubernetes.config.config_exception import ConfigException
@@ -39,22 +44,68 @@ def _params(module_or_params):
     return getattr(module_or_params, 'params', module_or_params)
 
 
+def kubeconfig_paths(value):
+    """The files of a kubeconfig path list (os.pathsep separated, like KUBECONFIG), user home expanded."""
+    return [os.path.expanduser(path) for path in str(value).split(os.pathsep) if path]
+
+
 def _default_kubeconfig():
-    path = os.path.expanduser(os.environ.get('KUBECONFIG', '~/.kube/config').split(os.pathsep)[0])
-    return path if os.path.exists(path) else None
+    """KUBECONFIG (every existing file of its list, as kubectl merges them), else ~/.kube/config; None if none."""
+    paths = [path for path in kubeconfig_paths(os.environ.get('KUBECONFIG') or '~/.kube/config')
+             if os.path.exists(path)]
+    return os.pathsep.join(paths) if paths else None
+
+
+def _read_kubeconfig(path):
+    """The kubeconfig mapping of one file; BackendError naming the file when it cannot be one."""
+    try:
+        with open(path) as handle:
+            config = yaml.safe_load(handle)
+    except (OSError, IOError) as exc:
+        raise BackendError('cannot read the kubeconfig %s: %s' % (path, exc.strerror or exc))
+    except yaml.YAMLError as exc:
+        raise BackendError('the kubeconfig %s is not valid YAML: %s' % (path, exc))
+    except UnicodeDecodeError as exc:
+        raise BackendError('the kubeconfig %s is not a text file: %s' % (path, exc))
+    if not isinstance(config, dict):
+        raise BackendError('the kubeconfig %s is not a kubeconfig: it holds %s, not a mapping with clusters, '
+                           'contexts and users' % (path, 'nothing' if config is None else type(config).__name__))
+    for section in ('clusters', 'contexts', 'users'):
+        if not isinstance(config.get(section) or [], list):
+            raise BackendError('the kubeconfig %s is not a kubeconfig: %s must be a list' % (path, section))
+    return config
+
+
+def _merged_context(configs):
+    """current-context the way kubectl merges a KUBECONFIG list: the first file that sets it wins."""
+    for config in configs:
+        if config.get('current-context'):
+            return config['current-context']
+    return None
 
 
 def _load_kubeconfig(configuration, kubeconfig, context):
+    """Load a kubeconfig (a dict, a path, or a KUBECONFIG-style list of paths merged like kubectl does)."""
     try:
         if isinstance(kubeconfig, dict):
-            k8s_config.load_kube_config_from_dict(kubeconfig, context=context, client_configuration=configuration)
-        else:
-            path = os.path.expanduser(kubeconfig)
-            if not os.path.exists(path):
-                raise BackendError('kubeconfig %s does not exist' % path)
-            k8s_config.load_kube_config(config_file=path, context=context, client_configuration=configuration)
+            k8s_config.load_kube_config_from_dict(kubeconfig, context=context, client_configuration=configuration,
+                                                  persist_config=False)
+            return
+        paths = kubeconfig_paths(kubeconfig)
+        missing = [path for path in paths if not os.path.exists(path)]
+        if not paths or len(missing) == len(paths):
+            raise BackendError('kubeconfig %s does not exist' % (', '.join(missing) or repr(kubeconfig)))
+        configs = [_read_kubeconfig(path) for path in paths if path not in missing]
+        # The kubernetes client merges a path list first-wins for clusters, users and contexts but
+        # last-wins for current-context; kubectl is first-wins for all of them.
+        k8s_config.load_kube_config(config_file=os.pathsep.join(p for p in paths if p not in missing),
+                                    context=context or _merged_context(configs),
+                                    client_configuration=configuration, persist_config=False)
     except ConfigException as exc:
         raise BackendError('cannot use the kubeconfig: %s' % exc)
+    except (OSError, IOError, TypeError, ValueError, KeyError, AttributeError, yaml.YAMLError) as exc:
+        # A structurally broken kubeconfig (a cluster that is not a mapping, a key that is not base64 ...).
+        raise BackendError('cannot use the kubeconfig: %s: %s' % (type(exc).__name__, exc))
 
 
 def build_configuration(module_or_params, environ=None):

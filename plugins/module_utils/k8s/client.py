@@ -29,6 +29,10 @@ APPLY = 'application/apply-patch+yaml'
 RETRIED_STATUS = (429, 500, 502, 503, 504)
 ATTEMPTS = 5
 FIRST_DELAY = 0.25
+# No single pause (backoff or a server's Retry-After) is longer than this many seconds.
+MAX_DELAY = 10.0
+# (connect, read) seconds of every request: a server that accepts and never answers is retried, then fails.
+REQUEST_TIMEOUT = (10, 60)
 
 
 def resource_path(kind, namespace, name=None):
@@ -51,9 +55,10 @@ def _status_body(exc):
 class KubeClient(object):
     """One API server connection (an ApiClient) with retries and error translation."""
 
-    def __init__(self, api_client, sleep=time.sleep):
+    def __init__(self, api_client, sleep=time.sleep, timeout=REQUEST_TIMEOUT):
         self.api = api_client
         self.sleep = sleep
+        self.timeout = timeout
 
     @classmethod
     def from_params(cls, params):
@@ -64,33 +69,36 @@ class KubeClient(object):
         return self.api.configuration.host
 
     def request(self, method, path, body=None, query=None, content_type='application/json'):
-        """The decoded answer of one request, retried on 429, 5xx and dropped connections."""
+        """The decoded answer of one request, retried on 429, 5xx, timeouts and dropped connections."""
         delay = FIRST_DELAY
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 return self._send(method, path, body, query, content_type)
             except ApiException as exc:
+                if exc.status == 0:  # the client's wrapping of an SSL error (no HTTP answer at all)
+                    raise BackendError('TLS error talking to the Kubernetes API at %s: %s. Check the URL '
+                                       '(https:// to a TLS port), ca_cert (the CA that signed the API server\'s '
+                                       'certificate) and validate_certs' % (self.url, _tls_reason(exc)))
                 if exc.status not in RETRIED_STATUS or attempt == ATTEMPTS:
                     raise
-                retry_after = (exc.headers or {}).get('Retry-After')
-                self.sleep(float(retry_after) if retry_after and retry_after.isdigit() else delay)
+                self.sleep(min(_retry_after(exc, delay), MAX_DELAY))
             except Urllib3Error as exc:
                 if attempt == ATTEMPTS:
                     raise BackendError('cannot reach the Kubernetes API at %s after %d attempts: %s'
                                        % (self.url, ATTEMPTS, _reason(exc)))
                 self.sleep(delay)
-            delay *= 2
+            delay = min(delay * 2, MAX_DELAY)
         raise AssertionError('unreachable')  # pragma: no cover
 
     def _send(self, method, path, body, query, content_type):
         headers = {'Accept': 'application/json', 'Content-Type': content_type}
-        if body is not None and not isinstance(body, str):
-            body = json.dumps(body)
+        if body is not None and not isinstance(body, str) and content_type != 'application/json':
+            body = json.dumps(body)  # the client serialises JSON bodies itself, and sends other strings as they are
         query = list((query or {}).items())
         if hasattr(self.api, 'param_serialize'):  # kubernetes >= 31 (the newer OpenAPI generator)
             request = self.api.param_serialize(method, path, query_params=query, header_params=headers, body=body,
                                                auth_settings=['BearerToken'])
-            response = self.api.call_api(*request)
+            response = self.api.call_api(*request, _request_timeout=self.timeout)
             response.read()
             text = (response.data or b'').decode('utf-8', 'replace')
             if not 200 <= response.status <= 299:
@@ -98,7 +106,8 @@ class KubeClient(object):
             return json.loads(text) if text else None
         return self.api.call_api(path, method, query_params=query, header_params=headers, body=body,
                                  auth_settings=['BearerToken'], response_type='object',
-                                 _return_http_data_only=True, _preload_content=True)
+                                 _return_http_data_only=True, _preload_content=True,
+                                 _request_timeout=self.timeout)
 
     # -- verbs ----------------------------------------------------------------------------------
 
@@ -160,9 +169,15 @@ class KubeClient(object):
             fields = ['%s (%s)' % (c.get('field'), c.get('message')) for c in details.get('causes') or []]
             return BackendError('%s "%s": another field manager owns what this task changes: %s. Set force: true to '
                                 'take those fields over.' % (kind, name, ', '.join(fields) or message))
-        if exc.status in (401, 403):
-            return BackendError('the Kubernetes API at %s refused %s (HTTP %d): %s'
-                                % (self.url, auth.credentials_kind(self.api.configuration), exc.status, message))
+        if exc.status == 401:
+            return BackendError('the Kubernetes API at %s refused %s (HTTP 401 Unauthorized): %s. Check the token '
+                                'or client certificate' % (self.url, auth.credentials_kind(self.api.configuration),
+                                                           message))
+        if exc.status == 403:
+            return BackendError('the Kubernetes API at %s accepted %s but denied this request (HTTP 403 Forbidden, a '
+                                'missing permission): %s. Grant it with RBAC (a Role or ClusterRole bound to that '
+                                'user or service account in namespace %s)'
+                                % (self.url, auth.credentials_kind(self.api.configuration), message, namespace))
         if exc.status == 404:
             return BackendError('%s: the API at %s does not serve %s (are the Skupper CRDs installed?): %s'
                                 % (kind, self.url, resource_path(kind, namespace), message))
@@ -173,3 +188,22 @@ class KubeClient(object):
 def _reason(exc):
     reason = getattr(exc, 'reason', None)
     return str(reason or exc)
+
+
+def _tls_reason(exc):
+    """The SSL error inside the client's "SSLError\\n<urllib3 text>" reason, on one line."""
+    text = ' '.join(str(exc.reason or '').split())
+    marker = 'Caused by '
+    if marker in text:
+        text = text[text.index(marker) + len(marker):].rstrip(')')
+    return text or 'no details'
+
+
+def _retry_after(exc, default):
+    """Seconds a 429/503 answer asks to wait (Retry-After, in seconds), else default."""
+    value = (exc.headers or {}).get('Retry-After')
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        return default
+    return seconds if seconds >= 0 else default

@@ -11,8 +11,9 @@ import datetime
 
 from ansible_collections.appnet.skupper.plugins.module_utils import documents, model
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import ApplyResult, BackendError
-from ansible_collections.appnet.skupper.plugins.module_utils.k8s.backend import is_ready
-from ansible_collections.appnet.skupper.plugins.module_utils.runner import apply_document
+from ansible_collections.appnet.skupper.plugins.module_utils.k8s.backend import (
+    Deadline, is_ready, not_ready_text, status_is_current)
+from ansible_collections.appnet.skupper.plugins.module_utils.runner import apply_document, wait_after
 
 
 def grant_argument_spec():
@@ -40,21 +41,26 @@ def why_unusable(grant, now=None):
     return None
 
 
-def _wait_for_token(module, backend, name):
-    """The grant once the controller has filled url, code and ca."""
+def has_token(grant):
+    """Whether the grant's status carries its token (url, code, ca), written for its current spec."""
+    status = (grant or {}).get('status') or {}
+    return bool(status.get('url') and status.get('code') and status.get('ca')) and status_is_current(grant)
+
+
+def _wait_for_token(module, backend, name, grant):
+    """The grant once the controller has filled url, code and ca for its current spec."""
     params = module.params
-    deadline = backend.clock() + params['wait_timeout']
-    while True:
-        grant = backend.read('AccessGrant', name)
-        status = (grant or {}).get('status') or {}
-        if status.get('url') and status.get('code') and status.get('ca'):
-            return grant
-        if backend.clock() >= deadline:
+    deadline = Deadline(backend, params['wait_timeout'], min(params['wait_sleep'], 1))
+    while not has_token(grant):
+        if deadline.passed():
+            status = (grant or {}).get('status') or {}
             raise BackendError('AccessGrant "%s" in namespace %s got no URL, code and CA from the Skupper controller '
                                'within %d s (is the controller running, and does the Site have link access?): %s'
                                % (name, backend.namespace, params['wait_timeout'],
                                   status.get('message') or 'no status'))
-        backend.sleep(min(params['wait_sleep'], 1))
+        deadline.sleep()
+        grant = backend.read('AccessGrant', name)
+    return grant
 
 
 def token_document(grant):
@@ -64,7 +70,11 @@ def token_document(grant):
 
 
 def grant_handler(module, backend, desired):
-    """access_grant on Kubernetes (state present or absent)."""
+    """access_grant on Kubernetes (state present or absent).
+
+    An unchanged grant that already has its token costs one read: the live object is passed to the apply
+    and its status is used as it is.
+    """
     name = desired['metadata']['name']
     if module.params['state'] == 'absent':
         return apply_document(module, backend, desired)
@@ -79,47 +89,102 @@ def grant_handler(module, backend, desired):
         if module.check_mode:
             return ApplyResult(True, live, desired, reissued=True)
         backend.delete('AccessGrant', name)
-        backend.wait_absent('AccessGrant', name, module.params['wait_timeout'], module.params['wait_sleep'])
-    outcome = backend.apply(desired, module.check_mode)
+        wait_after(ApplyResult(True, live, None), backend.wait_absent, 'AccessGrant', name,
+                   module.params['wait_timeout'], module.params['wait_sleep'])
+    outcome = backend.apply(desired, module.check_mode, live=None if reason else live)
     if module.check_mode:
         outcome.extra['reissued'] = False
         return outcome
-    grant = _wait_for_token(module, backend, name)
-    outcome.before = live
-    outcome.after = grant
     outcome.changed = outcome.changed or bool(reason)
+    outcome.before = live
+    grant = wait_after(outcome, _wait_for_token, module, backend, name, outcome.after)
+    outcome.after = grant
     token = token_document(grant)
     # The token must carry the code: it is returned, and the action plugin hides the task's output.
     outcome.extra.update(token=token, reissued=bool(reason), reveal=[token['spec']['code']])
     return outcome
 
 
-def _wait_for_link(module, backend, name):
+# What a redeemed AccessToken keeps: its credentials were used once, the controller never redeems it again.
+REDEEMED_FIELDS = ('url', 'code', 'ca')
+
+
+def is_redeemed(token):
+    """Skupper's AccessToken.IsRedeemed(): the Redeemed condition is True (whatever the generation)."""
+    status = (token or {}).get('status') or {}
+    return any(c.get('type') == 'Redeemed' and c.get('status') == 'True' for c in status.get('conditions') or [])
+
+
+def keep_redeemed_credentials(desired, live):
+    """desired with the url, code and ca of the live, redeemed token (new ones would never be redeemed)."""
+    spec = dict(desired.get('spec') or {})
+    live_spec = live.get('spec') or {}
+    for key in REDEEMED_FIELDS:
+        if key in live_spec:
+            spec[key] = live_spec[key]
+    return dict(desired, spec=spec)
+
+
+def link_names(name):
+    """The Links a redeemed token gives: `name` for one endpoint group, `name-1`, `name-2`... for several."""
+    return (name, name + '-1')
+
+
+def _find_link(backend, name):
+    link = None
+    for link_name in link_names(name):
+        link = backend.read('Link', link_name)
+        if link is not None:
+            return link
+    return link
+
+
+def _wait_for_link(module, backend, name, token):
+    """(token, Link) once the token is redeemed and its Link Ready; token: the AccessToken as just read."""
     params = module.params
-    deadline = backend.clock() + params['wait_timeout']
+    deadline = Deadline(backend, params['wait_timeout'], params['wait_sleep'])
+    link = None
     while True:
-        token = backend.read('AccessToken', name)
         status = (token or {}).get('status') or {}
-        if status.get('status') == 'Error':
+        redeemed = is_redeemed(token) or (status.get('redeemed') and status_is_current(token))
+        if not redeemed and status.get('status') == 'Error' and status_is_current(token):
             raise BackendError('AccessToken "%s" could not be redeemed: %s' % (name, status.get('message')))
-        if status.get('redeemed') or is_ready(token):
-            for link_name in (name, name + '-1'):
-                link = backend.read('Link', link_name)
-                if link is not None and is_ready(link):
-                    return link
-        if backend.clock() >= deadline:
-            raise BackendError('the link of AccessToken "%s" was not ready after %d s: token %s'
-                               % (name, params['wait_timeout'], status.get('message') or 'not redeemed yet'))
-        backend.sleep(params['wait_sleep'])
+        if redeemed:
+            link = _find_link(backend, name)
+            if link is not None and is_ready(link):
+                return token, link
+        if deadline.passed():
+            if link is not None:
+                state = 'its Link "%s": %s' % (link['metadata']['name'], not_ready_text(link))
+            elif redeemed:
+                state = 'the token was redeemed but no Link %s exists' % ' or '.join(link_names(name))
+            else:
+                state = 'token %s' % (status.get('message') or 'not redeemed yet')
+            raise BackendError('the link of AccessToken "%s" was not ready after %d s: %s'
+                               % (name, params['wait_timeout'], state))
+        deadline.sleep()
+        token = backend.read('AccessToken', name)
 
 
 def token_handler(module, backend, desired):
-    """access_token on Kubernetes: apply the AccessToken; with wait, until its Link is Ready."""
-    if module.params['state'] == 'absent' or not module.params['wait'] or module.check_mode:
+    """access_token on Kubernetes: apply the AccessToken; with wait, until its Link is Ready.
+
+    A token the controller has redeemed keeps its url, code and ca: Skupper never redeems an AccessToken twice,
+    so writing new credentials into it would change nothing but make it disagree with its Link. A second run
+    with a new token of a re-issued grant is therefore unchanged; to link again, remove the AccessToken (and
+    its Link) first.
+    """
+    name = desired['metadata']['name']
+    if module.params['state'] == 'absent':
         return apply_document(module, backend, desired)
     module.no_log_values.update(documents.secret_values(desired))
-    outcome = backend.apply(desired, module.check_mode)
-    link = _wait_for_link(module, backend, desired['metadata']['name'])
-    outcome.after = backend.read('AccessToken', desired['metadata']['name'])
+    live = backend.read('AccessToken', name)
+    if is_redeemed(live):
+        desired = keep_redeemed_credentials(desired, live)
+    outcome = backend.apply(desired, module.check_mode, live=live)
+    if not module.params['wait'] or module.check_mode:
+        return outcome
+    token, link = wait_after(outcome, _wait_for_link, module, backend, name, outcome.after)
+    outcome.after = token
     outcome.extra['link'] = documents.redact(link)
     return outcome

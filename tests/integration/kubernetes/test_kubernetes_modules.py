@@ -6,19 +6,15 @@ write; check mode persists nothing; bad input sends nothing. The controller stan
 (tests/support/controller, a test double) sets statuses for the wait and token tests.
 """
 
-import sys
 import uuid
 
 import pytest
-import yaml
 
-from tests.support.controller import Controller
+from tests.integration.kubernetes.plays import api, counted, get_object, new_namespace, run
 from tests.support.kube_api import start_server
-from tests.support.playbook import failures, run_playbook, task_outcomes
+from tests.support.playbook import failures
 
 from kubernetes import client as k8s_client
-
-WRITES = ('create', 'update', 'patch', 'apply', 'delete')
 
 KINDS = {
     'site': ('Site', {'link_access': 'default'}, {'link_access': 'none'}, 'linkAccess'),
@@ -42,49 +38,6 @@ def server():
     instance = start_server()
     yield instance
     instance.stop()
-
-
-def api(server):
-    return k8s_client.ApiClient(k8s_client.Configuration(host=server.url))
-
-
-def new_namespace(server):
-    name = 'ns-' + uuid.uuid4().hex[:8]
-    k8s_client.CoreV1Api(api(server)).create_namespace({'metadata': {'name': name}})
-    return name
-
-
-def get_object(server, kind, namespace, name):
-    plural = {'Site': 'sites', 'Listener': 'listeners', 'Connector': 'connectors', 'Link': 'links',
-              'RouterAccess': 'routeraccesses', 'AttachedConnector': 'attachedconnectors',
-              'AttachedConnectorBinding': 'attachedconnectorbindings', 'AccessGrant': 'accessgrants'}[kind]
-    try:
-        return k8s_client.CustomObjectsApi(api(server)).get_namespaced_custom_object(
-            'skupper.io', 'v2alpha1', namespace, plural, name)
-    except k8s_client.ApiException as exc:
-        if exc.status == 404:
-            return None
-        raise
-
-
-def run(tmp_path, tasks, *args, env=None):
-    path = str(tmp_path / ('play-%s.yml' % uuid.uuid4().hex[:6]))
-    with open(path, 'w') as handle:
-        yaml.safe_dump([{'hosts': 'localhost', 'gather_facts': False, 'tasks': tasks}], handle)
-    rc, report = run_playbook(path, 'localhost,', '-c', 'local', '-e', 'ansible_python_interpreter=%s' % sys.executable,
-                              *args, env=env)
-    return rc, report, [outcome for _host, _name, outcome in task_outcomes(report)]
-
-
-def counted(server, namespace):
-    """Requests to the namespace's objects since the last reset: (verbs, persisted writes)."""
-    prefix = '/apis/skupper.io/v2alpha1/namespaces/%s/' % namespace
-    records = [r for r in server.requests if r.path.startswith(prefix)]
-    verbs = {}
-    for record in records:
-        verbs[record.verb] = verbs.get(record.verb, 0) + 1
-    persisted = [r for r in records if r.persisted and r.verb in WRITES]
-    return verbs, persisted
 
 
 @pytest.mark.parametrize('module', sorted(KINDS))
@@ -183,10 +136,16 @@ def test_retries_then_clear_failure(tmp_path, server):
     assert outcomes[0]['changed'] is True
     server.inject_fault(429, path_prefix='/apis/skupper.io', times=1)
     assert run(tmp_path, [{'appnet.skupper.listener': task}])[0] == 0
-    server.inject_fault(500, path_prefix='/apis/skupper.io', times=20)
+    server.inject_fault(500, verb='apply', path_prefix='/apis/skupper.io', times=20)
+    server.reset_counts()
     rc, _report, outcomes = run(tmp_path, [{'appnet.skupper.listener': dict(task, port=81)}])
     server.clear_faults()
     assert rc != 0 and 'HTTP 500' in outcomes[0]['msg'] and 'Traceback' not in outcomes[0]['msg']
+    attempts = [r for r in server.requests if r.verb == 'apply']
+    assert [r.fault for r in attempts] == ['500'] * 5, 'exactly 5 attempts, then a clear failure'
+    gaps = [later.at - earlier.at for earlier, later in zip(attempts, attempts[1:])]
+    assert all(gap >= minimum for gap, minimum in zip(gaps, (0.25, 0.5, 1.0, 2.0))), 'backoff doubles: %s' % gaps
+    assert get_object(server, 'Listener', namespace, 'l')['spec']['port'] == 80
 
 
 def test_https_authentication(tmp_path):
@@ -230,56 +189,84 @@ def new_namespace_with(server, token):
     return name
 
 
-@pytest.fixture(scope='module')
-def controlled():
-    instance = start_server()
-    controller = Controller(instance.url)
-    controller.start()
-    yield instance, controller
-    controller.stop()
-    instance.stop()
+def secret(namespace, value, **metadata):
+    return {'apiVersion': 'v1', 'kind': 'Secret', 'metadata': dict(metadata, name='creds', namespace=namespace),
+            'stringData': {'password': value}}
 
 
-def test_token_flow_and_wait(tmp_path, controlled):
-    server, controller = controlled
-    west, east = new_namespace(server), new_namespace(server)
-    common = {'api_host': server.url, 'wait_timeout': 30, 'wait_sleep': 1}
-    grant = {'appnet.skupper.access_grant': dict(common, namespace=west, name='to-west'), 'register': 'grant'}
-    tasks = [
-        {'appnet.skupper.site': dict(common, namespace=west, name='west', link_access='default', wait=True)},
-        {'appnet.skupper.site': dict(common, namespace=east, name='east', wait=True)},
-        {'appnet.skupper.connector': dict(common, namespace=west, name='db', routing_key='db', host='db', port=5432)},
-        {'appnet.skupper.listener': dict(common, namespace=east, name='db', routing_key='db', host='db', port=5432)},
-        grant,
-        {'appnet.skupper.access_token': dict(common, namespace=east, name='to-west', wait=True,
-                                             url='{{ grant.token.spec.url }}', code='{{ grant.token.spec.code }}',
-                                             ca='{{ grant.token.spec.ca }}'), 'register': 'token'},
-        {'appnet.skupper.listener': dict(common, namespace=east, name='db', routing_key='db', host='db', port=5432,
-                                         wait=True)},
-        {'appnet.skupper.network_info': {'api_host': server.url, 'namespace': east, 'expected_links': ['west'],
-                                         'require_ready': True}},
-    ]
-    rc, report, outcomes = run(tmp_path, tasks)
-    assert rc == 0, failures(report)
-    assert outcomes[4]['censored'], 'the token is never shown'
-    link = outcomes[5]['link']
-    assert link['status']['status'] == 'Ready' and link['status']['remoteSiteName'] == 'west'
-    assert outcomes[6]['status']['hasMatchingConnector'] is True
-    info = outcomes[7]
-    assert [(l['name'], l['status'], l['remote_site_name']) for l in info['links']] == [('to-west', 'Ready', 'west')]
-    assert controller.redemptions(west, 'to-west') == 1
-    first_uid = get_object(server, 'AccessGrant', west, 'to-west')['metadata']['uid']
+def test_resource_lifecycle_and_request_counts(tmp_path, controlled):
+    server, _controller = controlled
+    namespace = new_namespace(server)
+    resource = {'api_host': server.url, 'namespace': namespace}
 
-    # The grant was redeemed as often as it allows: running it again re-issues it and says why.
-    rc, report, outcomes = run(tmp_path, [grant])
-    assert rc == 0, failures(report)
-    assert outcomes[0]['changed'] is True and outcomes[0]['censored']
-    assert any('used up' in warning for warning in outcomes[0].get('warnings', []))
-    reissued = get_object(server, 'AccessGrant', west, 'to-west')
-    assert reissued['metadata']['uid'] != first_uid and reissued['status']['redemptions'] == 0
+    def apply(definition, *args, **options):
+        return run(tmp_path, [{'appnet.skupper.resource': dict(resource, definition=definition, **options)}], *args)
 
-    # A grant that can still be redeemed is reused: no change, no write.
     server.reset_counts()
-    rc, report, outcomes = run(tmp_path, [grant])
-    assert rc == 0 and outcomes[0]['changed'] is False
-    assert get_object(server, 'AccessGrant', west, 'to-west')['metadata']['uid'] == reissued['metadata']['uid']
+    rc, report, outcomes = apply(secret(namespace, 'first-Pa55'), '--check')
+    assert rc == 0 and outcomes[0]['changed'] is True, failures(report)
+    verbs, persisted = counted(server, namespace)
+    assert persisted == [] and verbs == {'get': 1, 'apply': 1} and get_object(server, 'Secret', namespace, 'creds') is None
+
+    rc, report, outcomes = apply(secret(namespace, 'first-Pa55'))
+    assert rc == 0 and outcomes[0]['changed'] is True, failures(report)
+    live = get_object(server, 'Secret', namespace, 'creds')
+    assert live['type'] == 'Opaque', 'the API server defaulted the type'
+
+    # The Secret has no type in the task and Opaque on the server: still unchanged, one read.
+    server.reset_counts()
+    rc, report, outcomes = apply(secret(namespace, 'first-Pa55'))
+    assert rc == 0 and outcomes[0]['changed'] is False, failures(report)
+    assert counted(server, namespace) == ({'get': 1}, [])
+
+    server.reset_counts()
+    rc, report, outcomes = apply(secret(namespace, 'second-Pa55'), '--diff')
+    assert rc == 0 and outcomes[0]['changed'] is True, failures(report)
+    assert [r.verb for r in counted(server, namespace)[1]] == ['apply']
+    assert 'second-Pa55' not in str(outcomes) and 'first-Pa55' not in str(outcomes)
+    diff = outcomes[0]['diff'][0]
+    assert diff['after']['data'] == {'password': 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'}
+
+    # A document read back from the server (uid, resourceVersion, managedFields, creationTimestamp) is applied
+    # without them: an apply that carried managedFields would be refused (400), a stale resourceVersion 409.
+    read_back = get_object(server, 'Secret', namespace, 'creds')
+    read_back['metadata']['resourceVersion'] = '1'
+    read_back['data'] = {'password': 'dGhpcmQ='}
+    rc, report, outcomes = apply(read_back)
+    assert rc == 0 and outcomes[0]['changed'] is True, failures(report)
+    assert get_object(server, 'Secret', namespace, 'creds')['data'] == {'password': 'dGhpcmQ='}
+    rc, report, outcomes = apply(read_back)
+    assert rc == 0 and outcomes[0]['changed'] is False, failures(report)
+
+    # Bad input: refused by the client (nothing sent), and refused by the API server (a CEL rule: the strategy
+    # of a MultiKeyListener cannot change), whose causes reach the task's message.
+    server.reset_counts()
+    rc, _report, outcomes = apply(dict(secret(namespace, 'x'), kind='Sekret'))
+    assert rc != 0 and 'Sekret' in outcomes[0]['msg'] and counted(server, namespace) == ({}, [])
+    multikey = {'apiVersion': 'skupper.io/v2alpha1', 'kind': 'MultiKeyListener', 'metadata': {'name': 'm'},
+                'spec': {'host': 'm', 'port': 80, 'strategy': {'priority': {'routingKeys': ['a']}}}}
+    assert apply(multikey)[0] == 0
+    multikey['spec']['strategy'] = {'weighted': {'routingKeys': {'a': 1}}}
+    server.reset_counts()
+    rc, _report, outcomes = apply(multikey)
+    assert rc != 0 and outcomes[0]['changed'] is False
+    assert outcomes[0]['msg'].startswith('MultiKeyListener "m" is invalid: spec.strategy: ')
+    assert 'strategy is immutable' in outcomes[0]['msg'] and 'Traceback' not in outcomes[0]['msg']
+    assert counted(server, namespace)[1] == [], 'refused: nothing stored'
+
+    # Wait to Ready.
+    rc, report, outcomes = run(tmp_path, [
+        {'appnet.skupper.site': dict(resource, name='here', wait=True)},
+        {'appnet.skupper.connector': dict(resource, name='db', routing_key='db', host='db', port=5432)},
+        {'appnet.skupper.resource': dict(resource, wait=True, wait_timeout=20, definition={
+            'apiVersion': 'skupper.io/v2alpha1', 'kind': 'Listener', 'metadata': {'name': 'db'},
+            'spec': {'routingKey': 'db', 'host': 'db', 'port': 5432}})}])
+    assert rc == 0, failures(report)
+    assert outcomes[2]['results'][0]['status']['status'] == 'Ready'
+
+    rc, report, outcomes = run(tmp_path, [
+        {'appnet.skupper.resource': dict(resource, definition=secret(namespace, 'x'), state='absent', wait=True)},
+        {'appnet.skupper.resource': dict(resource, definition=secret(namespace, 'x'), state='absent')}])
+    assert rc == 0, failures(report)
+    assert [o['changed'] for o in outcomes] == [True, False]
+    assert get_object(server, 'Secret', namespace, 'creds') is None

@@ -33,6 +33,8 @@ SITE_CA_SECRET = 'skupper-site-ca'
 LINK_ACCESS_GROUP = 'skupper-router'
 CONTROLLER_NAME = 'skupper-controller'
 CONTROLLER_VERSION = '2.1.0-standin'
+# The User-Agent of its API requests (the API stand-in records it: tests tell the controller's writes apart).
+USER_AGENT = 'skupper-controller-standin/' + CONTROLLER_VERSION
 TOKEN_RETRY_SECONDS = 1.0
 STATUS_WRITE_ATTEMPTS = 3
 
@@ -45,7 +47,9 @@ def api_client(api_url, token=None, ca_file=None):
         configuration.api_key = {'authorization': 'Bearer ' + token}
     if ca_file:
         configuration.ssl_ca_cert = ca_file
-    return client.ApiClient(configuration)
+    api = client.ApiClient(configuration)
+    api.user_agent = USER_AGENT
+    return api
 
 
 def free_port(host):
@@ -104,6 +108,8 @@ class Controller:
         self._reconcile_lock = threading.Lock()
         self._data_lock = threading.Lock()
         self._stopping = threading.Event()
+        self._running = threading.Event()
+        self._running.set()
         self._thread = None
         self._redeem_server = None
         self.last_error = None
@@ -133,10 +139,19 @@ class Controller:
     def __exit__(self, *exc_info):
         self.stop()
 
+    def pause(self):
+        """Stop reconciling (statuses stay as they are) until resume(); returns once no pass is running."""
+        self._running.clear()
+        with self._reconcile_lock:
+            pass
+
+    def resume(self):
+        self._running.set()
+
     def _run(self):
         while not self._stopping.is_set():
             try:
-                self.reconcile_once()
+                self._reconcile(only_when_running=True)
                 self.last_error = None
             except Exception as exc:  # keep polling like a controller would; tests read last_error
                 self.last_error = exc
@@ -170,7 +185,12 @@ class Controller:
 
     def reconcile_once(self):
         """Read everything, then bring every status (and the site CAs, redeemed tokens) up to date."""
+        self._reconcile()
+
+    def _reconcile(self, only_when_running=False):
         with self._reconcile_lock:
+            if only_when_running and not self._running.is_set():
+                return
             self._ensure_redeem_server()
             state = self._read_state()
             sites = self._reconcile_sites(state)

@@ -1,9 +1,13 @@
 """The grant redeem endpoint of the Skupper controller stand-in (a test double), and its client side.
 
-Server: real HTTPS (TLS 1.2+) on loopback with its own CA; one server for all AccessGrants. The
+Server: real HTTPS on loopback with its own CA; one server for all AccessGrants. The
 HTTP layer only accepts POST (405 `Only POST is supported`) and hands (path, body, headers) to a
 callback that returns (HTTP status, body text). Client: `redeem_token()` posts a code the way a
 Skupper controller redeems an AccessToken, trusting only the token's CA.
+
+Both ends require TLS 1.3, as Skupper's do: its grant server uses a TLS 1.3-only configuration and its
+redeeming client sets a TLS 1.3 minimum (nonkube-runtime.md section 9). A client that offers at most TLS 1.2
+fails the handshake here, as it would against a real Skupper site.
 """
 
 import http.client
@@ -20,6 +24,7 @@ import yaml
 from tests.support import pki
 
 LOG = logging.getLogger(__name__)
+MINIMUM_TLS = ssl.TLSVersion.TLSv1_3
 
 
 class RedeemError(Exception):
@@ -117,7 +122,7 @@ def _server_hosts(host):
 
 def _server_context(pair):
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.minimum_version = MINIMUM_TLS
     with tempfile.TemporaryDirectory() as folder:
         cert_file, key_file = os.path.join(folder, 'tls.crt'), os.path.join(folder, 'tls.key')
         with open(cert_file, 'w') as handle:
@@ -136,7 +141,7 @@ def redeem_token(url, code, ca_pem, name, subject, timeout=10):
     if parsed.scheme != 'https' or not parsed.hostname:
         raise RedeemError('token url scheme must be https')
     context = ssl.create_default_context(cadata=ca_pem)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.minimum_version = MINIMUM_TLS
     connection = http.client.HTTPSConnection(parsed.hostname, parsed.port or 443, timeout=timeout, context=context)
     try:
         connection.request('POST', parsed.path or '/', body=(code or '').encode(),

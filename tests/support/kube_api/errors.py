@@ -139,6 +139,18 @@ def unauthorized():
     return ApiError(401, 'Unauthorized', 'Unauthorized')
 
 
+def forbidden(user, verb, resource, namespace=None, name=None):
+    """403 Forbidden as kube's RBAC authorizer words it."""
+    what = f'{resource.qualified} "{name}"' if name else resource.qualified
+    scope = f' in the namespace "{namespace}"' if namespace else ' at the cluster scope'
+    message = (f'{what} is forbidden: User "{user}" cannot {verb} resource "{resource.plural}" in API group '
+               f'"{resource.group}"{scope}')
+    details = _details(resource, name)
+    if not name:
+        del details['name']
+    return ApiError(403, 'Forbidden', message, details)
+
+
 def path_not_found():
     return ApiError(404, 'NotFound', 'the server could not find the requested resource', {})
 

@@ -12,6 +12,7 @@ import random
 import re
 import uuid
 
+from . import metadata as metas
 from . import schema as schemas
 from .errors import ApiError, bad_request, invalid
 
@@ -56,10 +57,14 @@ def check_type_meta(resource, body):
     if not isinstance(body.get('metadata', {}), dict):
         raise bad_request(f'{resource.kind} in version "{resource.version}" cannot be handled as a '
                           f'{resource.kind}: metadata must be an object')
+    metas.check_decodable(resource, body.get('metadata') or {})
 
 
-def decoded(resource, body):
-    """The body as the server holds it: type meta set, unknown fields dropped, core defaults and conversions."""
+def pruned(resource, body):
+    """The body as decoded: type meta set, unknown fields and nulls dropped; no defaults yet.
+
+    What a server-side apply owns is computed from this (kube owns the fields of the request, not defaults).
+    """
     obj = copy.deepcopy(body)
     obj['apiVersion'], obj['kind'] = resource.api_version, resource.kind
     metadata = {key: value for key, value in (obj.get('metadata') or {}).items()
@@ -70,8 +75,18 @@ def decoded(resource, body):
         kept = CORE_FIELDS.get(resource.kind, ())
         obj = {key: value for key, value in obj.items() if key in kept + ('apiVersion', 'kind') and value is not None}
     obj['metadata'] = metadata
+    return obj
+
+
+def defaulted(resource, obj):
+    """A pruned object with kube's defaults and conversions of core kinds (Secret type and data, Namespace)."""
     normalise = {'Secret': _normalise_secret, 'Namespace': _normalise_namespace}.get(resource.kind)
     return normalise(obj) if normalise and not resource.group else obj
+
+
+def decoded(resource, body):
+    """The body as the server holds it: pruned, then defaulted."""
+    return defaulted(resource, pruned(resource, body))
 
 
 def is_core(resource, kind):
@@ -116,6 +131,7 @@ def _normalise_namespace(obj):
 def validation_errors(resource, obj, old=None):
     """FieldErrors of the object: metadata.name, core data keys and the CRD schema."""
     errors = schemas.validate_object_name(obj['metadata'].get('name'), label=is_core(resource, 'Namespace'))
+    errors += metas.validation_errors(obj['metadata'], (old or {}).get('metadata'))
     if is_core(resource, 'Secret') or is_core(resource, 'ConfigMap'):
         errors += [invalid(f'data[{key}]', key, "a valid config key must consist of alphanumeric characters, "
                            "'-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or "

@@ -23,6 +23,8 @@ CUSTOM_PATCH_TYPES = (JSON_PATCH, MERGE_PATCH, APPLY_PATCH)
 OPTIONS_KIND = {'create': 'CreateOptions', 'update': 'UpdateOptions', 'patch': 'PatchOptions',
                 'apply': 'PatchOptions', 'delete': 'DeleteOptions', 'deletecollection': 'DeleteOptions'}
 DEFAULT_WATCH_SECONDS = 1800
+BOOKMARK_EVERY = 60.0
+BOOKMARK_BEFORE_END = 2.0
 
 
 @dataclasses.dataclass
@@ -94,6 +96,7 @@ class Operations:
     def __init__(self, registry, store):
         self.registry = registry
         self.store = store
+        self._set_lists = {}
 
     # -- reads -------------------------------------------------------------------------------------
 
@@ -164,17 +167,35 @@ class Operations:
                 cursor, initial = int(requested), []
         for obj in initial:
             yield {'type': 'ADDED', 'object': obj}
-        yield from self._follow(key, cursor, timeout, selected, stopping)
+        bookmarks = request.query.get('allowWatchBookmarks', '').lower() in ('true', '1')
+        yield from self._follow(target.resource, cursor, timeout, selected, stopping, bookmarks)
 
-    def _follow(self, key, cursor, timeout, matches, stopping):
-        deadline = time.monotonic() + timeout
+    def _follow(self, resource, cursor, timeout, matches, stopping, bookmarks=False):
+        """Events after cursor until the deadline; with bookmarks, a BOOKMARK (the resourceVersion the watch has
+        reached) every minute and 2 s before the deadline, as kube's watch cache sends them."""
+        start = time.monotonic()
+        deadline = start + timeout
+        bookmark_times = [min(start + BOOKMARK_EVERY * n, deadline - BOOKMARK_BEFORE_END)
+                          for n in range(1, int(timeout // BOOKMARK_EVERY) + 2)] if bookmarks else []
+        bookmark_times = sorted(moment for moment in set(bookmark_times) if moment > start)
         while not stopping() and time.monotonic() < deadline:
             wait = min(0.25, max(0.0, deadline - time.monotonic()))
-            for event in self.store.events_after(key, cursor, wait):
+            for event in self.store.events_after(resource.key, cursor, wait):
                 cursor = max(cursor, event.resource_version)
                 translated = _translate(event, matches)
                 if translated:
                     yield translated
+            if bookmark_times and time.monotonic() >= bookmark_times[0]:
+                bookmark_times.pop(0)
+                with self.store.lock:  # what is pending first, then the revision they bring the watch to
+                    pending, revision = self.store.events_after(resource.key, cursor, 0), self.store.revision
+                for event in pending:
+                    translated = _translate(event, matches)
+                    if translated:
+                        yield translated
+                cursor = max(cursor, revision)
+                yield {'type': 'BOOKMARK', 'object': {'kind': resource.kind, 'apiVersion': resource.api_version,
+                                                      'metadata': {'resourceVersion': str(cursor)}}}
 
     # -- writes ------------------------------------------------------------------------------------
 
@@ -219,7 +240,7 @@ class Operations:
             if self.store.get(resource.key, target.namespace, metadata['name']) is not None:
                 raise errors.already_exists(resource, metadata['name'])
             self._stamp_new(resource, obj)
-            ownership = fields.Ownership([])
+            ownership = self._ownership(resource, [])
             ownership.record_update({}, self._tracked(resource, obj, None), field_manager(request), '',
                                     resource.api_version, objects.now())
             obj['metadata']['managedFields'] = ownership.managed_fields()
@@ -234,6 +255,12 @@ class Operations:
         metadata['creationTimestamp'] = objects.now()
         if resource.custom:
             metadata['generation'] = 1
+
+    def _ownership(self, resource, managed_fields):
+        sets = self._set_lists.get(resource.key)
+        if sets is None:
+            sets = self._set_lists[resource.key] = fields.set_list_paths(resource.schema)
+        return fields.Ownership(managed_fields, sets)
 
     @staticmethod
     def _tracked(resource, obj, subresource):
@@ -281,7 +308,7 @@ class Operations:
             raise errors.conflict(resource, target.name)
         new = self._assemble(resource, old, objects.decoded(resource, candidate), target.subresource)
         self._invalid_if_errors(resource, new, old)
-        ownership = fields.Ownership(old['metadata'].get('managedFields'))
+        ownership = self._ownership(resource, old['metadata'].get('managedFields'))
         ownership.record_update(self._tracked(resource, old, target.subresource),
                                 self._tracked(resource, new, target.subresource), manager,
                                 target.subresource or '', resource.api_version, objects.now())
@@ -292,9 +319,11 @@ class Operations:
         if resource.custom and objects.spec_part(new) != objects.spec_part(old):
             new['metadata']['generation'] = old['metadata'].get('generation', 1) + 1
         if new['metadata'].get('deletionTimestamp') and not new['metadata'].get('finalizers'):
-            if dry_run:
-                return Outcome(code, new)
-            return Outcome(code, self.store.remove(resource.key, new), persisted=True)
+            # The last finalizer is gone: kube deletes the object and answers with the object of the
+            # request (finalizers removed), not with what it stored before.
+            if not dry_run:
+                self.store.remove(resource.key, old)
+            return Outcome(code, new, persisted=not dry_run)
         return self._persist(resource, old, new, dry_run, code)
 
     @staticmethod
@@ -353,18 +382,40 @@ class Operations:
         if config['metadata']['name'] != target.name:
             raise errors.bad_request(f'the name of the object ({config["metadata"]["name"]}) does not match the '
                                      f'name on the URL ({target.name})')
+        metadata = config['metadata']
+        if metadata.get('managedFields') is not None:
+            raise errors.bad_request('metadata.managedFields must be nil')
         with self.store.lock:
             old = self.store.get(resource.key, target.namespace, target.name)
             if old is None:
                 if target.subresource:
                     raise errors.not_found(resource, target.name)
                 self._require_namespace(target)
-            return self._apply(target, old, objects.decoded(resource, config), manager, force, dry_run)
+            self._check_apply_preconditions(target, old, metadata)
+            return self._apply(target, old, objects.pruned(resource, config), manager, force, dry_run)
+
+    @staticmethod
+    def _check_apply_preconditions(target, old, metadata):
+        """resourceVersion in an apply must be the stored one (409); a uid must be the stored object's: 409 when
+        there is none, 422 (uid is immutable) when it differs."""
+        if old is None:
+            if metadata.get('uid'):
+                raise errors.conflict(target.resource, target.name, f'uid mismatch: the provided object specified '
+                                                                    f'uid {metadata["uid"]}, and no existing object '
+                                                                    f'was found')
+            return
+        version = metadata.get('resourceVersion')
+        if version and version != old['metadata']['resourceVersion']:
+            raise errors.conflict(target.resource, target.name)
+        uid = metadata.get('uid')
+        if uid and uid != old['metadata']['uid']:
+            raise errors.invalid_object(target.resource.qualified_kind, target.name, [errors.invalid(
+                'metadata.uid', uid, 'field is immutable')])
 
     def _apply(self, target, old, config, manager, force, dry_run):
         resource, subresource = target.resource, target.subresource
         base = old or self._skeleton(target)
-        ownership = fields.Ownership(base['metadata'].get('managedFields'))
+        ownership = self._ownership(resource, base['metadata'].get('managedFields'))
         try:
             merged = ownership.apply(self._tracked(resource, base, subresource),
                                      self._tracked(resource, config, subresource), manager, subresource or '',

@@ -14,6 +14,14 @@ DNS1123_SUBDOMAIN = re.compile(r'^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z
 SUBDOMAIN_TEXT = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
                   "and must start and end with an alphanumeric character (e.g. 'example.com', regex used for "
                   "validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')")
+# The formats kube checks that the Skupper CRDs use (go-openapi strfmt): Go durations (plus strfmt's unit
+# words) and RFC 3339 date-times.
+GO_DURATION = re.compile(r'^[-+]?(0|((\d+(\.\d*)?|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h))+)$')
+STRFMT_DURATION = re.compile(r'^(-\s?)?\d+(\.\d+)?\s*(ns|us|\u00b5s|ms|s|sec|secs|second|seconds|m|min|mins|minute|'
+                             r'minutes|h|hr|hrs|hour|hours|d|day|days|w|wk|wks|week|weeks)$', re.IGNORECASE)
+DATE_TIME = re.compile(r'^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:?\d{2})?$')
+FORMATS = {'duration': lambda text: bool(GO_DURATION.match(text) or STRFMT_DURATION.match(text.strip())),
+           'date-time': lambda text: bool(DATE_TIME.match(text))}
 LABEL_TEXT = ("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must "
               "start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for "
               "validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')")
@@ -120,6 +128,9 @@ def _validate_string(schema, value, path, errors):
         errors.append(invalid(path, value, f'{path} in body should be at least {schema["minLength"]} chars long'))
     if 'pattern' in schema and not re.search(schema['pattern'], value):
         errors.append(invalid(path, value, f"{path} in body should match '{schema['pattern']}'"))
+    check_format = FORMATS.get(schema.get('format'))
+    if check_format and not check_format(value):
+        errors.append(invalid(path, value, f'{path} in body must be of type {schema["format"]}: "{value}"'))
 
 
 def _validate_number(schema, value, path, errors):

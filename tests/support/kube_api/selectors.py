@@ -7,6 +7,8 @@ from .errors import bad_request
 SET_REQUIREMENT = re.compile(r'^\s*(!?[\w./-]+)\s+(in|notin)\s+\(([^)]*)\)\s*$')
 EQUALITY = re.compile(r'^\s*([\w./-]+)\s*(==|=|!=)\s*([\w./-]*)\s*$')
 EXISTS = re.compile(r'^\s*(!?)([\w./-]+)\s*$')
+# kube's parser also has Gt and Lt: `key>1`, `key<10`, integer values compared as integers.
+ORDER = re.compile(r'^\s*([\w./-]+)\s*(>|<)\s*(\S*)\s*$')
 
 
 def _split_requirements(text):
@@ -31,6 +33,9 @@ def _requirement(text):
         if operator == 'in':
             return lambda labels: labels.get(key) in values
         return lambda labels: labels.get(key) not in values
+    match = ORDER.match(text)
+    if match:
+        return _order_requirement(*match.groups())
     match = EQUALITY.match(text)
     if match:
         key, operator, value = match.groups()
@@ -42,6 +47,25 @@ def _requirement(text):
         negated, key = match.groups()
         return (lambda labels: key not in labels) if negated else (lambda labels: key in labels)
     raise bad_request(f'unable to parse requirement: found \'{text.strip()}\', expected: valid label selector')
+
+
+def _integer(text):
+    """Go's strconv.ParseInt(text, 10, 64), or None."""
+    if not isinstance(text, str) or not re.fullmatch(r'[+-]?\d+', text):
+        return None
+    number = int(text)
+    return number if -2 ** 63 <= number < 2 ** 63 else None
+
+
+def _order_requirement(key, operator, value):
+    bound = _integer(value)
+    if bound is None:
+        raise bad_request("unable to parse requirement: for 'Gt', 'Lt' operators, the value must be an integer")
+
+    def holds(labels):
+        number = _integer(labels.get(key))
+        return number is not None and (number > bound if operator == '>' else number < bound)
+    return holds
 
 
 def label_selector(text):

@@ -13,15 +13,19 @@ import socket
 import ssl
 import tempfile
 import threading
+import time
 import urllib.parse
 
 from . import discovery, routing, tls
-from .errors import ApiError, unauthorized
+from .errors import ApiError, forbidden, unauthorized
 from .operations import Operations, Request, dry_run_requested
 from .resources import Registry, load_crd_documents
 from .store import Store
 
 PRESET_NAMESPACES = ('default', 'kube-node-lease', 'kube-public', 'kube-system')
+# The user of the read-only token (RBAC: get, list, watch only); a server-side apply is RBAC verb patch.
+READ_ONLY_USER = 'system:serviceaccount:default:reader'
+RBAC_VERBS = {'apply': 'patch'}
 WRITE_VERBS = ('create', 'update', 'patch', 'apply', 'delete', 'deletecollection')
 FAULT_ANSWERS = {429: ('TooManyRequests', 'Too many requests, please try again later.'),
                  500: ('InternalError', 'Internal error occurred: injected fault'),
@@ -39,6 +43,8 @@ class RequestRecord:
     dry_run: bool = False
     persisted: bool = False
     fault: str = None
+    user_agent: str = ''
+    at: float = 0.0  # time.monotonic() when it was answered (gaps between retries show backoff)
 
     def as_dict(self):
         return dataclasses.asdict(self)
@@ -94,7 +100,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         content_type = (self.headers.get('Content-Type') or '').split(';')[0].strip()
         request = Request('', query, body, content_type, self.headers.get('User-Agent') or '')
-        record = RequestRecord('', url.path, self.command, 0)
+        record = RequestRecord('', url.path, self.command, 0, user_agent=request.user_agent)
         try:
             answer = self._answer(request, record, content_type)
         except ApiError as error:
@@ -111,10 +117,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _answer(self, request, record, content_type):
         """(code, body, headers), a watch event iterator, or None to drop the connection; records as it goes."""
         standin = self.server.standin
-        if not standin.authorized(self.headers.get('Authorization'), self.request):
+        authorization = self.headers.get('Authorization')
+        if not standin.authorized(authorization, self.request):
             raise unauthorized()
         route = routing.route(standin.registry, self.command, record.path, request.query, content_type)
         record.verb = request.verb = route.verb
+        if route.target is not None and route.verb in WRITE_VERBS and standin.is_read_only(authorization):
+            raise forbidden(READ_ONLY_USER, RBAC_VERBS.get(route.verb, route.verb), route.target.resource,
+                            route.target.namespace, route.target.name)
         record.dry_run = route.verb in WRITE_VERBS and _dry_run_flag(request)
         fault = standin.take_fault(record.verb, record.method, record.path)
         if fault is not None:
@@ -166,6 +176,13 @@ def _fault_answer(fault):
     raise ApiError(fault.action, reason, message, details, headers)
 
 
+def bearer_token(authorization):
+    """The token of an `Authorization: Bearer <token>` header; kube reads the scheme case-insensitively (the
+    kubernetes client's in-cluster configuration sends `bearer`)."""
+    scheme, _sep, token = (authorization or '').strip().partition(' ')
+    return token.strip() if scheme.lower() == 'bearer' and token.strip() else None
+
+
 def _dry_run_flag(request):
     try:
         return dry_run_requested(request)
@@ -184,11 +201,12 @@ class StandInServer:
     """A running stand-in: `url`, request records and counts, faults, TLS files, kubeconfig helper."""
 
     def __init__(self, host='127.0.0.1', port=0, tls_dir=None, token=None, client_ca=None, crd_dir=None,
-                 history_limit=2000):
+                 history_limit=2000, read_only_token=None):
         self.registry = Registry(load_crd_documents(crd_dir))
         self.store = Store(history_limit)
         self.operations = Operations(self.registry, self.store)
         self.token = token
+        self.read_only_token = read_only_token
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._requests = []
@@ -264,12 +282,19 @@ class StandInServer:
         return self._stopping.is_set()
 
     def authorized(self, authorization, connection):
-        """Open without token/client CA; else a matching bearer token or a verified client certificate."""
+        """Open without token/client CA; else a matching bearer token (the read-only one too) or a verified client
+        certificate."""
+        if self.is_read_only(authorization):
+            return True
         if not self.token and not self.client_ca:
             return True
-        if self.token and authorization == f'Bearer {self.token}':
+        if self.token and bearer_token(authorization) == self.token:
             return True
         return bool(self.client_ca and isinstance(connection, ssl.SSLSocket) and connection.getpeercert())
+
+    def is_read_only(self, authorization):
+        """Whether the request presents the read-only token: RBAC allows it get, list and watch, nothing else."""
+        return bool(self.read_only_token) and bearer_token(authorization) == self.read_only_token
 
     def call(self, route, request):
         handlers = {'get': self.operations.get, 'list': self.operations.list, 'create': self.operations.create,
@@ -298,6 +323,7 @@ class StandInServer:
     # -- request records -----------------------------------------------------------------------------
 
     def record(self, record):
+        record.at = time.monotonic()
         with self._lock:
             self._requests.append(record)
 
@@ -393,9 +419,11 @@ class StandInServer:
 
 
 def start_server(host='127.0.0.1', port=0, tls=False, token=None, client_ca=None, tls_dir=None, crd_dir=None,
-                 history_limit=2000):
+                 history_limit=2000, read_only_token=None):
     """Start a stand-in in background threads. tls=True serves HTTPS with certificates written to tls_dir (a
-    temporary directory when not given); client_ca is a CA file path, or True for the server's own CA."""
+    temporary directory when not given); client_ca is a CA file path, or True for the server's own CA.
+    read_only_token: a bearer token that RBAC lets read only (writes answer 403 Forbidden)."""
     if tls and tls_dir is None:
         tls_dir = True
-    return StandInServer(host, port, tls_dir if tls or tls_dir else None, token, client_ca, crd_dir, history_limit)
+    return StandInServer(host, port, tls_dir if tls or tls_dir else None, token, client_ca, crd_dir, history_limit,
+                         read_only_token)
