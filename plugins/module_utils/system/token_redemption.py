@@ -82,15 +82,15 @@ def redeem_handler(module, backend, desired):
         received = redeem.redeem_access_token(desired, subject)
     except redeem.RedeemError as exc:
         raise BackendError('cannot redeem access token %r: %s' % (name, exc))
-    written = []
+    written, stored = [], []
     for doc in received:
-        backend.apply(_with_link_cost(doc, desired))
+        stored.append(backend.apply(_with_link_cost(doc, desired)).after)
         written.append((doc['kind'], doc['metadata']['name']))
     redeem.record_redemption(backend.home, desired, written)
-    link = next(doc for doc in received if doc['kind'] == 'Link')
-    return ApplyResult(True, None, _with_link_cost(link, desired), redeemed=True, reload_required=True,
-                       link=documents.redact(_with_link_cost(link, desired)), resource_files=_files(backend, written),
-                       status={'status': 'Ready', 'message': 'OK', 'redeemed': True})
+    link = next(doc for doc in stored if doc['kind'] == 'Link')
+    return ApplyResult(True, None, link, redeemed=True, reload_required=True, link=documents.redact(link),
+                       resource_files=_files(backend, written), status={'status': 'Ready', 'message': 'OK',
+                                                                         'redeemed': True})
 
 
 def _forget(module, backend, name):

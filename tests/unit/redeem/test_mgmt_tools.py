@@ -175,3 +175,38 @@ def test_network_info_module_on_linux(router, tmp_path):
     assert [(link['name'], link['status']) for link in result['links']] == [('link-west', 'Ready'),
                                                                             ('link-nowhere', 'Pending')]
     assert result['missing_links'] == [] and result['site']['router_id'] == 'east-1700000000-default'
+
+
+def fake_engine(tmp_path, home, container='east-skupper-router'):
+    """A test double for podman: `podman exec <container> <tool> ...` runs the tool of tests/support/bin with the
+    container's certificate paths mapped back to the host; a stopped container fails as podman does."""
+    engine = tmp_path / 'podman'
+    engine.write_text('''#!%s
+import os, subprocess, sys
+args = sys.argv[1:]
+if args[:2] != ['exec', %r]:
+    sys.stderr.write('Error: no container with name or ID "%%s" found: no such container\\n' %% args[1])
+    sys.exit(125)
+with open(%r, 'a') as log:
+    log.write(' '.join(args) + '\\n')
+tool = os.path.join(%r, args[2])
+mapped = [a.replace('/etc/skupper-router/runtime/certs', %r) for a in args[3:]]
+sys.exit(subprocess.call([tool] + mapped))
+''' % (sys.executable, container, str(tmp_path / 'calls'), BIN, os.path.join(home, 'runtime', 'certs')))
+    engine.chmod(0o755)
+    return str(engine)
+
+
+def test_podman_sites_are_asked_with_the_tools_in_the_router_container(router, tmp_path):
+    engine = fake_engine(tmp_path, router.home)
+    state = management.query_site(router.home, container=(engine, 'east-skupper-router'),
+                                  entity_types=('router', 'connector'))
+    assert state['router'][0]['id'] == 'east-1700000000-default'
+    calls = (tmp_path / 'calls').read_text().splitlines()
+    assert calls[0].startswith('exec east-skupper-router skmanage query --type=router -b amqps://127.0.0.1:')
+    assert '--ssl-certificate /etc/skupper-router/runtime/certs/skupper-local-client/tls.crt' in calls[0]
+    assert '--ssl-trustfile /etc/skupper-router/runtime/certs/skupper-local-client/ca.crt' in calls[0]
+    with pytest.raises(management.ManagementError) as failure:
+        management.query_site(router.home, container=(engine, 'west-skupper-router'))
+    assert failure.value.reason == 'refused'
+    assert failure.value.message.startswith('the router container west-skupper-router is not running')
