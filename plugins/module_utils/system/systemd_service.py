@@ -131,8 +131,8 @@ class SystemdUnit(object):
         return self.show()['ActiveState'] == 'active'
 
     def journal_tail(self, lines=LOG_LINES):
-        argv = ['journalctl'] + (['--user'] if self.user_scope else []) + ['-u', self.name, '-n', str(lines),
-                                                                          '--no-pager', '-o', 'cat']
+        scope = ['--user'] if self.user_scope else []
+        argv = ['journalctl'] + scope + ['-u', self.name, '-n', str(lines), '--no-pager', '-o', 'cat']
         code, out, err = self.runner(argv)
         return out.strip() if code == 0 else '(journalctl failed: %s)' % (err or out).strip()
 

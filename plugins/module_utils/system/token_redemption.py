@@ -88,9 +88,9 @@ def redeem_handler(module, backend, desired):
         written.append((doc['kind'], doc['metadata']['name']))
     redeem.record_redemption(backend.home, desired, written)
     link = next(doc for doc in stored if doc['kind'] == 'Link')
+    status = {'status': 'Ready', 'message': 'OK', 'redeemed': True}
     return ApplyResult(True, None, link, redeemed=True, reload_required=True, link=documents.redact(link),
-                       resource_files=_files(backend, written), status={'status': 'Ready', 'message': 'OK',
-                                                                         'redeemed': True})
+                       resource_files=_files(backend, written), status=status)
 
 
 def _forget(module, backend, name):

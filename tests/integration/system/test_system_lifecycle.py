@@ -8,8 +8,10 @@ a static link, the link Ready through router management, TCP through the link, a
 
 import hashlib
 import os
+import shutil
 import signal
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -354,4 +356,32 @@ def test_the_platform_of_a_site_cannot_change(tmp_path, data_home):
     rc, _report, outcomes = run_tasks(tmp_path, [system_task(data_home, 'lc', 'started', platform='podman')])
     assert rc != 0 and outcomes[0]['changed'] is False
     assert outcomes[0]['msg'].startswith('existing namespace uses "linux" platform and it cannot change to "podman"')
+    assert snapshot(home) == before
+
+
+def engine_state(engine):
+    """'missing', 'broken' (installed, `<engine> info` fails) or 'working'."""
+    if shutil.which(engine) is None:
+        return 'missing'
+    try:
+        done = subprocess.run([engine, 'info'], capture_output=True, timeout=60, check=False)
+    except subprocess.TimeoutExpired:
+        return 'broken'
+    return 'working' if done.returncode == 0 else 'broken'
+
+
+@pytest.mark.parametrize('engine', ['podman', 'docker'])
+def test_a_container_engine_that_cannot_run_the_router_fails_before_anything_is_written(tmp_path, data_home, engine):
+    state = engine_state(engine)
+    if state == 'working':
+        pytest.skip('%s works on this host: this test needs one that does not' % engine)
+    home = os.path.join(data_home, 'namespaces', 'lc')
+    rc, report, _outcomes = run_tasks(tmp_path, site_tasks(data_home, 'lc', 'lc', 'default'))
+    assert rc == 0, failures(report)
+    before = snapshot(home)
+    rc, _report, outcomes = run_tasks(tmp_path, [system_task(data_home, 'lc', 'started', platform=engine)])
+    assert rc != 0 and outcomes[0]['failed'] is True and outcomes[0]['changed'] is False
+    expected = '%s is not installed' % engine if state == 'missing' else '%s does not work here (%s info exited' % (
+        engine, engine)
+    assert outcomes[0]['msg'].startswith(expected), outcomes[0]['msg']
     assert snapshot(home) == before
