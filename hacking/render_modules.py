@@ -245,6 +245,38 @@ reload_required:
   type: bool
 '''
 
+# Kinds whose return values differ from RETURN (the shared text above), per platform.
+OWN_RETURN = {
+    'AccessToken': '''
+resource:
+  description:
+    - On Kubernetes, the AccessToken as it is now (as it would be, in check mode); the code is replaced.
+    - On Linux, Podman and Docker the token is not kept as a resource (a token is redeemed once); this is the Link
+      it was redeemed into. Empty in check mode before the first redemption, and after I(state=absent).
+  returned: always
+  type: dict
+status:
+  description:
+    - On Kubernetes, the status of the AccessToken as the controller reports it.
+    - On Linux, Podman and Docker, C(Ready) with C(redeemed=true) once the token has been redeemed, and C(Pending) in
+      check mode when it would be redeemed.
+  returned: always
+  type: dict
+  sample: {status: Ready, message: OK, redeemed: true}
+resource_files:
+  description: The Secret and Link files the redemption wrote (or I(state=absent) removed).
+  returned: on Linux, Podman and Docker, outside check mode
+  type: list
+  elements: str
+  sample: [/var/lib/skupper/namespaces/east/input/resources/Secret-to-west.yaml,
+           /var/lib/skupper/namespaces/east/input/resources/Link-to-west.yaml]
+reload_required:
+  description: Whether the site must be reloaded (M(appnet.skupper.system) C(state=reloaded)) for the change to apply.
+  returned: on Linux, Podman and Docker
+  type: bool
+''',
+}
+
 EXTRA_RETURN = {
     'AccessGrant': '''
 token:
@@ -260,11 +292,16 @@ reissued:
 ''',
     'AccessToken': '''
 redeemed:
-  description: Whether this run redeemed the token (Linux, Podman and Docker).
+  description:
+    - Whether this run redeemed the token (Linux, Podman and Docker). Never true in check mode, which does not redeem;
+      then C(changed=true) says that the token would be redeemed.
   returned: on Linux, Podman and Docker
   type: bool
 link:
-  description: The Link resulting from the token (Kubernetes with I(wait), or Linux).
+  description:
+    - The Link resulting from the token (Kubernetes with I(wait), or Linux, Podman and Docker outside check mode).
+    - On Linux, Podman and Docker it carries the token's C(appnet.skupper/remote-site-name) annotation, if any (the
+      link role sets it to the name of the site that granted the token).
   returned: when known
   type: dict
 ''',
@@ -315,7 +352,7 @@ def documentation(kind):
 def render(kind):
     code = (HANDLER_CODE if kind.kind in handlers.HANDLERS else DEFAULT_CODE).format(kind=kind.kind)
     return (HEADER + "\nDOCUMENTATION = r'''\n---\n" + documentation(kind) + "'''\n\nEXAMPLES = r'''" +
-            EXAMPLES[kind.kind] + "'''\n\nRETURN = r'''" + RETURN.format(kind=kind.kind) +
+            EXAMPLES[kind.kind] + "'''\n\nRETURN = r'''" + OWN_RETURN.get(kind.kind, RETURN.format(kind=kind.kind)) +
             EXTRA_RETURN.get(kind.kind, '') + "'''\n" + code)
 
 

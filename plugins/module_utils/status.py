@@ -109,19 +109,68 @@ def _name(doc):
 
 # -- system sites: router state ---------------------------------------------------------------------
 
-def site_name_from_router_id(router_id):
-    """The site name in a system router id; None when it has another form.
+# The forms of router ids, as <site name>-<suffix>:
+ROUTER_ID_SUFFIXES = (
+    # Skupper on Linux, Podman and Docker: <site>-<unix seconds>-<nanoseconds> (not zero-padded)
+    ('skupper', re.compile(r'[0-9]{9,11}-[0-9]{1,9}\Z')),
+    # Skupper on Kubernetes: <site>-${HOSTNAME}, the router pod's name <deployment>-<pod template hash>-<suffix>
+    # (deployment skupper-router, and skupper-router-2 for HA), in Kubernetes' safe alphabet
+    ('kubernetes', re.compile(r'skupper-router(?:-2)?-[bcdfghjklmnpqrstvwxz2456789]{1,10}-'
+                              r'[bcdfghjklmnpqrstvwxz2456789]{5}\Z')),
+    # this collection, stable across renders: <site>-<first 8 hex digits of the site id>
+    ('appnet', re.compile(r'[0-9a-f]{8}\Z')),
+)
+REMOTE_SITE_ANNOTATION = 'appnet.skupper/remote-site-name'
 
-    Skupper's form is `<site>-<seconds>-<nanoseconds>`; this collection's (stable across renders) is
-    `<site>-<first 8 hex digits of the site id>`.
+
+def router_id_form(router_id, site_name):
+    """The form of router_id ('skupper', 'kubernetes', 'appnet') if it is site_name's router, else None."""
+    if not router_id or not site_name or not router_id.startswith(site_name + '-'):
+        return None
+    suffix = router_id[len(site_name) + 1:]
+    return next((form for form, pattern in ROUTER_ID_SUFFIXES if pattern.match(suffix)), None)
+
+
+def site_name_from_router_id(router_id, known_names=()):
+    """The name of the site whose router has router_id; None when it cannot be told.
+
+    known_names are site names known from facts (the remote site a Link was issued by, the sites the
+    caller expects): the longest of them whose router router_id can be wins. Otherwise the id is parsed,
+    Skupper's forms first (a seconds-nanoseconds or pod-name suffix), then this collection's 8 hex digits.
     """
-    parts = (router_id or '').rsplit('-', 2)
-    if len(parts) == 3 and parts[0] and parts[1].isdigit():
-        return parts[0]
-    site, _sep, suffix = (router_id or '').rpartition('-')
-    if site and len(suffix) == 8 and all(c in '0123456789abcdef' for c in suffix):
-        return site
+    if not router_id:
+        return None
+    for name in sorted(set(n for n in known_names if n), key=lambda n: (-len(n), n)):
+        if router_id_form(router_id, name):
+            return name
+    for _form, pattern in ROUTER_ID_SUFFIXES:
+        for index, char in enumerate(router_id):
+            if char == '-' and index and pattern.match(router_id[index + 1:]):
+                return router_id[:index]
     return None
+
+
+def remote_site_annotation(link_doc):
+    """The remote site name a Link carries as a fact (set by static_link, or from the token it came from)."""
+    annotations = ((link_doc or {}).get('metadata') or {}).get('annotations') or {}
+    value = annotations.get(REMOTE_SITE_ANNOTATION) if isinstance(annotations, dict) else None
+    return value if isinstance(value, str) and value else None
+
+
+def remote_site_name(peer_router_id, link_doc, known_names=()):
+    """The remote site of an up link: the Link's own fact when the peer router can be that site's, else what
+    the peer's router id says (known_names tell ambiguous ids apart).
+
+    The peer can be the fact's site when its id is <fact>-<suffix> and nothing says it belongs to another
+    site (an id of a known form naming a longer site, such as west-2-0f9c2d0e for the fact west); an
+    unknown peer (no connection seen) does not contradict the fact.
+    """
+    fact = remote_site_annotation(link_doc)
+    parsed = site_name_from_router_id(peer_router_id, known_names)
+    if fact and (peer_router_id is None or router_id_form(peer_router_id, fact)
+                 or (peer_router_id.startswith(fact + '-') and parsed in (None, fact))):
+        return fact
+    return parsed
 
 
 def link_reason(connector):
@@ -151,13 +200,16 @@ def peer_router_id(connector, connections):
     return found.group(1) if found else None
 
 
-def _link_from_connector(connector, connections, link_doc):
+def _link_from_connector(connector, connections, link_doc, known_names, peer_names):
     cost = connector.get('cost', _spec(link_doc).get('cost'))
     common = {'cost': cost, 'host': connector.get('host'), 'port': connector.get('port')}
     if connector.get('connectionStatus') != 'SUCCESS':
         return link_info(connector['name'], PENDING, link_reason(connector), **common)
     peer = peer_router_id(connector, connections)
-    return link_info(connector['name'], READY, remote_site_name=site_name_from_router_id(peer), **common)
+    name = remote_site_name(peer, link_doc, known_names)
+    if peer and name:
+        peer_names[peer] = name
+    return link_info(connector['name'], READY, remote_site_name=name, **common)
 
 
 def _unconfigured_link(link_doc):
@@ -167,18 +219,30 @@ def _unconfigured_link(link_doc):
                      port=endpoints[0].get('port'))
 
 
-def router_links(router_state, link_docs):
+def known_site_names(link_docs, expected_links=()):
+    """Site names known from facts: the remote sites of the Links, and the sites the caller expects."""
+    names = [remote_site_annotation(doc) for _name, doc in sorted(link_docs.items())]
+    return [name for name in names + list(expected_links or ()) if name]
+
+
+def router_links(router_state, link_docs, known_names=(), peer_names=None):
+    """The links of a router; peer_names (a dict) receives {peer router id: remote site name} of the up links."""
     connectors = [item for item in router_state.get('connector') or [] if item.get('role') in LINK_ROLES]
     connections = router_state.get('connection') or []
-    links = [_link_from_connector(item, connections, link_docs.get(item.get('name'))) for item in connectors]
+    peer_names = {} if peer_names is None else peer_names
+    links = [_link_from_connector(item, connections, link_docs.get(item.get('name')), known_names, peer_names)
+             for item in connectors]
     known = set(item.get('name') for item in connectors)
     links.extend(_unconfigured_link(doc) for name, doc in sorted(link_docs.items()) if name not in known)
     return links
 
 
-def router_peers(router_state, router_id):
+def router_peers(router_state, router_id, known_names=(), peer_names=None):
+    """The other routers of the network; a router at the end of one of our links has that link's remote site."""
     nodes = sorted(router_state.get('router.node') or [], key=lambda node: node.get('id') or '')
-    return [{'router_id': node['id'], 'site_name': site_name_from_router_id(node['id']), 'site_id': None}
+    peer_names = peer_names or {}
+    return [{'router_id': node['id'], 'site_id': None,
+             'site_name': peer_names.get(node['id']) or site_name_from_router_id(node['id'], known_names)}
             for node in nodes if node.get('id') and node['id'] != router_id and node.get('nextHop') != '(self)']
 
 
@@ -284,10 +348,14 @@ def from_router(router_state, resources=None, namespace='default', platform='lin
     resources = resources or {}
     site_doc = next(iter(sorted((resources.get('Site') or {}).items())), (None, None))[1]
     site = _router_site(router_state, site_doc, namespace, platform, router_error)
+    link_docs = resources.get('Link') or {}
+    known = known_site_names(link_docs, expected_links)
+    peer_names = {}
+    links = router_links(router_state, link_docs, known, peer_names)
     return build_network_info(
         site,
-        links=router_links(router_state, resources.get('Link') or {}),
-        peers=router_peers(router_state, site['router_id']),
+        links=links,
+        peers=router_peers(router_state, site['router_id'], known, peer_names),
         listeners=router_listeners(router_state, resources.get('Listener') or {}),
         connectors=router_connectors(router_state, resources.get('Connector') or {}),
         expected_links=expected_links)

@@ -90,33 +90,42 @@ EXAMPLES = r'''
 RETURN = r'''
 resource:
   description:
-    - The AccessToken as it is now (as it would be, in check mode); secret values are replaced.
-    - Empty after I(state=absent).
+    - On Kubernetes, the AccessToken as it is now (as it would be, in check mode); the code is replaced.
+    - On Linux, Podman and Docker the token is not kept as a resource (a token is redeemed once); this is the Link
+      it was redeemed into. Empty in check mode before the first redemption, and after I(state=absent).
   returned: always
   type: dict
 status:
   description:
-    - The status of the AccessToken. On Kubernetes, as the controller reports it; on Linux, Podman and Docker, as the
-      last render of M(appnet.skupper.system) wrote it (empty before the first render).
+    - On Kubernetes, the status of the AccessToken as the controller reports it.
+    - On Linux, Podman and Docker, C(Ready) with C(redeemed=true) once the token has been redeemed, and C(Pending) in
+      check mode when it would be redeemed.
   returned: always
   type: dict
-  sample: {status: Ready, message: OK}
-resource_file:
-  description: The resource file written or removed.
-  returned: on Linux, Podman and Docker
-  type: str
-  sample: /var/lib/skupper/namespaces/east/input/resources/AccessToken-example.yaml
+  sample: {status: Ready, message: OK, redeemed: true}
+resource_files:
+  description: The Secret and Link files the redemption wrote (or I(state=absent) removed).
+  returned: on Linux, Podman and Docker, outside check mode
+  type: list
+  elements: str
+  sample: [/var/lib/skupper/namespaces/east/input/resources/Secret-to-west.yaml,
+           /var/lib/skupper/namespaces/east/input/resources/Link-to-west.yaml]
 reload_required:
   description: Whether the site must be reloaded (M(appnet.skupper.system) C(state=reloaded)) for the change to apply.
   returned: on Linux, Podman and Docker
   type: bool
 
 redeemed:
-  description: Whether this run redeemed the token (Linux, Podman and Docker).
+  description:
+    - Whether this run redeemed the token (Linux, Podman and Docker). Never true in check mode, which does not redeem;
+      then C(changed=true) says that the token would be redeemed.
   returned: on Linux, Podman and Docker
   type: bool
 link:
-  description: The Link resulting from the token (Kubernetes with I(wait), or Linux).
+  description:
+    - The Link resulting from the token (Kubernetes with I(wait), or Linux, Podman and Docker outside check mode).
+    - On Linux, Podman and Docker it carries the token's C(appnet.skupper/remote-site-name) annotation, if any (the
+      link role sets it to the name of the site that granted the token).
   returned: when known
   type: dict
 '''

@@ -17,9 +17,10 @@ description:
   whether each listener and connector has a counterpart somewhere in the network.
 - On Kubernetes the statuses come from the Site, Link, Listener and Connector resources that the Skupper controller
   updates.
-- On Linux, Podman and Docker the module asks the site's router directly, with C(skmanage) from the skupper-router
-  package, over the local management listener (mutual TLS with the C(skupper-local-client) certificate). A router
-  that is not running is reported (site C(Pending)), not a failure.
+- On Linux, Podman and Docker the module asks the site's router directly, with C(skmanage) (from the skupper-router
+  package on Linux, from the router image in its container on Podman and Docker), over the local management listener
+  (mutual TLS with the C(skupper-local-client) certificate). A router that is not running is reported (site
+  C(Pending)), not a failure.
 - The same result shape is returned on every platform. The module never changes anything.
 author:
 - appnet.skupper contributors (@appnet)
@@ -27,6 +28,8 @@ options:
   skmanage:
     description:
     - Linux, Podman and Docker only. The C(skmanage) tool, a name looked up on E(PATH) or a path.
+    - On Podman and Docker it is the tool of the router image, run in the router container
+      (C(<engine> exec <namespace>-skupper-router skmanage ...)); the host needs no skupper-router package.
     type: str
     default: skmanage
   timeout:
@@ -64,11 +67,15 @@ attributes:
 requirements:
 - kubernetes >= 24.2.0 (Python, for platform kubernetes)
 - PyYAML
-- skupper-router (C(skmanage)) on the host, for platforms linux, podman and docker
+- skupper-router (C(skmanage)) on the host, for platform linux
 notes:
-- On Linux the remote site of a link is the site name in the peer router's id. Whether a connector has a listener
-  in another site is not reported by the router; it is C(true) when this site has a listener for the routing key or
-  traffic for it has arrived, else C(null).
+- On Linux, Podman and Docker the remote site of a link is the one the Link names (the annotation
+  C(appnet.skupper/remote-site-name), set by M(appnet.skupper.static_link) and, for tokens, by the link role), as
+  long as the peer router's id can be that site's; otherwise it is read from the peer router's id
+  (C(<site>-<seconds>-<nanoseconds>) of Skupper, C(<site>-<router pod>) of Skupper on Kubernetes, or
+  C(<site>-<8 hex digits>) of this collection), with I(expected_links) telling ambiguous ids apart.
+- Whether a connector has a listener in another site is not reported by the router; it is C(true) when this site
+  has a listener for the routing key or traffic for it has arrived, else C(null).
 - Listeners and connectors do not count in RV(ready) because their counterparts belong to other sites.
 seealso:
 - module: appnet.skupper.system
@@ -126,7 +133,7 @@ site:
       description: Id of the site's router (Linux, Podman and Docker).
       type: str
   sample: {name: east, id: 22222222-2222-2222-2222-222222222222, platform: linux, namespace: default,
-           status: Ready, reason: null, router_id: east-1700000000-default}
+           status: Ready, reason: null, router_id: east-22222222}
 links:
   description: The links of this site to other sites.
   returned: always
@@ -243,6 +250,7 @@ class InfoError(Exception):
 
 def system_network_info(params):
     from ansible_collections.appnet.skupper.plugins.module_utils.system import management, paths, site_state
+    from ansible_collections.appnet.skupper.plugins.module_utils.system.container_service import container_name
     home = paths.namespace_home(params['namespace'], paths.data_home(params.get('data_home')))
     resources = site_state.load_runtime_resources(home)
     if not resources:
@@ -250,7 +258,10 @@ def system_network_info(params):
                         'first' % (params['namespace'], home))
     router_state, router_error = None, None
     try:
-        router_state = management.query_site(home, params['skmanage'], params['timeout'])
+        container = None
+        if params['platform'] in ('podman', 'docker'):
+            container = (params['platform'], container_name(params['namespace']))
+        router_state = management.query_site(home, params['skmanage'], params['timeout'], container=container)
     except management.ManagementError as exc:
         if exc.reason != 'refused':
             raise InfoError(exc.message)

@@ -45,7 +45,8 @@ extends_documentation_fragment:
   - appnet.skupper.common
 attributes:
   check_mode:
-    description: Predicts whether credentials would be issued without writing anything.
+    description: Predicts whether credentials would be issued (or re-issued, when the CA changed or they are
+      close to expiry) without writing anything.
     support: full
   diff_mode:
     description: No diff is produced; the definition carries a private key.
@@ -83,12 +84,15 @@ EXAMPLES = r'''
 
 RETURN = r'''
 definition:
-  description: The Secret and the Link as a YAML stream, ready to apply on the remote site. Holds a private key.
-  returned: success, outside check mode or when already issued
+  description:
+    - The Secret and the Link as a YAML stream, ready to apply on the remote site. Holds a private key.
+    - The Link carries the annotation C(appnet.skupper/remote-site-name) with this site's name, from which the remote
+      site's M(appnet.skupper.network_info) reports where the link goes.
+  returned: success, outside check mode or when issued already and still current
   type: str
 link:
   description: The Link document.
-  returned: success, outside check mode or when already issued
+  returned: success, outside check mode or when issued already and still current
   type: dict
 '''
 
@@ -128,9 +132,12 @@ def main():
         module.exit_json(changed=True)
     try:
         secret, link, changed = static_links.issue_static_link(home, params['subject'], host=params['host'],
-                                                               cost=params['cost'], name=params['name'])
+                                                               cost=params['cost'], name=params['name'],
+                                                               check_mode=module.check_mode)
     except (static_links.StaticLinkError, certs.CertificateError) as exc:
         module.fail_json(msg=str(exc), changed=False)
+    if link is None:  # check mode, and the credentials would be re-issued
+        module.exit_json(changed=True)
     module.exit_json(changed=changed, definition=documents.dump_yaml_stream([secret, link]), link=link)
 
 

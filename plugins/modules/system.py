@@ -24,11 +24,16 @@ options:
   state:
     description:
       - C(started) renders the site and starts the router if it is not running; when what the router reads
-        changed since the last render, a running router is restarted.
+        (its configuration or a certificate) or how it is run (binary, site id, unit, container command) changed
+        since the last start, a running router is restarted. Either way the module returns once the router is
+        ready (see I(ready_timeout)).
       - C(reloaded) does the same; use it after changing resources to say so.
       - C(stopped) stops the router and keeps every file.
       - C(absent) stops the router and removes the runtime, the internal files and the service; the resource
         files and the certificate authorities stay unless I(purge=true).
+      - C(stopped) and C(absent) act on the service manager recorded by the last start (C(internal/service.yaml)),
+        whatever I(service_manager) says; a start with another manager than the recorded one moves the router to
+        it.
     type: str
     default: started
     choices: [started, reloaded, stopped, absent]
@@ -39,7 +44,7 @@ options:
     default: false
   router_binary:
     description:
-      - Path of the Skupper router C(skrouterd). Default C(skrouterd) on E(PATH).
+      - Path of the Skupper router C(skrouterd), or a name looked up on E(PATH). Default C(skrouterd) on E(PATH).
       - Checked (it must run C(--version)) before anything changes.
     type: path
   service_manager:
@@ -53,9 +58,19 @@ options:
     choices: [auto, systemd, process]
   router_image:
     description:
-      - Podman and Docker only. The router image.
+      - Podman and Docker only. The router image. It is pulled each time the router container is created (first
+        start and every restart); when the pull fails, a copy the host has is used, with a warning.
     type: str
     default: quay.io/skupper/skupper-router:3.3.0
+  ready_timeout:
+    description:
+      - Seconds to wait after a start or restart until the router is ready, that is, until its local management
+        listener accepts a mutual TLS connection with the site's C(skupper-local-client) certificate and answers
+        AMQP, and the router (process, unit or container) was not restarted meanwhile.
+      - A router that is not ready in time, or exits or restarts while the module waits, fails the task with the end
+        of its log (the log file, C(journalctl), or the container log).
+    type: int
+    default: 60
 extends_documentation_fragment:
   - appnet.skupper.common
 attributes:
@@ -71,6 +86,14 @@ attributes:
     platforms: posix
 notes:
   - I(platform=kubernetes) is refused; Kubernetes sites are run by the Skupper controller.
+  - With systemd in user scope the module warns when lingering is not enabled for the user (the router would stop
+    with the user's last session and not start at boot); it does not enable lingering itself.
+  - Podman and Docker run the router container C(<namespace>-skupper-router) as Skupper does (host network, the
+    runtime mounted, user C(<uid>:<gid>) with userns C(keep-id) for rootless Podman, C(0:0) for rootful Podman and
+    C(0:<docker group gid>) for Docker), write C(internal/scripts/start.sh) and C(stop.sh), and where systemd runs
+    the host install the unit C(skupper-<namespace>.service) that runs them at boot.
+  - The Site status in C(runtime/resources) says C(Running) only once the router is ready, and is set back when the
+    router is stopped or does not start.
 seealso:
   - module: appnet.skupper.site
   - module: appnet.skupper.static_link
@@ -104,6 +127,11 @@ restarted:
   description: Whether the router was (or, in check mode, would be) started or restarted.
   returned: always
   type: bool
+restart_reason:
+  description: Why the router was (or would be) started or restarted; null when it was not.
+  returned: with I(state=started) or I(state=reloaded)
+  type: str
+  sample: what the router reads (its configuration or a certificate) changed
 router_config:
   description: Path of the router configuration.
   returned: when the site is rendered
@@ -118,8 +146,8 @@ site_name:
   returned: when the site is rendered
   type: str
 changed_files:
-  description: Runtime files (relative to the namespace home) that changed.
-  returned: when the site is rendered
+  description: Runtime files (relative to the namespace home) that changed (also on a failed start).
+  returned: when the site is rendered, and with I(state=stopped)
   type: list
   elements: str
 static_links:
@@ -131,7 +159,9 @@ service:
   description: How the router runs, and whether it is running.
   returned: always
   type: dict
-  sample: {manager: process, active: true, pid_file: /var/lib/skupper/namespaces/east/internal/router/skrouterd.pid}
+  sample: {manager: process, active: true, pid_file: /var/lib/skupper/namespaces/east/internal/router/skrouterd.pid,
+           child_pid_file: /var/lib/skupper/namespaces/east/internal/router/skrouterd.child.pid,
+           log_file: /var/lib/skupper/namespaces/east/internal/router/skrouterd.log}
 warnings:
   description: Warnings of the render.
   returned: when the site is rendered
@@ -145,12 +175,21 @@ import shutil
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.appnet.skupper.plugins.module_utils import args_common
-from ansible_collections.appnet.skupper.plugins.module_utils.system import files, paths, service
+from ansible_collections.appnet.skupper.plugins.module_utils.system import paths, service, site_status
 from ansible_collections.appnet.skupper.plugins.module_utils.system.certs import CertificateError
-from ansible_collections.appnet.skupper.plugins.module_utils.system.render import render_site
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render import check_platform, render_site
 from ansible_collections.appnet.skupper.plugins.module_utils.system.site_state import SiteStateError
 
 KEPT_ON_ABSENT = ('runtime/issuers', 'runtime/issued', 'internal/redeemed')
+STOPPED = 'the router was stopped (appnet.skupper.system state=stopped)'
+
+
+class StartFailed(Exception):
+    """The site was rendered (files changed), but its router did not start or did not become ready."""
+
+    def __init__(self, message, changed_files):
+        super(StartFailed, self).__init__(message)
+        self.changed_files = changed_files
 
 
 def argument_spec():
@@ -160,55 +199,99 @@ def argument_spec():
         'router_binary': {'type': 'path'},
         'service_manager': {'type': 'str', 'default': 'auto', 'choices': ['auto', 'systemd', 'process']},
         'router_image': {'type': 'str', 'default': service.DEFAULT_IMAGE},
+        'ready_timeout': {'type': 'int', 'default': service.DEFAULT_READY_TIMEOUT},
     })
 
 
-def digest_path(home):
-    return paths.internal_dir(home, 'runtime.digest')
+def requested_manager(params, home, router=None):
+    return service.service_manager(params['service_manager'], params['platform'], params['namespace'], home,
+                                   router=router, image=params['router_image'], ready_timeout=params['ready_timeout'])
 
 
-def run_site(module, home, manager):
-    """started / reloaded: render, then start or restart the router when needed."""
+def restart_reason(record, manager, rendered, previous, active):
+    """Why the router must be (re)started now, or None."""
+    if previous is not None and not service.same_manager(previous, manager):
+        return 'the router moves from the %s service to the %s service' % (previous.name, manager.name)
+    if not active:
+        return 'the router is not running'
+    if record.get('runtime_digest') != rendered.runtime_digest:
+        return 'what the router reads (its configuration or a certificate) changed'
+    if record.get('spec_digest') != manager.spec_digest():
+        return 'how the router is run changed (%s)' % ('the unit' if manager.name == 'systemd' else 'its command')
+    return manager.degraded()
+
+
+def run_site(module, home, record):
+    """started / reloaded: render, then start or restart the router when needed and wait until it is ready."""
     params = module.params
-    rendered = render_site(home, params['namespace'], platform=params['platform'], dry_run=module.check_mode)
-    manager.site_id = rendered.site_id
-    previous = files.read_bytes(digest_path(home))
-    digest_changed = previous is None or previous.decode().strip() != rendered.runtime_digest
+    check_platform(home, params['namespace'], params['platform'])
+    router = service.find_router(params['router_binary']) if params['platform'] == 'linux' else None
+    manager = requested_manager(params, home, router)
+    manager.preflight()
+    previous = service.recorded_manager(record, params['namespace'], home, params['ready_timeout'])
+    switching = previous is not None and not service.same_manager(previous, manager)
     active = manager.is_active()
-    restart = not active or digest_changed
+    running_now = previous.is_active() if switching else active
+    rendered = render_site(home, params['namespace'], platform=params['platform'], dry_run=module.check_mode,
+                           router_running=running_now)
+    manager.site_id = rendered.site_id
+    reason = restart_reason(record, manager, rendered, previous, active)
     installed = manager.install(check_mode=module.check_mode)
+    changed_files = list(rendered.changed_files)
     if not module.check_mode:
-        files.write_atomic(digest_path(home), rendered.runtime_digest + '\n', 0o600)
-        if not active:
-            manager.start()
-        elif digest_changed:
-            manager.restart()
-    result = {
-        'changed': bool(rendered.changed_files) or restart or installed,
-        'restarted': restart,
+        if switching:
+            previous.stop()
+            previous.remove()
+        service.write_record(home, manager, platform=params['platform'], runtime_digest=rendered.runtime_digest,
+                             spec_digest=manager.spec_digest())
+        try:
+            if reason is not None:
+                (manager.restart if active and not switching else manager.start)()
+        except service.ServiceError as exc:
+            site_status.set_router_running(home, False, 'the router did not start: %s' % str(exc).split('\n')[0])
+            raise StartFailed(str(exc), changed_files)
+    site_file = site_status.set_router_running(home, True, dry_run=module.check_mode)
+    if site_file and site_file not in changed_files:
+        changed_files = sorted(changed_files + [site_file])
+    return {
+        'changed': bool(changed_files) or reason is not None or installed,
+        'restarted': reason is not None,
+        'restart_reason': reason,
         'router_config': rendered.router_config_path,
         'site_id': rendered.site_id,
         'site_name': rendered.site_name,
-        'changed_files': rendered.changed_files,
+        'changed_files': changed_files,
         'static_links': rendered.static_links,
-        'warnings_list': rendered.warnings,
-        'diff': {'before': {'active': active, 'runtime_digest': previous.decode().strip() if previous else None},
-                 'after': {'active': True, 'runtime_digest': rendered.runtime_digest,
-                           'changed_files': rendered.changed_files}},
+        'warnings_list': rendered.warnings + manager.warnings,
+        'service': manager.describe(),
+        'diff': {'before': {'active': running_now, 'manager': (previous or manager).name,
+                            'runtime_digest': record.get('runtime_digest')},
+                 'after': {'active': True, 'manager': manager.name, 'runtime_digest': rendered.runtime_digest,
+                           'changed_files': changed_files}},
     }
-    return result
 
 
-def stop_site(module, manager):
+def recorded_or_requested(module, home, record):
+    """The manager that runs (or ran) the router: the one recorded by the last start, else the requested one."""
+    params = module.params
+    return service.recorded_manager(record, params['namespace'], home, params['ready_timeout']) or \
+        requested_manager(params, home)
+
+
+def stop_site(module, home, record):
+    manager = recorded_or_requested(module, home, record)
     active = manager.is_active()
     if active and not module.check_mode:
         manager.stop()
-    return {'changed': active, 'restarted': False,
+    site_file = site_status.set_router_running(home, False, STOPPED, dry_run=module.check_mode)
+    return {'changed': active or bool(site_file), 'restarted': False, 'service': manager.describe(),
+            'changed_files': [site_file] if site_file else [],
             'diff': {'before': {'active': active}, 'after': {'active': False}}}
 
 
-def remove_site(module, home, manager):
+def remove_site(module, home, record):
     """absent: stop, remove the service and the runtime (all of the namespace with purge)."""
+    manager = recorded_or_requested(module, home, record)
     active = manager.is_active()
     if active and not module.check_mode:
         manager.stop()
@@ -228,7 +311,7 @@ def remove_site(module, home, manager):
             if os.path.isdir(directory) and not os.listdir(directory):
                 os.rmdir(directory)
     before = sorted(os.path.relpath(p, home) if p != home else '.' for p in doomed)
-    return {'changed': active or removed or bool(doomed), 'restarted': False,
+    return {'changed': active or removed or bool(doomed), 'restarted': False, 'service': manager.describe(),
             'diff': {'before': {'active': active, 'paths': before}, 'after': {'active': False, 'paths': []}}}
 
 
@@ -252,19 +335,16 @@ def main():
         module.fail_json(msg='appnet.skupper.system runs Linux, Podman and Docker sites; on Kubernetes the Skupper '
                              'controller runs the site', changed=False)
     home = paths.namespace_home(params['namespace'], paths.data_home(params['data_home']))
+    record = service.read_record(home)
     try:
-        router = None
-        if params['platform'] == 'linux' and params['state'] in ('started', 'reloaded'):
-            router = service.find_router(params['router_binary'])
-        manager = service.service_manager(params['service_manager'], params['platform'], params['namespace'], home,
-                                          router=router, image=params['router_image'])
         if params['state'] in ('started', 'reloaded'):
-            result = run_site(module, home, manager)
+            result = run_site(module, home, record)
         elif params['state'] == 'stopped':
-            result = stop_site(module, manager)
+            result = stop_site(module, home, record)
         else:
-            result = remove_site(module, home, manager)
-        result['service'] = manager.describe()
+            result = remove_site(module, home, record)
+    except StartFailed as exc:
+        module.fail_json(msg=str(exc), changed=True, changed_files=exc.changed_files)
     except (SiteStateError, CertificateError, service.ServiceError) as exc:
         module.fail_json(msg=str(exc), changed=False)
     if not module._diff:

@@ -19,6 +19,7 @@ import threading
 import pytest
 import yaml
 
+from tests.support import router_schema
 from tests.support.playbook import changed_tasks, failures, run_playbook, task_outcomes
 
 ECHO_PORT = 29090
@@ -97,14 +98,15 @@ def network(tmp_path_factory):
     echo = EchoServer(ECHO_PORT)
     echo.start()
     try:
-        yield path
+        yield path, str(workdir / 'skupper')
     finally:
         run_playbook('teardown.yml', path)
         echo.sock.close()
 
 
 def test_network_with_real_routers(network):
-    rc, report = run_playbook('network.yml', network)
+    path, data_home = network
+    rc, report = run_playbook('network.yml', path)
     assert rc == 0, failures(report)
     infos = dict((host, outcome) for host, _name, outcome in task_outcomes(report)
                  if 'links' in outcome and 'ready' in outcome)
@@ -114,9 +116,14 @@ def test_network_with_real_routers(network):
         with socket.create_connection(('127.0.0.1', port), timeout=10) as client:
             client.sendall(b'ping through skupper\n')
             assert client.recv(100) == b'ping through skupper\n'
+    if os.path.exists(router_schema.SCHEMA):
+        for site in ['west'] + list(LISTENER_PORTS):
+            config = os.path.join(data_home, 'namespaces', 'e2e-' + site, 'runtime', 'router', 'skrouterd.json')
+            assert router_schema.config_file_problems(config) == [], site
 
 
 def test_second_run_changes_nothing(network):
-    rc, report = run_playbook('network.yml', network)
+    path, _data_home = network
+    rc, report = run_playbook('network.yml', path)
     assert rc == 0, failures(report)
     assert changed_tasks(report) == []

@@ -1,12 +1,20 @@
 """Router stand-in (a test double for skrouterd), for tests on machines without the Skupper router.
 
 Run as `skrouterd -c skrouterd.json` (tests/support/bin/skrouterd). What it does like the real router:
-- reads the real configuration and refuses what the router refuses: unknown entity types and
-  attributes (per the router's management schema when ../shared/reference is present), an entity name
-  used twice across all types, inter-router/edge listeners in edge mode, sslProfile files missing;
+- reads the real configuration and exits 1, with the reason on stderr, when the router would refuse it:
+  everything tests/support/router_schema.py checks against the router's management schema (entity
+  types, attributes, required attributes, values of the types and enums the router accepts, names
+  unique across all types, sslProfiles that exist), inter-router/edge listeners in edge mode, and
+  sslProfile files that are missing. Without the schema (no reference folder) it says so on stderr and
+  checks only names and references;
 - binds `listener`s with TLS from their sslProfile (a client certificate is required and verified with
-  `authenticatePeer`), and dials `connector`s (links) with the link's client certificate, verifying the
-  server against the profile's CA and the host name against the certificate's DNS names only;
+  `authenticatePeer`), the management listener (`normal`) included, so that it accepts a mutual-TLS
+  connection once the router is up; an AMQP client's protocol header is answered with the router's SASL
+  header. A refused client certificate closes the connection (the real router sends a TLS alert);
+- dials `connector`s (links) with the link's client certificate, verifying the server against the
+  profile's CA and the host name as the router (Proton) does: against the DNS names of the
+  subjectAltName and then the common name, case-insensitively, with `*` wildcards inside labels, never
+  against IP address entries;
 - reports each connector's `connectionStatus` (SUCCESS / CONNECTING) and `connectionMsg`;
 - binds a `tcpListener` only once a `tcpConnector` for its address is reachable (here or at a linked
   router) and carries TCP connections to that connector over TLS between the routers.
@@ -26,12 +34,12 @@ import sys
 
 from cryptography import x509
 
-from tests.support.reference import reference_path
+from tests.support import reference, router_schema
 
 VERSION = '3.3.0 (appnet.skupper router stand-in)'
-SCHEMA = reference_path('router', 'skrouter.json')
 LINK_ROLES = ('inter-router', 'edge')
 RETRY_SECONDS = 1.0
+AMQP_SASL_HEADER = b'AMQP\x03\x01\x00\x00'
 
 
 class ConfigError(Exception):
@@ -42,44 +50,25 @@ class ConfigError(Exception):
 # Configuration
 
 
-def schema_attributes(schema):
-    """{entity type: set of attribute names, inherited ones included}."""
-    types = schema['entityTypes']
-    result = {}
-    for name in types:
-        attributes, current = set(), name
-        while current:
-            entry = types.get(current) or {}
-            attributes.update(entry.get('attributes') or {})
-            current = entry.get('extends')
-        result[name] = attributes
-    return result
-
-
 def load_config(path):
+    """The entities of a configuration file; ConfigError for anything the router refuses (see router_schema)."""
     with open(path) as handle:
-        entities = json.load(handle)
-    if not isinstance(entities, list) or not all(isinstance(e, list) and len(e) == 2 for e in entities):
-        raise ConfigError('%s: expected a list of [entityType, attributes] pairs' % path)
-    if os.path.exists(SCHEMA):
-        with open(SCHEMA) as handle:
-            known = schema_attributes(json.load(handle))
-        for entity_type, attributes in entities:
-            full = entity_type if entity_type in known else 'router.config.' + entity_type  # 'address' and the like
-            if full not in known:
-                raise ConfigError('Unknown entity type %r' % entity_type)
-            unknown = sorted(set(attributes) - known[full])
-            if unknown:
-                raise ConfigError('Unknown attribute(s) %s for entity type %r' % (unknown, entity_type))
-    names = {}
-    for entity_type, attributes in entities:
-        name = attributes.get('name')
-        if name is None:
-            continue
-        if name in names:
-            raise ConfigError("Entity %s duplicates unique attribute 'name' of %s (name=%s)"
-                              % (entity_type, names[name], name))
-        names[name] = entity_type
+        try:
+            entities = json.load(handle)
+        except ValueError as exc:
+            raise ConfigError('%s: not JSON: %s' % (path, exc))
+    problems = router_schema.structure_problems(entities)
+    if not problems:
+        try:
+            entity_types = router_schema.load_schema()
+        except router_schema.SchemaMissing as exc:
+            log('WARNING: %s; checking only names and sslProfile references, not entity types, attributes and '
+                'values (set %s to the reference folder)' % (exc, reference.ENV))
+            problems = router_schema.reference_problems(entities)
+        else:
+            problems = router_schema.schema_problems(entities, strict=False, entity_types=entity_types)
+    if problems:
+        raise ConfigError('; '.join(problems))
     return entities
 
 
@@ -124,13 +113,50 @@ def client_context(profile):
     return context
 
 
-def dns_names(der):
+def certificate_names(der):
+    """(DNS names of the subjectAltName, common names) of a DER certificate."""
     cert = x509.load_der_x509_certificate(der)
     try:
-        return cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(
+        dns = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(
             x509.DNSName)
     except x509.ExtensionNotFound:
-        return []
+        dns = []
+    common = [attribute.value for attribute in cert.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)]
+    return list(dns), common
+
+
+def _label_matches(pattern, label):
+    """One DNS label against one pattern label: case-insensitive, '*' stands for any run of characters."""
+    pattern, label = pattern.lower(), label.lower()
+    if '*' not in pattern:
+        return pattern == label
+    prefix, _star, suffix = pattern.partition('*')
+    return len(prefix) + len(suffix) <= len(label) and label.startswith(prefix) and label.endswith(suffix)
+
+
+def name_matches(host, pattern):
+    """The router's (Proton's) host name match: label by label, case-insensitive, wildcards inside labels."""
+    if '*' not in pattern:
+        return host.lower() == pattern.lower()
+    host_labels, pattern_labels = host.split('.'), pattern.split('.')
+    return len(host_labels) == len(pattern_labels) and all(
+        _label_matches(p, h) for p, h in zip(pattern_labels, host_labels))
+
+
+def host_matches(host, der):
+    """Whether the router accepts a peer certificate for host: a DNS name of the subjectAltName matches, or
+    else a common name does. IP addresses in the subjectAltName are never looked at, also for an IP host."""
+    dns, common = certificate_names(der)
+    return any(name_matches(host, name) for name in dns + common)
+
+
+def as_bool(value, default):
+    """A boolean attribute as the router reads it (its schema's conversion)."""
+    if value is None:
+        return default
+    if isinstance(value, str):
+        return value.lower() in ('yes', 'true', 'on')
+    return bool(value)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -230,10 +256,11 @@ class Router:
         host, port = connector.get('host'), int(connector.get('port'))
         reader, writer = await asyncio.wait_for(
             asyncio.open_connection(host, port, ssl=client_context(profile), server_hostname=None), 10)
-        names = dns_names(writer.get_extra_info('ssl_object').getpeercert(binary_form=True))
-        if connector.get('verifyHostname', True) and host not in names:
+        der = writer.get_extra_info('ssl_object').getpeercert(binary_form=True)
+        if as_bool(connector.get('verifyHostname'), True) and not host_matches(host, der):
             writer.close()
-            raise ssl.SSLCertVerificationError('certificate verify failed: host name %s not in %s' % (host, names))
+            raise ssl.SSLCertVerificationError('certificate verify failed: no name matching %s found in peer cert '
+                                               '(%s)' % (host, ', '.join(sum(certificate_names(der), []))))
         await self.send(writer, first_message)
         return reader, writer
 
@@ -265,7 +292,7 @@ class Router:
     async def start_listeners(self):
         for listener in self.listeners:
             profile = self.profiles[listener['sslProfile']]
-            context = server_context(profile, listener.get('authenticatePeer', False))
+            context = server_context(profile, as_bool(listener.get('authenticatePeer'), False))
             handler = self.serve_management if listener.get('role') == 'normal' else self.serve_link
             server = await asyncio.start_server(handler, listener.get('host') or None, int(listener['port']),
                                                 ssl=context)
@@ -291,11 +318,20 @@ class Router:
 
     async def serve_management(self, reader, writer):
         try:
-            request = await asyncio.wait_for(self.receive(reader), 10)
+            start = await asyncio.wait_for(reader.readexactly(len(AMQP_SASL_HEADER)), 10)
+            if start.startswith(b'AMQP'):
+                # An AMQP client (the real tools, or the system module's readiness check): the router answers
+                # a protocol header with its own SASL header; this stand-in then closes the connection.
+                writer.write(AMQP_SASL_HEADER)
+                await writer.drain()
+                writer.close()
+                return
+            line = start + await reader.readline()
+            request = json.loads(line)
             answer = self.query(request.get('type')) if request.get('operation') == 'QUERY' else \
                 {'error': 'unsupported operation %r' % request.get('operation')}
             await self.send(writer, answer)
-        except (ConnectionError, ValueError, asyncio.TimeoutError, OSError, ssl.SSLError):
+        except (ConnectionError, ValueError, asyncio.TimeoutError, asyncio.IncompleteReadError, OSError, ssl.SSLError):
             pass
         writer.close()
 

@@ -3,9 +3,10 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Certificate authorities and leaf certificates of a system site (nonkube-runtime.md section 7).
 
-A certificate directory holds ca.crt, tls.crt and tls.key (PEM). CAs are created once and kept;
-leaves are re-issued only when what they are made of changes (subject, host names, issuing CA) or
-when less than RENEW_BEFORE of validity is left; otherwise the files are kept byte for byte.
+A certificate directory holds ca.crt, tls.crt and tls.key (PEM). CAs are created once and kept, and
+renewed with the same key when less than RENEW_BEFORE of their validity is left; leaves are re-issued
+only when what they are made of changes (subject, host names, issuing CA certificate) or when less than
+RENEW_BEFORE of validity is left, and never outlive their CA; otherwise the files are kept byte for byte.
 
 The plan_* functions compute the files without writing them (for dry runs and for writing only
 what changed); the ensure_* functions write them.
@@ -231,35 +232,52 @@ def normalize_hosts(hosts):
     return seen
 
 
-def _builder(subject, issuer_name, public_key, now):
+def _builder(subject, issuer_name, public_key, now, until=None):
+    end = now + VALIDITY if until is None else min(now + VALIDITY, until)
     return (x509.CertificateBuilder()
             .subject_name(_name(subject))
             .issuer_name(issuer_name)
             .public_key(public_key)
             .serial_number(secrets.randbits(127) + 1)
             .not_valid_before(now - CLOCK_SKEW)
-            .not_valid_after(now + VALIDITY))
+            .not_valid_after(end))
+
+
+def _ca_certificate(key, common_name_value, now):
+    ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
+    return (_builder(common_name_value, _name(common_name_value), key.public_key(), now)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .add_extension(_key_usage(True), critical=True)
+            .add_extension(_extended_key_usage(True, True), critical=False)
+            .add_extension(ski, critical=False)
+            .sign(key, hashes.SHA256()))
 
 
 def create_ca(name, common_name_value):
     """A new self-signed CA (RSA 2048, SHA-256)."""
     require_cryptography()
     key = _new_key()
-    ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
-    cert = (_builder(common_name_value, _name(common_name_value), key.public_key(), _now())
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .add_extension(_key_usage(True), critical=True)
-            .add_extension(_extended_key_usage(True, True), critical=False)
-            .add_extension(ski, critical=False)
-            .sign(key, hashes.SHA256()))
+    cert = _ca_certificate(key, common_name_value, _now())
     return CertificateAuthority(name, cert, key, _cert_pem(cert), _key_pem(key))
 
 
+def renew_ca(ca, now=None):
+    """The CA with a new certificate for the same key and subject, valid for VALIDITY from now.
+
+    Certificates the old one signed still verify against the new one (same subject and key), so links
+    keep working while the new CA certificate reaches the sites that trust this CA.
+    """
+    require_cryptography()
+    cert = _ca_certificate(ca.key, common_name(ca.certificate), now or _now())
+    return CertificateAuthority(ca.name, cert, ca.key, _cert_pem(cert), ca.key_pem)
+
+
 def create_leaf(ca, common_name_value, hosts, client, server):
-    """{file name: (bytes, mode)} of a new leaf certificate signed by ca."""
+    """{file name: (bytes, mode)} of a new leaf certificate signed by ca; it never outlives ca."""
     require_cryptography()
     key = _new_key()
-    builder = (_builder(common_name_value, ca.certificate.subject, key.public_key(), _now())
+    builder = (_builder(common_name_value, ca.certificate.subject, key.public_key(), _now(),
+                        until=not_after(ca.certificate))
                .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
                .add_extension(_key_usage(False), critical=True)
                .add_extension(_extended_key_usage(client, server), critical=False)
@@ -320,7 +338,8 @@ def leaf_is_current(content, ca, common_name_value, hosts, client, server, now=N
     expected_usages = set(_extended_key_usage(client, server))
     return (_key_matches(cert, key) and common_name(cert) == common_name_value
             and set(present) == set(wanted) and _usages(cert) == expected_usages
-            and _signed_by(cert, ca) and not_after(cert) - (now or _now()) > RENEW_BEFORE)
+            and _signed_by(cert, ca) and not_after(cert) - (now or _now()) > RENEW_BEFORE
+            and not_after(cert) <= not_after(ca.certificate))
 
 
 def plan_leaf(directory, ca, common_name_value, hosts, client, server):
@@ -331,13 +350,25 @@ def plan_leaf(directory, ca, common_name_value, hosts, client, server):
     return create_leaf(ca, common_name_value, hosts, client, server), True
 
 
-def plan_ca(directory, common_name_value, name=None):
-    """(CertificateAuthority, changed): the CA kept in directory, or a new one."""
+def plan_ca(directory, common_name_value, name=None, now=None):
+    """(CertificateAuthority, changed): the CA kept in directory, renewed (same key) when less than RENEW_BEFORE
+    of its validity is left, or a new one. Leaves it signed are then re-issued (see leaf_is_current)."""
     existing = load_ca(directory, name)
     if existing is not None and common_name(existing.certificate) == common_name_value:
+        if not_after(existing.certificate) - (now or _now()) <= RENEW_BEFORE:
+            return renew_ca(existing, now), True
         complete = read_directory(directory).get(CA_FILE) == existing.cert_pem
         return existing, not complete
     return create_ca(name or os.path.basename(directory), common_name_value), True
+
+
+def files_differ(directory, content):
+    """Whether writing {file name: (bytes, mode)} into directory would change a file (bytes, mode, or a new one)."""
+    for name, (data, mode) in content.items():
+        path = os.path.join(directory, name)
+        if files.read_bytes(path) != data or (os.stat(path).st_mode & 0o777) != mode:
+            return True
+    return False
 
 
 def write_files(directory, content):

@@ -5,7 +5,9 @@
 
 Both tools connect to the site's local management listener (127.0.0.1:<roles[0].port of the
 skupper-local RouterAccess>) with mutual TLS, using runtime/certs/skupper-local-client
-(nonkube-runtime.md sections 1.2 and 12.3).
+(nonkube-runtime.md sections 1.2 and 12.3). On podman and docker the tools of the router image run
+inside the router container (`<engine> exec <namespace>-skupper-router skmanage ...`, host network),
+with the certificates at the path the container mounts them (see in_container()).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -33,6 +35,11 @@ RULE = re.compile(r'^\s*=+\s*$')
 COLUMN = re.compile(r'\S+(?: \S+)*')
 
 ManagementTarget = namedtuple('ManagementTarget', 'port certificate key trustfile')
+CONTAINER_CERTS = '/etc/skupper-router/runtime/certs'
+# What a container engine says when the container cannot run a command: the router is not running.
+# podman: "no container with name or ID ... found: no such container", "can only create exec sessions on running
+# containers"; docker: "No such container: ...", "Container ... is not running".
+CONTAINER_DOWN = ('no such container', 'exec sessions on running containers', 'is not running')
 
 
 class ManagementError(Exception):
@@ -62,6 +69,21 @@ def management_target(home):
                             os.path.join(certs, 'ca.crt'))
 
 
+def in_container(target, home):
+    """target with the credential paths as the router container sees them (runtime/certs is mounted there)."""
+    certs = paths.runtime_dir(home, 'certs')
+
+    def inside(path):
+        return CONTAINER_CERTS + path[len(certs):] if path.startswith(certs + os.sep) else path
+    return target._replace(certificate=inside(target.certificate), key=inside(target.key),
+                           trustfile=inside(target.trustfile))
+
+
+def container_exec(engine, container):
+    """The command prefix that runs a tool in the router container; ManagementError without the engine."""
+    return [find_tool(engine), 'exec', container]
+
+
 def connection_options(target, timeout=DEFAULT_TIMEOUT):
     """The command-line options both tools use to reach target."""
     return ['-b', 'amqps://127.0.0.1:%d' % target.port, '-t', str(timeout),
@@ -79,8 +101,9 @@ def find_tool(tool):
     return found
 
 
-def run_tool(argv, target, timeout=DEFAULT_TIMEOUT):
-    """Run a management tool; its standard output, or ManagementError saying what went wrong."""
+def run_tool(argv, target, timeout=DEFAULT_TIMEOUT, prefix=()):
+    """Run a management tool (after prefix, e.g. container_exec()); its standard output, or ManagementError."""
+    argv = list(prefix) + list(argv)
     try:
         done = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout + 5,
                               check=False, universal_newlines=True)
@@ -90,14 +113,18 @@ def run_tool(argv, target, timeout=DEFAULT_TIMEOUT):
     except OSError as exc:
         raise ManagementError('cannot run %s: %s' % (argv[0], exc), 'missing')
     if done.returncode != 0:
-        raise tool_failure(argv, target, (done.stdout + '\n' + done.stderr).strip(), done.returncode)
+        raise tool_failure(argv[len(prefix):], target, (done.stdout + '\n' + done.stderr).strip(), done.returncode,
+                           prefix)
     return done.stdout
 
 
-def tool_failure(argv, target, output, returncode):
+def tool_failure(argv, target, output, returncode, prefix=()):
     """The ManagementError for a tool that exited with returncode and printed output."""
     command = '%s %s' % (os.path.basename(argv[0]), argv[1] if len(argv) > 1 else '')
     lowered = output.lower()
+    if prefix and any(text in lowered for text in CONTAINER_DOWN):
+        return ManagementError('the router container %s is not running (%s): %s'
+                               % (prefix[-1], ' '.join(prefix[:2]), output), 'refused')
     if 'connection refused' in lowered:
         return ManagementError('the router is not running on port %d (connection refused at amqps://127.0.0.1:%d)'
                                % (target.port, target.port), 'refused')
@@ -110,10 +137,12 @@ def tool_failure(argv, target, output, returncode):
     return ManagementError('%s failed (exit %d): %s' % (command, returncode, output or 'no output'))
 
 
-def query(target, entity_type, skmanage='skmanage', timeout=DEFAULT_TIMEOUT):
-    """`skmanage query --type=<entity_type>`: the list of entities (dicts)."""
-    argv = [find_tool(skmanage), 'query', '--type=%s' % entity_type] + connection_options(target, timeout)
-    output = run_tool(argv, target, timeout)
+def query(target, entity_type, skmanage='skmanage', timeout=DEFAULT_TIMEOUT, prefix=()):
+    """`skmanage query --type=<entity_type>`: the list of entities (dicts). With prefix (container_exec()), the
+    tool is the one in the container (looked up there)."""
+    tool = skmanage if prefix else find_tool(skmanage)
+    argv = [tool, 'query', '--type=%s' % entity_type] + connection_options(target, timeout)
+    output = run_tool(argv, target, timeout, prefix)
     try:
         entities = json.loads(output)
     except ValueError:
@@ -123,22 +152,27 @@ def query(target, entity_type, skmanage='skmanage', timeout=DEFAULT_TIMEOUT):
     return entities
 
 
-def skstat(target, what, tool='skstat', timeout=DEFAULT_TIMEOUT):
+def skstat(target, what, tool='skstat', timeout=DEFAULT_TIMEOUT, prefix=()):
     """`skstat -c|-l|-n|-a` (what: connections, links, nodes, addresses), parsed by parse_skstat()."""
-    argv = [find_tool(tool), SKSTAT_FLAGS[what]] + connection_options(target, timeout)
-    return parse_skstat(run_tool(argv, target, timeout))
+    argv = [tool if prefix else find_tool(tool), SKSTAT_FLAGS[what]] + connection_options(target, timeout)
+    return parse_skstat(run_tool(argv, target, timeout, prefix))
 
 
-def query_site(home, skmanage='skmanage', timeout=DEFAULT_TIMEOUT, entity_types=SITE_ENTITY_TYPES):
+def query_site(home, skmanage='skmanage', timeout=DEFAULT_TIMEOUT, entity_types=SITE_ENTITY_TYPES, container=None):
     """{entity type: [entities]} of the router of the site in home (router, router.node, connector, ...).
 
+    container: (engine, container name) to run the tool in the router container (podman, docker).
     An optional entity type (OPTIONAL_ENTITY_TYPES) the router refuses is left out of the result.
     """
     target = management_target(home)
+    prefix = ()
+    if container:
+        prefix = container_exec(*container)
+        target = in_container(target, home)
     result = {}
     for entity_type in entity_types:
         try:
-            result[entity_type] = query(target, entity_type, skmanage, timeout)
+            result[entity_type] = query(target, entity_type, skmanage, timeout, prefix)
         except ManagementError as exc:
             if exc.reason != 'failed' or entity_type not in OPTIONAL_ENTITY_TYPES:
                 raise

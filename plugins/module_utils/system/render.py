@@ -26,11 +26,13 @@ from dataclasses import dataclass, field
 from typing import List
 
 from ansible_collections.appnet.skupper.plugins.module_utils.system import certs, files, paths, static_links
+from ansible_collections.appnet.skupper.plugins.module_utils.system.site_status import (
+    ready_status, site_status, timestamp)
 from ansible_collections.appnet.skupper.plugins.module_utils.system.router_config import (
     dump_router_config, referenced_files, render_router_config)
 from ansible_collections.appnet.skupper.plugins.module_utils.system.site_state import (
-    KIND_ORDER, SiteStateError, load_runtime_resources, load_site_state, port_collisions, port_number, read_documents,
-    resource_yaml, role_port, secret_files)
+    KIND_ORDER, SiteState, SiteStateError, bound_ports, hosts_overlap, load_runtime_resources, load_site_state,
+    port_collisions, port_number, resource_yaml, role_port, secret_files)
 
 LOCAL_ACCESS = 'skupper-local'
 LOCAL_PORT_START = 5671
@@ -43,6 +45,7 @@ FILE_MODE = 0o644
 SECRET_MODE = 0o600
 DIR_MODE = 0o700
 ROUTER_CONFIG = 'runtime/router/skrouterd.json'
+PLATFORM_FILE = 'internal/platform.yaml'
 MANAGED = ('runtime/router', 'runtime/certs', 'runtime/resources', 'runtime/links', 'internal/snapshot',
            'internal/platform.yaml')
 KEPT = ('runtime/resources/ConfigMap-skupper-network-status.yaml',)
@@ -135,21 +138,40 @@ def _role_ports(router_access):
                 if isinstance(r, dict))
 
 
-def other_namespace_ports(home):
-    """Ports of RouterAccesses persisted by the other namespaces of the same data home."""
-    taken = set()
+def other_namespace_sockets(home):
+    """[(host, port, description)] of what the routers of the other namespaces of the data home bind: their
+    RouterAccess roles, listeners and multi-key listeners, as their last render wrote them."""
+    sockets = []
     namespaces = os.path.dirname(os.path.abspath(home))
     own = os.path.basename(os.path.abspath(home))
     for namespace in sorted(os.listdir(namespaces)) if os.path.isdir(namespaces) else []:
         if namespace == own:
             continue
-        directory = os.path.join(namespaces, namespace, 'runtime', 'resources')
-        if not os.path.isdir(directory):
-            continue
-        for _relative, doc in read_documents(directory)[0]:
-            if doc.get('kind') == 'RouterAccess':
-                taken.update(p for p in _role_ports(doc).values() if p)
-    return taken
+        resources = load_runtime_resources(os.path.join(namespaces, namespace))
+        other = SiteState(os.path.join(namespaces, namespace), namespace)
+        other.listeners = resources.get('Listener') or {}
+        other.multi_key_listeners = resources.get('MultiKeyListener') or {}
+        for host, port, description, _kind, _name in bound_ports(other, resources.get('RouterAccess') or {}):
+            sockets.append((host, port, '%s of namespace "%s"' % (description, namespace)))
+    return sockets
+
+
+def other_namespace_ports(home):
+    """Ports the other namespaces of the same data home bind (never chosen for this site's router accesses)."""
+    return set(port for _host, port, _description in other_namespace_sockets(home))
+
+
+def other_namespace_collisions(state, router_accesses, home):
+    """Problems for sockets of this site that the router of another namespace binds already."""
+    problems = []
+    foreign = other_namespace_sockets(home)
+    for host, port, description, kind, name in bound_ports(state, router_accesses):
+        for other_host, other_port, other_description in foreign:
+            if port == other_port and hosts_overlap(host, other_host):
+                problems.append('%s: port %d of %s (host "%s") collides with %s (host "%s"); choose another port'
+                                % (state.source(kind, name), port, description, host or '*', other_description,
+                                   other_host or '*'))
+    return problems
 
 
 def _site_ports(state):
@@ -385,32 +407,6 @@ def plan_static_links(state, leaves, plan, hostname, addresses):
 # Runtime resources and snapshot (section 10)
 
 
-def _timestamp(now):
-    return now.strftime('%Y-%m-%dT%H:%M:%SZ')
-
-
-def _condition(kind, status, reason, message, previous, now):
-    before = next((c for c in previous if c.get('type') == kind), None)
-    changed = before is None or before.get('status') != status
-    return {'lastTransitionTime': _timestamp(now) if changed else before.get('lastTransitionTime'),
-            'message': message, 'reason': reason, 'status': status, 'type': kind}
-
-
-def ready_status(required, satisfied, previous_doc, now):
-    """A status block: conditions for the satisfied types and Ready, status and message (Skupper's setReady)."""
-    previous = ((previous_doc or {}).get('status') or {}).get('conditions') or []
-    conditions = [_condition(kind, 'True', 'Ready', 'OK', previous, now) for kind in required if kind in satisfied]
-    missing = next((kind for kind in required if kind not in satisfied), None)
-    if missing:
-        conditions.append(_condition('Ready', 'False', 'Pending', 'Not %s' % missing, previous, now))
-        result = {'status': 'Pending', 'message': 'Not %s' % missing}
-    else:
-        conditions.append(_condition('Ready', 'True', 'Ready', 'OK', previous, now))
-        result = {'status': 'Ready', 'message': 'OK'}
-    result['conditions'] = sorted(conditions, key=lambda c: c['type'])
-    return result
-
-
 def _endpoints(access, primary):
     spec = access['spec']
     found = []
@@ -437,12 +433,14 @@ def _redeemed_links(state, token_name):
 
 
 class _StatusContext(object):
-    def __init__(self, state, site_id, previous, now, primary):
+    def __init__(self, state, site_id, previous, now, primary, router_running=True, router_reason=None):
         self.state = state
         self.site_id = site_id
         self.previous = previous
         self.now = now
         self.primary = primary
+        self.router_running = router_running
+        self.router_reason = router_reason
 
     def before(self, doc):
         return (self.previous.get(doc['kind']) or {}).get(doc['metadata']['name'])
@@ -453,13 +451,8 @@ def _status_for(doc, context):
     kind, state = doc['kind'], context.state
     before, now = context.before(doc), context.now
     if kind == 'Site':
-        required = ['Configured', 'Running'] + (['Resolved'] if state.has_link_access else [])
-        endpoints = _site_endpoints(state, context.primary)
-        satisfied = {'Configured', 'Running'} | ({'Resolved'} if endpoints else set())
-        status = ready_status(required, satisfied, before, now)
-        if endpoints:
-            status['endpoints'] = endpoints
-        return status
+        return site_status(doc, _site_endpoints(state, context.primary), context.router_running, before, now,
+                           context.router_reason)
     if kind == 'RouterAccess':
         status = ready_status(['Configured', 'Resolved'], {'Configured', 'Resolved'}, before, now)
         status['endpoints'] = _endpoints(doc, context.primary)
@@ -479,7 +472,7 @@ def _certificate_status(content):
     status = {'message': 'OK'}
     if content and content.get(certs.CERT_FILE):
         try:
-            status['expiration'] = _timestamp(certs.not_after(certs.certificate_from_pem(content[certs.CERT_FILE])))
+            status['expiration'] = timestamp(certs.not_after(certs.certificate_from_pem(content[certs.CERT_FILE])))
         except certs.CertificateError:
             pass
     return status
@@ -625,8 +618,26 @@ def render_site(home, namespace, **options):
         return _render_site(home, namespace, **options)
 
 
+def check_platform(home, namespace, platform):
+    """SiteStateError when the namespace was rendered for another platform (Skupper refuses the change too)."""
+    recorded = files.read_bytes(os.path.join(home, PLATFORM_FILE))
+    if recorded is None:
+        if os.path.isdir(paths.runtime_dir(home, 'resources')):
+            raise SiteStateError('unable to determine current platform used in namespace "%s" (%s is missing): '
+                                 'remove the site (appnet.skupper.system state=absent) and start it again'
+                                 % (namespace, PLATFORM_FILE))
+        return
+    text = recorded.decode('utf-8', 'replace').strip()
+    current = text.split(':', 1)[1].strip() if text.startswith('platform:') else text
+    if current != platform:
+        raise SiteStateError('existing namespace uses "%s" platform and it cannot change to "%s": remove the site '
+                             '(appnet.skupper.system state=absent, on platform %s) before starting it on %s'
+                             % (current, platform, current, platform))
+
+
 def _render_site(home, namespace, *, platform='linux', path_base=None, dry_run=False, hostname=None, addresses=None,
-                 port_is_free=None, version='2.1.0', now=None):
+                 port_is_free=None, version='2.1.0', now=None, router_running=True, router_reason=None):
+    check_platform(home, namespace, platform)
     state = load_site_state(home, namespace, platform)
     host_name = _value(hostname, socket.gethostname)
     host_addresses = list(_value(addresses, static_links.local_addresses))
@@ -636,7 +647,8 @@ def _render_site(home, namespace, *, platform='linux', path_base=None, dry_run=F
     runtime = copy.deepcopy(state)
     added = add_implicit_router_accesses(runtime, previous, home, host_name, host_addresses,
                                          port_is_free or probe_port_free)
-    problems = port_collisions(runtime, runtime.router_accesses, only=added)
+    problems = port_collisions(runtime, runtime.router_accesses, only=added) + \
+        other_namespace_collisions(runtime, runtime.router_accesses, home)
     if problems:
         raise SiteStateError(problems)
     plan = _Plan()
@@ -647,9 +659,9 @@ def _render_site(home, namespace, *, platform='linux', path_base=None, dry_run=F
     plan.add(ROUTER_CONFIG, dump_router_config(entities))
     links = plan_static_links(runtime, leaves, plan, host_name, host_addresses)
     context = _StatusContext(runtime, site_id, previous, now or datetime.datetime.now(datetime.timezone.utc),
-                             static_links.primary_address(host_addresses))
+                             static_links.primary_address(host_addresses), router_running, router_reason)
     plan_resources(runtime, state, plan, context, certificate_documents(requests, leaves, runtime.namespace))
-    plan.add('internal/platform.yaml', 'platform: %s\n' % platform)
+    plan.add(PLATFORM_FILE, 'platform: %s\n' % platform)
     changed = apply_plan(home, plan, dry_run)
     for link in links:
         link['path'] = os.path.join(home, link['path'])

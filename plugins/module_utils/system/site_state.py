@@ -523,11 +523,12 @@ def _check_strategy(check, name, strategy, label):
 # Port collisions between listeners and router accesses (Skupper does not check these)
 
 
-def _overlap(host_a, host_b):
+def hosts_overlap(host_a, host_b):
+    """Whether sockets bound on two hosts can clash (the same host, or a wildcard)."""
     return host_a in WILDCARDS or host_b in WILDCARDS or host_a == host_b
 
 
-def _bound_ports(state, router_accesses):
+def bound_ports(state, router_accesses):
     """[(host, port, description, kind, name)] of every socket the router would bind."""
     bound = []
     for kind, collection, label in (('Listener', state.listeners, 'listener'),
@@ -556,10 +557,10 @@ def _involves(only, *entries):
 def port_collisions(state, router_accesses, only=None):
     """Problems for sockets bound twice; only: restrict to collisions involving these RouterAccess names."""
     problems = []
-    bound = _bound_ports(state, router_accesses)
+    bound = bound_ports(state, router_accesses)
     for index, (host, port, description, kind, name) in enumerate(bound):
         for other_host, other_port, other_description, other_kind, other_name in bound[:index]:
-            if port != other_port or not _overlap(host, other_host):
+            if port != other_port or not hosts_overlap(host, other_host):
                 continue
             if kind in ('Listener', 'MultiKeyListener') and other_kind in ('Listener', 'MultiKeyListener') \
                     and host == other_host:
@@ -654,6 +655,16 @@ def load_runtime_resources(home):
         if doc.get('kind') and name:
             result.setdefault(doc['kind'], {})[name] = doc
     return result
+
+
+def load_resource(data):
+    """The last document of a resource file's bytes (None when it has none or is not YAML)."""
+    _require_yaml()
+    try:
+        docs = [doc for doc in yaml.safe_load_all(data.decode('utf-8')) if doc is not None]
+    except (yaml.YAMLError, UnicodeDecodeError):
+        return None
+    return docs[-1] if docs else None
 
 
 def resource_yaml(doc):

@@ -16,6 +16,7 @@ import ipaddress
 import os
 import socket
 
+from ansible_collections.appnet.skupper.plugins.module_utils.status import REMOTE_SITE_ANNOTATION
 from ansible_collections.appnet.skupper.plugins.module_utils.system import certs, files, paths
 from ansible_collections.appnet.skupper.plugins.module_utils.system.site_state import (
     LINK_ROLES, WILDCARDS, load_runtime_resources, resource_yaml, role_port)
@@ -143,10 +144,17 @@ def secret_document(name, credentials):
             'data': dict((key, _b64(credentials[key])) for key in certs.CREDENTIAL_ORDER if key in credentials)}
 
 
-def link_document(name, host, roles, cost=1):
-    """A Link to host with one endpoint per (role, port), ports as strings."""
+def link_document(name, host, roles, cost=1, remote_site=None):
+    """A Link to host with one endpoint per (role, port), ports as strings.
+
+    remote_site: the name of the site the link goes to, kept as the annotation REMOTE_SITE_ANNOTATION, so
+    that the linking site reports its remote site from this fact instead of parsing router ids.
+    """
     endpoints = [{'host': host, 'name': role, 'port': str(port)} for role, port in roles]
-    return {'apiVersion': 'skupper.io/v2alpha1', 'kind': 'Link', 'metadata': {'creationTimestamp': None, 'name': name},
+    metadata = {'creationTimestamp': None, 'name': name}
+    if remote_site:
+        metadata['annotations'] = {REMOTE_SITE_ANNOTATION: remote_site}
+    return {'apiVersion': 'skupper.io/v2alpha1', 'kind': 'Link', 'metadata': metadata,
             'spec': {'cost': int(cost), 'endpoints': endpoints, 'tlsCredentials': name}, 'status': {}}
 
 
@@ -217,11 +225,12 @@ def _server_certificate(home, router_access):
         raise StaticLinkError('the site has not been rendered completely: %s is missing' % path)
 
 
-def issue_static_link(home, subject, host=None, cost=1, name=None, addresses=None):
+def issue_static_link(home, subject, host=None, cost=1, name=None, addresses=None, check_mode=False):
     """(secret_doc, link_doc, changed): credentials and a Link for the remote site subject.
 
     The client certificate (CN = subject) is kept under runtime/issued/<subject>/, so the same
-    subject gets the same credentials back (changed False).
+    subject gets the same credentials back (changed False). In check mode nothing is written; when
+    the credentials would be (re-)issued the result is (None, None, True).
     """
     if not subject or '/' in subject or subject.startswith('.'):
         raise StaticLinkError('subject must be a non-empty name without "/", got %r' % (subject,))
@@ -236,9 +245,14 @@ def issue_static_link(home, subject, host=None, cost=1, name=None, addresses=Non
     chosen = _choose_host(host, _server_certificate(home, router_access),
                           local_addresses() if addresses is None else addresses)
     directory = paths.runtime_dir(home, ISSUED_DIR, subject)
-    files.ensure_dir(paths.runtime_dir(home, ISSUED_DIR), certs.DIR_MODE)
-    changed = certs.ensure_leaf(directory, ca, subject, [], client=True, server=True)
-    credentials = certs.read_directory(directory)
+    content, _reissued = certs.plan_leaf(directory, ca, subject, [], client=True, server=True)
+    changed = certs.files_differ(directory, content)
+    if check_mode and changed:
+        return None, None, True
+    if changed:
+        files.ensure_dir(paths.runtime_dir(home, ISSUED_DIR), certs.DIR_MODE)
+        certs.write_files(directory, content)
+    credentials = dict((file_name, data) for file_name, (data, _mode) in content.items())
     link_name = name or 'link-%s' % site_name
     return (secret_document(link_name, credentials),
-            link_document(link_name, chosen, link_roles(router_access), cost), changed)
+            link_document(link_name, chosen, link_roles(router_access), cost, remote_site=site_name), changed)

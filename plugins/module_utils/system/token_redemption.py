@@ -12,6 +12,7 @@ import os
 
 from ansible_collections.appnet.skupper.plugins.module_utils import documents
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import ApplyResult, BackendError
+from ansible_collections.appnet.skupper.plugins.module_utils.status import REMOTE_SITE_ANNOTATION
 from ansible_collections.appnet.skupper.plugins.module_utils.system import paths, redeem
 
 
@@ -26,9 +27,19 @@ def site_name(backend):
 
 
 def _with_link_cost(doc, token):
+    """A received Link with the token's linkCost, and the token's remote site annotation (a fact the token's
+    issuer, the link role, knows: the site the token was granted by) so that network_info need not parse it
+    from router ids."""
+    if doc.get('kind') != 'Link':
+        return doc
     cost = (token.get('spec') or {}).get('linkCost')
-    if doc.get('kind') == 'Link' and cost:
+    if cost:
         doc = dict(doc, spec=dict(doc.get('spec') or {}, cost=cost))
+    remote = (((token.get('metadata') or {}).get('annotations')) or {}).get(REMOTE_SITE_ANNOTATION)
+    if remote:
+        metadata = dict(doc.get('metadata') or {})
+        metadata['annotations'] = dict(metadata.get('annotations') or {}, **{REMOTE_SITE_ANNOTATION: remote})
+        doc = dict(doc, metadata=metadata)
     return doc
 
 
@@ -46,7 +57,12 @@ def _redeemed_outcome(backend, token, record):
                            % (token['metadata']['name'], ', '.join(missing)))
     link = next((doc for doc in current if doc.get('kind') == 'Link'), None)
     return ApplyResult(False, link, link, redeemed=False, link=documents.redact(link), reload_required=False,
+                       resource_files=_files(backend, record),
                        status={'status': 'Ready', 'message': 'OK', 'redeemed': True})
+
+
+def _files(backend, record):
+    return [backend.input_path(kind, name) for kind, name in record]
 
 
 def redeem_handler(module, backend, desired):
@@ -58,33 +74,34 @@ def redeem_handler(module, backend, desired):
     if record is not None:
         return _redeemed_outcome(backend, desired, record)
     if module.check_mode:
-        return ApplyResult(True, None, None, redeemed=True, reload_required=True,
-                           status={'status': 'Pending', 'message': 'would be redeemed'})
+        # Redeeming uses up the grant, so check mode cannot ask for the Link: it says that it would redeem.
+        return ApplyResult(True, None, None, redeemed=False, reload_required=True,
+                           status={'status': 'Pending', 'message': 'the token would be redeemed'})
     subject = site_name(backend)
     try:
         received = redeem.redeem_access_token(desired, subject)
     except redeem.RedeemError as exc:
         raise BackendError('cannot redeem access token %r: %s' % (name, exc))
-    written = []
+    written, stored = [], []
     for doc in received:
-        backend.apply(_with_link_cost(doc, desired))
+        stored.append(backend.apply(_with_link_cost(doc, desired)).after)
         written.append((doc['kind'], doc['metadata']['name']))
     redeem.record_redemption(backend.home, desired, written)
-    link = next(doc for doc in received if doc['kind'] == 'Link')
-    return ApplyResult(True, None, _with_link_cost(link, desired), redeemed=True, reload_required=True,
-                       link=documents.redact(_with_link_cost(link, desired)),
-                       status={'status': 'Ready', 'message': 'OK', 'redeemed': True})
+    link = next(doc for doc in stored if doc['kind'] == 'Link')
+    status = {'status': 'Ready', 'message': 'OK', 'redeemed': True}
+    return ApplyResult(True, None, link, redeemed=True, reload_required=True, link=documents.redact(link),
+                       resource_files=_files(backend, written), status=status)
 
 
 def _forget(module, backend, name):
     """state=absent: remove what the token gave (Link, Secret) and its redemption record."""
     record = redeem.redemption_record(backend.home, {'metadata': {'name': name}}, any_code=True)
     if record is None:
-        return ApplyResult(False, None, None, reload_required=False)
+        return ApplyResult(False, None, None, reload_required=False, resource_files=[])
     current = _resources(backend, record)
     if not module.check_mode:
         for kind, resource_name in record:
             backend.delete(kind, resource_name)
         redeem.forget_redemption(backend.home, name)
     link = next((doc for doc in current if doc and doc.get('kind') == 'Link'), None)
-    return ApplyResult(True, link, None, reload_required=True)
+    return ApplyResult(True, link, None, reload_required=True, resource_files=_files(backend, record))

@@ -14,8 +14,10 @@ import sys
 import pytest
 import yaml
 
+from tests.support import router_schema
 from tests.support.netns_hosts import NetnsHosts, available
 from tests.support.playbook import ROOT, changed_tasks, failures, run_playbook, task_outcomes
+from tests.support.reference import absent_reason
 
 SUPPORT_BIN = os.path.join(ROOT, 'tests', 'support', 'bin')
 BACKEND_PORT = 19090
@@ -104,6 +106,15 @@ def test_network_builds_links_and_carries_traffic(network):
     assert os.stat(os.path.join(east_home, 'input', 'resources', 'Secret-link-west.yaml')).st_mode & 0o777 == 0o600
     answer = http_get_in(hosts['east'], LISTENER_PORT)
     assert answer.stdout == 'hello from the backend behind west\n', answer.stderr
+
+
+def test_every_rendered_router_config_passes_the_schema(network):
+    hosts, _inventory = network
+    if not os.path.exists(router_schema.SCHEMA):
+        pytest.skip(absent_reason('router', 'skrouter.json'))
+    for host in hosts.hosts:
+        config = os.path.join(host.workdir, 'skupper', 'namespaces', 'shop', 'runtime', 'router', 'skrouterd.json')
+        assert router_schema.config_file_problems(config) == [], host.name
 
 
 def test_second_run_changes_nothing(network):

@@ -71,6 +71,13 @@ def router(tmp_path_factory):
     write(os.path.join(home, 'runtime', 'resources', 'RouterAccess-skupper-local.yaml'), yaml.safe_dump(
         {'apiVersion': 'skupper.io/v2alpha1', 'kind': 'RouterAccess', 'metadata': {'name': 'skupper-local'},
          'spec': {'roles': [{'name': 'normal', 'port': port}], 'tlsCredentials': 'skupper-local-server'}}))
+    # the Link to west as static_link issues it: it names its remote site (the samples' router ids are of no
+    # form a real router uses, so only this fact says where link-west goes)
+    write(os.path.join(home, 'runtime', 'resources', 'Link-link-west.yaml'), yaml.safe_dump(
+        {'apiVersion': 'skupper.io/v2alpha1', 'kind': 'Link',
+         'metadata': {'name': 'link-west', 'annotations': {'appnet.skupper/remote-site-name': 'west'}},
+         'spec': {'cost': 1, 'endpoints': [{'name': 'inter-router', 'host': '127.0.0.1', 'port': '55671'}],
+                  'tlsCredentials': 'link-west'}}))
     certs = os.path.join(home, 'runtime', 'certs', 'skupper-local-client')
     write(os.path.join(certs, 'tls.crt'), client.cert_pem)
     write(os.path.join(certs, 'tls.key'), client.key_pem)
@@ -85,7 +92,8 @@ def tool(name):
     return os.path.join(BIN, name)
 
 
-def test_skmanage_prints_what_the_real_tool_prints(router):
+def test_standin_fidelity_skmanage_stand_in_prints_what_the_real_tool_prints(router):
+    """Fidelity of the skmanage test double (not the collection): the tests below rely on its output being real."""
     target = management.management_target(router.home)
     argv = [tool('skmanage'), 'query', '--type=connector'] + management.connection_options(target)
     output = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
@@ -134,7 +142,9 @@ def test_a_client_without_the_site_certificate_is_refused(router):
         certificate=str(router.folder / 'stranger' / 'tls.crt'), key=str(router.folder / 'stranger' / 'tls.key'))
     with pytest.raises(management.ManagementError) as failure:
         management.query(target, 'router', tool('skmanage'), timeout=5)
-    assert failure.value.reason in ('tls', 'failed')
+    assert failure.value.reason == 'tls'
+    assert failure.value.message.startswith('TLS failure talking to the router on port %d with the skupper-local-client '
+                                            'credentials: ConnectionException' % target.port)
 
 
 def test_router_not_running_and_tool_missing(router, tmp_path):
@@ -165,3 +175,38 @@ def test_network_info_module_on_linux(router, tmp_path):
     assert [(link['name'], link['status']) for link in result['links']] == [('link-west', 'Ready'),
                                                                             ('link-nowhere', 'Pending')]
     assert result['missing_links'] == [] and result['site']['router_id'] == 'east-1700000000-default'
+
+
+def fake_engine(tmp_path, home, container='east-skupper-router'):
+    """A test double for podman: `podman exec <container> <tool> ...` runs the tool of tests/support/bin with the
+    container's certificate paths mapped back to the host; a stopped container fails as podman does."""
+    engine = tmp_path / 'podman'
+    engine.write_text('''#!%s
+import os, subprocess, sys
+args = sys.argv[1:]
+if args[:2] != ['exec', %r]:
+    sys.stderr.write('Error: no container with name or ID "%%s" found: no such container\\n' %% args[1])
+    sys.exit(125)
+with open(%r, 'a') as log:
+    log.write(' '.join(args) + '\\n')
+tool = os.path.join(%r, args[2])
+mapped = [a.replace('/etc/skupper-router/runtime/certs', %r) for a in args[3:]]
+sys.exit(subprocess.call([tool] + mapped))
+''' % (sys.executable, container, str(tmp_path / 'calls'), BIN, os.path.join(home, 'runtime', 'certs')))
+    engine.chmod(0o755)
+    return str(engine)
+
+
+def test_podman_sites_are_asked_with_the_tools_in_the_router_container(router, tmp_path):
+    engine = fake_engine(tmp_path, router.home)
+    state = management.query_site(router.home, container=(engine, 'east-skupper-router'),
+                                  entity_types=('router', 'connector'))
+    assert state['router'][0]['id'] == 'east-1700000000-default'
+    calls = (tmp_path / 'calls').read_text().splitlines()
+    assert calls[0].startswith('exec east-skupper-router skmanage query --type=router -b amqps://127.0.0.1:')
+    assert '--ssl-certificate /etc/skupper-router/runtime/certs/skupper-local-client/tls.crt' in calls[0]
+    assert '--ssl-trustfile /etc/skupper-router/runtime/certs/skupper-local-client/ca.crt' in calls[0]
+    with pytest.raises(management.ManagementError) as failure:
+        management.query_site(router.home, container=(engine, 'west-skupper-router'))
+    assert failure.value.reason == 'refused'
+    assert failure.value.message.startswith('the router container west-skupper-router is not running')

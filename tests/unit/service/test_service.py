@@ -1,18 +1,57 @@
-"""Service managers: the systemd unit, the container command, the supervised process."""
+"""Service managers: the systemd unit, the container command and files, the supervised process, readiness."""
 
+import grp
 import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import time
 
 import pytest
+import yaml
 
-from ansible_collections.appnet.skupper.plugins.module_utils.system import service
+from ansible_collections.appnet.skupper.plugins.module_utils.system import render, service
+from ansible_collections.appnet.skupper.plugins.module_utils.system.container_service import ContainerService
+from ansible_collections.appnet.skupper.plugins.module_utils.system.systemd_service import SystemdService, SystemdUnit
 
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+STANDIN = os.path.join(ROOT, 'tests', 'support', 'bin', 'skrouterd')
+needs_analyze = pytest.mark.skipif(shutil.which('systemd-analyze') is None, reason='systemd-analyze is not installed')
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def site_home(tmp_path):
+    """A rendered namespace home (no link access) whose local management port is free on this host."""
+    home = str(tmp_path / 'skupper' / 'namespaces' / 'ns')
+    os.makedirs(os.path.join(home, 'input', 'resources'))
+    with open(os.path.join(home, 'input', 'resources', 'Site-ns.yaml'), 'w') as handle:
+        yaml.safe_dump({'apiVersion': 'skupper.io/v2alpha1', 'kind': 'Site', 'metadata': {'name': 'ns'}}, handle)
+    port = free_port()
+    result = render.render_site(home, 'ns', port_is_free=lambda candidate: candidate == port, hostname='host',
+                                addresses=['192.0.2.1'])
+    return home, result.site_id
+
+
+def analyze(tmp_path, name, text):
+    unit = tmp_path / name
+    unit.write_text(text)
+    done = subprocess.run(['systemd-analyze', 'verify', '--man=no', str(unit)], capture_output=True, text=True,
+                          check=False)
+    return [line for line in done.stderr.splitlines() if name in line]
+
+
+# -- systemd ----------------------------------------------------------------------------------------
 
 def test_systemd_unit_for_root_is_a_system_unit_with_absolute_exec_start(tmp_path):
-    manager = service.SystemdService('west', str(tmp_path / 'west'), router='/usr/sbin/skrouterd', site_id='id-1', uid=0)
+    manager = SystemdService('west', str(tmp_path / 'west'), router='/usr/sbin/skrouterd', site_id='id-1', uid=0)
     assert manager.unit_path == '/etc/systemd/system/skupper-west.service'
     lines = manager.unit_text().splitlines()
     assert 'ExecStart=/usr/sbin/skrouterd -c %s' % os.path.join(str(tmp_path / 'west'), 'runtime', 'router',
@@ -22,38 +61,200 @@ def test_systemd_unit_for_root_is_a_system_unit_with_absolute_exec_start(tmp_pat
 
 
 def test_systemd_unit_for_a_user_goes_to_the_user_unit_directory(tmp_path):
-    manager = service.SystemdService('east', str(tmp_path), router='/opt/skrouterd', uid=1000,
-                                     env={'XDG_CONFIG_HOME': '/home/alice/.config', 'HOME': '/home/alice'})
+    manager = SystemdService('east', str(tmp_path), router='/opt/skrouterd', uid=1000,
+                             env={'XDG_CONFIG_HOME': '/home/alice/.config', 'HOME': '/home/alice'})
     assert manager.unit_path == '/home/alice/.config/systemd/user/skupper-east.service'
     assert 'WantedBy=default.target' in manager.unit_text().splitlines()
 
 
-@pytest.mark.skipif(shutil.which('systemd-analyze') is None, reason='systemd-analyze is not installed')
-def test_systemd_analyze_verifies_the_unit(tmp_path):
-    router = tmp_path / 'skrouterd'
+def test_exec_start_paths_are_quoted_and_specifiers_escaped(tmp_path):
+    home = str(tmp_path / 'data 100%' / 'namespaces' / 'west')
+    manager = SystemdService('west', home, router='/opt/sk router/bin/skrouterd', site_id='id-%i', uid=0)
+    lines = manager.unit_text().splitlines()
+    config = os.path.join(home, 'runtime', 'router', 'skrouterd.json').replace('%', '%%')
+    assert 'ExecStart="/opt/sk router/bin/skrouterd" -c "%s"' % config in lines
+    assert 'Environment="SKUPPER_SITE_ID=id-%%i"' in lines
+
+
+@needs_analyze
+def test_systemd_analyze_verifies_the_unit_with_awkward_paths(tmp_path):
+    folder = tmp_path / 'sk router 100%'
+    folder.mkdir()
+    router = folder / 'skrouterd'
     router.write_text('#!/bin/sh\nexit 0\n')
     router.chmod(0o755)
-    manager = service.SystemdService('west', str(tmp_path), router=str(router), site_id='id-1', uid=0)
-    unit = tmp_path / 'skupper-west.service'
-    unit.write_text(manager.unit_text())
-    result = subprocess.run(['systemd-analyze', 'verify', '--man=no', str(unit)], capture_output=True, text=True,
-                            check=False)
-    problems = [line for line in result.stderr.splitlines() if 'skupper-west' in line]
-    assert problems == [], result.stderr
+    manager = SystemdService('west', str(folder / 'home'), router=str(router), site_id='id-1', uid=0)
+    assert analyze(tmp_path, 'skupper-west.service', manager.unit_text()) == []
+
+
+def test_a_changed_binary_or_site_id_changes_the_spec(tmp_path):
+    one = SystemdService('west', str(tmp_path), router='/usr/sbin/skrouterd', site_id='id-1', uid=0)
+    assert one.spec_digest() == SystemdService('west', str(tmp_path), router='/usr/sbin/skrouterd', site_id='id-1',
+                                               uid=0).spec_digest()
+    assert one.spec_digest() != SystemdService('west', str(tmp_path), router='/opt/skrouterd', site_id='id-1',
+                                               uid=0).spec_digest()
+    assert one.spec_digest() != SystemdService('west', str(tmp_path), router='/usr/sbin/skrouterd', site_id='id-2',
+                                               uid=0).spec_digest()
+
+
+def test_user_units_warn_when_lingering_is_off(tmp_path, monkeypatch):
+    monkeypatch.setattr('ansible_collections.appnet.skupper.plugins.module_utils.system.systemd_service.LINGER_DIR',
+                        str(tmp_path / 'linger'))
+    unit = SystemdUnit('east', uid=os.getuid() or 1000, env={'HOME': str(tmp_path)})
+    warning = unit.linger_warning()
+    assert 'lingering is not enabled' in warning and 'loginctl enable-linger' in warning
+    (tmp_path / 'linger').mkdir()
+    user = warning.split('for user ')[1].split(':')[0]
+    (tmp_path / 'linger' / user).write_text('')
+    assert unit.linger_warning() is None
+    assert SystemdUnit('east', uid=0).linger_warning() is None
+
+
+class FakeSystemctl(object):
+    """A test double for systemctl/journalctl: answers `show` from a script of states, records the calls."""
+
+    def __init__(self, states):
+        self.states = list(states)
+        self.calls = []
+
+    def __call__(self, argv, timeout=120):
+        self.calls.append(argv)
+        if argv[0] == 'journalctl':
+            return 0, 'skrouterd: fatal: cannot open certificate\n', ''
+        if 'show' in argv:
+            state = self.states.pop(0) if len(self.states) > 1 else self.states[0]
+            return 0, ''.join('%s=%s\n' % item for item in state.items()), ''
+        return 0, '', ''
+
+
+def state(active='active', sub='running', restarts='0', pid='4242'):
+    return {'ActiveState': active, 'SubState': sub, 'NRestarts': restarts, 'MainPID': pid, 'Result': 'success'}
+
+
+def test_systemd_start_waits_for_readiness_and_notices_an_automatic_restart(site_home, monkeypatch):
+    home, site_id = site_home
+    fake = FakeSystemctl([state(), state(), state(restarts='1', pid='4343')])
+    manager = SystemdService('ns', home, router='/usr/sbin/skrouterd', site_id=site_id, uid=0, runner=fake,
+                             ready_timeout=5)
+    with pytest.raises(service.ServiceError) as failure:
+        manager.start()
+    message = str(failure.value)
+    assert 'restarted the router 1 time(s)' in message
+    assert 'cannot open certificate' in message  # the journal's tail
+    assert ['systemctl', 'start', 'skupper-ns.service'] in fake.calls
+
+
+def test_systemd_start_reports_a_failed_unit(site_home):
+    home, site_id = site_home
+    fake = FakeSystemctl([state(), state(active='failed', sub='failed', pid='0')])
+    manager = SystemdService('ns', home, router='/usr/sbin/skrouterd', site_id=site_id, uid=0, runner=fake,
+                             ready_timeout=5)
+    with pytest.raises(service.ServiceError, match='skupper-ns.service is failed'):
+        manager.start()
+
+
+# -- containers -------------------------------------------------------------------------------------
+
+def flag(argv, name):
+    return argv[argv.index(name) + 1] if name in argv else None
 
 
 def test_container_command_runs_the_router_image_with_host_networking(tmp_path):
-    manager = service.ContainerService('west', str(tmp_path), engine='podman', site_id='id-1', uid=1000, gid=1000)
-    argv = manager.run_argv()
+    argv = ContainerService('west', str(tmp_path), engine='podman', site_id='id-1', uid=1000, gid=1000,
+                            with_unit=False).run_argv()
     assert argv[:2] == ['podman', 'run'] and argv[-1] == service.DEFAULT_IMAGE
-    assert ['--name', 'west-skupper-router'] == argv[argv.index('--name'):argv.index('--name') + 2]
-    assert '--network' in argv and argv[argv.index('--network') + 1] == 'host'
+    assert flag(argv, '--name') == 'west-skupper-router' and flag(argv, '--network') == 'host'
+    assert flag(argv, '--restart') == 'always'
     assert 'SSL_PROFILE_BASE_PATH=/etc/skupper-router' in argv and 'SKUPPER_SITE_ID=id-1' in argv
+    assert 'QDROUTERD_CONF=/etc/skupper-router/config/skrouterd.json' in argv
     assert '%s:/etc/skupper-router/runtime/certs:z' % os.path.join(str(tmp_path), 'runtime', 'certs') in argv
-    assert ['--userns', 'keep-id'] == argv[argv.index('--userns'):argv.index('--userns') + 2]
-    docker = service.ContainerService('west', str(tmp_path), engine='docker', uid=0, gid=0).run_argv()
-    assert docker[0] == 'docker' and '--userns' not in docker
+    assert '%s:/etc/skupper-router/config:z' % os.path.join(str(tmp_path), 'runtime', 'router') in argv
+    assert 'skupper.io/site-id=id-1' in argv and 'application=skupper-v2' in argv
 
+
+def docker_gid():
+    try:
+        return grp.getgrnam('docker').gr_gid
+    except KeyError:
+        return 0
+
+
+@pytest.mark.parametrize('engine,uid,gid,userns,user', [
+    ('podman', 1000, 1001, 'keep-id', '1000:1001'),  # rootless: the host user, mapped to itself
+    ('podman', 0, 0, None, '0:0'),  # rootful: root, the owner of the files
+    ('docker', 1000, 1001, None, '0:%d' % docker_gid()),  # Skupper's choice for docker, any user
+    ('docker', 0, 0, None, '0:%d' % docker_gid()),
+])
+def test_the_container_user_can_read_the_site_files(tmp_path, engine, uid, gid, userns, user):
+    """The image runs as uid 10000, which cannot read 0700 directories of the host user: --user overrides it."""
+    argv = ContainerService('west', str(tmp_path), engine=engine, uid=uid, gid=gid, with_unit=False).run_argv()
+    assert flag(argv, '--userns') == userns and flag(argv, '--user') == user
+
+
+def test_container_scripts_and_unit(tmp_path):
+    home = str(tmp_path / 'home')
+    manager = ContainerService('west', home, engine='podman', site_id='id-1', uid=1000, gid=1000,
+                               env={'XDG_RUNTIME_DIR': '/run/user/1000', 'HOME': str(tmp_path)}, with_unit=True)
+    start, stop = manager.script_text('start'), manager.script_text('stop')
+    assert 'container ls --all --filter label=application=skupper-v2 --filter label=skupper.io/site-id=id-1' in start
+    assert start.splitlines()[0] == '#!/bin/sh' and 'start "$container"' in start
+    assert 'stop --time 10 "$container"' in stop
+    unit = manager.unit_text().splitlines()
+    assert 'RequiresMountsFor=/run/user/1000/containers' in unit
+    assert 'ExecStart=/bin/sh %s' % os.path.join(home, 'internal', 'scripts', 'start.sh') in unit
+    assert 'ExecStop=/bin/sh %s' % os.path.join(home, 'internal', 'scripts', 'stop.sh') in unit
+    assert 'RemainAfterExit=yes' in unit and 'WantedBy=default.target' in unit
+
+
+def test_container_scripts_are_written_0755_and_idempotent(tmp_path):
+    home = str(tmp_path / 'home')
+    manager = ContainerService('west', home, engine='docker', site_id='id-1', with_unit=False)
+    assert manager.install(check_mode=True) is True and not os.path.exists(manager.scripts_dir)
+    assert manager.install() is True
+    for action in ('start', 'stop'):
+        path = os.path.join(home, 'internal', 'scripts', '%s.sh' % action)
+        assert os.stat(path).st_mode & 0o777 == 0o755
+        assert open(path).read() == manager.script_text(action)
+    assert manager.install() is False
+
+
+@pytest.mark.skipif(shutil.which('sh') is None, reason='no sh')
+def test_container_scripts_run_the_engine_on_the_sites_containers(tmp_path):
+    """The start script, run by sh against an engine test double, starts exactly the containers it lists."""
+    engine = tmp_path / 'podman'
+    log = tmp_path / 'calls'
+    engine.write_text('#!/bin/sh\necho "$@" >> %s\nif [ "$1" = container ]; then echo ns-skupper-router; fi\n' % log)
+    engine.chmod(0o755)
+    manager = ContainerService('ns', str(tmp_path / 'home'), engine=str(engine), site_id='id-1', with_unit=False)
+    manager.install()
+    for action in ('start', 'stop'):
+        subprocess.run(['sh', manager.script_path(action)], check=True)
+    calls = log.read_text().splitlines()
+    assert calls[0].startswith('container ls --all --filter label=application=skupper-v2 '
+                               '--filter label=skupper.io/site-id=id-1')
+    assert calls[1] == 'start ns-skupper-router' and calls[3] == 'stop --time 10 ns-skupper-router'
+
+
+@needs_analyze
+@pytest.mark.parametrize('engine,uid', [('podman', 1000), ('podman', 0), ('docker', 0)])
+def test_systemd_analyze_verifies_the_container_unit(tmp_path, engine, uid):
+    manager = ContainerService('west', str(tmp_path / 'home'), engine=engine, site_id='id-1', uid=uid, gid=uid,
+                               env={'XDG_RUNTIME_DIR': str(tmp_path), 'HOME': str(tmp_path)}, with_unit=True)
+    manager.install(check_mode=True)
+    os.makedirs(manager.scripts_dir)
+    for action in ('start', 'stop'):
+        with open(manager.script_path(action), 'w') as handle:
+            handle.write(manager.script_text(action))
+    assert analyze(tmp_path, 'skupper-west.service', manager.unit_text()) == []
+
+
+def test_container_preflight_names_a_missing_engine(tmp_path, monkeypatch):
+    monkeypatch.setenv('PATH', str(tmp_path))
+    with pytest.raises(service.ServiceError, match='podman is not installed'):
+        ContainerService('west', str(tmp_path), engine='podman', with_unit=False).preflight()
+
+
+# -- the router binary ------------------------------------------------------------------------------
 
 def test_find_router_names_what_was_tried(tmp_path):
     with pytest.raises(service.ServiceError) as error:
@@ -67,21 +268,35 @@ def test_find_router_names_what_was_tried(tmp_path):
     assert 'exited 3' in str(error.value)
 
 
+def test_find_router_looks_a_bare_name_up_on_path(tmp_path, monkeypatch):
+    router = tmp_path / 'my-skrouterd'
+    router.write_text('#!/bin/sh\necho 3.3.0\n')
+    router.chmod(0o755)
+    monkeypatch.setenv('PATH', '%s:%s' % (tmp_path, os.environ.get('PATH', '')))
+    assert service.find_router('my-skrouterd') == str(router)
+    with pytest.raises(service.ServiceError, match='not-on-path'):
+        service.find_router('not-on-path')
+
+
+# -- the supervised process -------------------------------------------------------------------------
+
 def fake_router(tmp_path, body):
+    """A test double for the router: a script that does what body says."""
     router = tmp_path / 'router'
-    router.write_text('#!%s\nimport sys, time\n%s\n' % (sys.executable, body))
+    router.write_text('#!%s\nimport os, sys, time, subprocess\n%s\n' % (sys.executable, body))
     router.chmod(0o755)
     return str(router)
 
 
-def test_process_service_starts_restarts_on_failure_and_stops(tmp_path):
-    home = tmp_path / 'home'
-    (home / 'runtime' / 'router').mkdir(parents=True)
-    (home / 'runtime' / 'router' / 'skrouterd.json').write_text('[]')
+def test_process_service_starts_when_ready_restarts_on_failure_and_stops(site_home, tmp_path):
+    home, site_id = site_home
     counter = tmp_path / 'starts'
-    router = fake_router(tmp_path, 'open(%r, "a").write("x")\ntime.sleep(3 if len(open(%r).read()) == 1 else 60)\n'
-                         'sys.exit(1)' % (str(counter), str(counter)))
-    manager = service.ProcessService('ns', str(home), router=router, site_id='id-1')
+    # the stand-in, killed 3 s after its first start: the supervisor starts it again
+    router = fake_router(tmp_path, 'open(%r, "a").write("x")\n'
+                                   'p = subprocess.Popen([%r] + sys.argv[1:])\n'
+                                   'if len(open(%r).read()) == 1:\n    time.sleep(3)\n    p.kill()\n    sys.exit(1)\n'
+                                   'sys.exit(p.wait())' % (str(counter), STANDIN, str(counter)))
+    manager = service.ProcessService('ns', home, router=router, site_id=site_id, ready_timeout=20)
     assert manager.is_active() is False
     manager.start()
     assert manager.is_active() is True
@@ -93,12 +308,84 @@ def test_process_service_starts_restarts_on_failure_and_stops(tmp_path):
     assert manager.is_active() is False and not os.path.exists(manager.pid_file)
 
 
-def test_process_service_reports_a_router_that_dies_at_once(tmp_path):
-    home = tmp_path / 'home'
-    home.mkdir()
+def test_process_service_reports_a_router_that_dies_at_once(site_home, tmp_path):
+    home, _site_id = site_home
     router = fake_router(tmp_path, 'sys.stderr.write("bad config\\n")\nsys.exit(1)')
-    manager = service.ProcessService('ns', str(home), router=router)
+    manager = service.ProcessService('ns', home, router=router, ready_timeout=20)
     with pytest.raises(service.ServiceError) as error:
         manager.start()
     assert 'bad config' in str(error.value)
     assert manager.is_active() is False
+
+
+@pytest.mark.parametrize('delay', [0.1, 0.15, 0.25, 0.6])
+def test_process_service_reports_a_router_that_fails_soon_after_the_start(site_home, tmp_path, delay):
+    """The audit's crash loop: a router that exits shortly after each start is never reported as started."""
+    home, _site_id = site_home
+    router = fake_router(tmp_path, 'time.sleep(%s)\nsys.stderr.write("router failed\\n")\nsys.exit(1)' % delay)
+    manager = service.ProcessService('ns', home, router=router, ready_timeout=20)
+    started = time.time()
+    with pytest.raises(service.ServiceError) as error:
+        manager.start()
+    assert 'the router is not running: the router exited' in str(error.value) and 'router failed' in str(error.value)
+    assert time.time() - started < 10 and manager.is_active() is False
+
+
+def test_process_service_reports_a_router_that_never_gets_ready(site_home, tmp_path):
+    home, _site_id = site_home
+    router = fake_router(tmp_path, 'sys.stderr.write("waiting for nothing\\n")\ntime.sleep(60)')
+    manager = service.ProcessService('ns', home, router=router, ready_timeout=2)
+    with pytest.raises(service.ServiceError) as error:
+        manager.start()
+    message = str(error.value)
+    assert 'did not become ready within 2 seconds' in message and 'nothing listens on the management port' in message
+    assert 'waiting for nothing' in message and manager.is_active() is False
+
+
+def test_a_router_left_by_a_killed_supervisor_is_not_started_twice(site_home):
+    home, site_id = site_home
+    manager = service.ProcessService('ns', home, router=STANDIN, site_id=site_id, ready_timeout=20)
+    manager.start()
+    supervisor = int(open(manager.pid_file).read())
+    child = int(open(manager.child_pid_file).read())
+    os.kill(supervisor, signal.SIGKILL)
+    deadline = time.time() + 5
+    while time.time() < deadline and os.path.exists('/proc/%d' % supervisor) and \
+            open('/proc/%d/stat' % supervisor).read().rsplit(')', 1)[-1].split()[0] != 'Z':
+        time.sleep(0.1)
+    os.waitpid(supervisor, os.WNOHANG) if supervisor else None
+    assert manager.is_active() is True and 'without its supervisor' in manager.degraded()
+    manager.start()  # stops the orphan first, or the new router could not bind the ports
+    assert not os.path.exists('/proc/%d' % child) or \
+        open('/proc/%d/stat' % child).read().rsplit(')', 1)[-1].split()[0] == 'Z'
+    assert manager.degraded() is None and int(open(manager.child_pid_file).read()) != child
+    manager.stop()
+    assert manager.is_active() is False
+
+
+def test_the_process_spec_follows_the_binary_and_site_id(tmp_path):
+    one = service.ProcessService('ns', str(tmp_path), router='/usr/sbin/skrouterd', site_id='a')
+    assert one.spec_digest() != service.ProcessService('ns', str(tmp_path), router='/opt/skrouterd',
+                                                       site_id='a').spec_digest()
+    assert one.spec_digest() != service.ProcessService('ns', str(tmp_path), router='/usr/sbin/skrouterd',
+                                                       site_id='b').spec_digest()
+
+
+# -- the record -------------------------------------------------------------------------------------
+
+def test_the_record_brings_back_the_manager_that_runs_the_router(tmp_path):
+    home = str(tmp_path / 'ns')
+    manager = service.ProcessService('ns', home, router='/usr/sbin/skrouterd', site_id='id-1')
+    assert service.write_record(home, manager, platform='linux', runtime_digest='d1', spec_digest='s1') is True
+    assert os.stat(service.record_path(home)).st_mode & 0o777 == 0o600
+    record = service.read_record(home)
+    assert record['manager'] == 'process' and record['runtime_digest'] == 'd1' and record['router'] == \
+        '/usr/sbin/skrouterd'
+    again = service.recorded_manager(record, 'ns', home)
+    assert isinstance(again, service.ProcessService) and again.pid_file == manager.pid_file
+    assert service.same_manager(again, manager)
+    systemd = SystemdService('ns', home, router='/usr/sbin/skrouterd', site_id='id-1', uid=0)
+    assert not service.same_manager(systemd, manager)
+    service.write_record(home, systemd, platform='linux')
+    assert isinstance(service.recorded_manager(service.read_record(home), 'ns', home), SystemdService)
+    assert service.recorded_manager({}, 'ns', home) is None

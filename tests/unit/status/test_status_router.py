@@ -30,11 +30,31 @@ def by_name(items):
     return dict((item['name'], item) for item in items)
 
 
+# The samples' router ids (<site>-1700000000-default) are Skupper-like but of no form a router really uses;
+# these are the ids real routers of the same sites would have.
+REAL_IDS = {'west': 'west-1700000000-417301552', 'east': 'east-1700000000-88120991'}
+
+
+def with_real_router_ids(state):
+    """state with the samples' router ids replaced by real Skupper ids (<site>-<seconds>-<nanoseconds>)."""
+    text = json.dumps(state)
+    for site, real in REAL_IDS.items():
+        text = text.replace('%s-1700000000-default' % site, real)
+    return json.loads(text)
+
+
+def east_resources(annotated=True):
+    link = {'kind': 'Link', 'metadata': {'name': 'link-west'}, 'spec': {'cost': 1}}
+    if annotated:
+        link['metadata']['annotations'] = {status.REMOTE_SITE_ANNOTATION: 'west'}
+    return {'Site': {'east': {'kind': 'Site', 'metadata': {'name': 'east'}}}, 'Link': {'link-west': link}}
+
+
 def test_east_link_up_and_link_refused():
-    info = status.from_router(router_state('east'))
+    info = status.from_router(router_state('east'), east_resources())
     links = by_name(info['links'])
     assert links['link-west']['status'] == 'Ready' and links['link-west']['reason'] is None
-    assert links['link-west']['remote_site_name'] == 'west'
+    assert links['link-west']['remote_site_name'] == 'west'  # the Link's fact, and the peer's id starts with it
     assert (links['link-west']['host'], links['link-west']['port'], links['link-west']['cost']) == ('127.0.0.1', 55671, 1)
     assert links['link-nowhere']['status'] == 'Pending'
     assert links['link-nowhere']['reason'].startswith('connection refused by 127.0.0.1:55999')
@@ -42,11 +62,26 @@ def test_east_link_up_and_link_refused():
     assert info['ready'] is False
 
 
+def test_without_facts_a_router_id_of_no_known_form_names_no_site():
+    info = status.from_router(router_state('east'), east_resources(annotated=False))
+    assert by_name(info['links'])['link-west']['remote_site_name'] is None
+    assert info['peers'] == [{'router_id': 'west-1700000000-default', 'site_name': None, 'site_id': None}]
+
+
+def test_real_skupper_router_ids_name_their_sites_without_facts():
+    info = status.from_router(with_real_router_ids(router_state('east')), east_resources(annotated=False))
+    assert by_name(info['links'])['link-west']['remote_site_name'] == 'west'
+    assert info['peers'] == [{'router_id': REAL_IDS['west'], 'site_name': 'west', 'site_id': None}]
+    west = status.from_router(with_real_router_ids(router_state('west')))
+    assert west['site']['name'] == 'west' and [peer['site_name'] for peer in west['peers']] == ['east']
+
+
 def test_east_site_peers_and_connector():
-    info = status.from_router(router_state('east'), namespace='default')
+    info = status.from_router(router_state('east'), east_resources(), namespace='default')
     assert info['site'] == {'name': 'east', 'id': '22222222-2222-2222-2222-222222222222', 'platform': 'linux',
                             'namespace': 'default', 'status': 'Ready', 'reason': None,
                             'router_id': 'east-1700000000-default'}
+    # the peer at the other end of link-west is west, as the Link says
     assert info['peers'] == [{'router_id': 'west-1700000000-default', 'site_name': 'west', 'site_id': None}]
     connector = info['connectors'][0]
     assert (connector['name'], connector['routing_key'], connector['port']) == ('backend', 'backend', 19090)
@@ -68,7 +103,7 @@ def test_west_listeners_matched_by_oper_status():
     assert listeners['orphan']['matched'] is False and listeners['orphan']['status'] == 'Pending'
     assert 'no connector for routing key orphan' in listeners['orphan']['reason']
     assert info['links'] == [] and info['ready'] is True
-    assert [peer['site_name'] for peer in info['peers']] == ['east']
+    assert [peer['router_id'] for peer in info['peers']] == ['east-1700000000-default']
 
 
 def test_north_tls_failures_have_readable_reasons():
@@ -84,7 +119,7 @@ def test_north_tls_failures_have_readable_reasons():
 
 
 def test_expected_links_and_not_ready_lines():
-    info = status.from_router(router_state('east'), expected_links=['west', 'north'])
+    info = status.from_router(router_state('east'), east_resources(), expected_links=['west', 'north'])
     assert info['missing_links'] == ['north']
     problems = status.not_ready(info)
     assert any(line.startswith('link link-nowhere is Pending: connection refused') for line in problems)
@@ -106,12 +141,46 @@ def test_resources_without_router_entities_are_pending():
     assert info['listeners'][0]['status'] == 'Pending' and info['ready'] is False
 
 
-@pytest.mark.parametrize('router_id,site', [('west-1700000000-default', 'west'), ('my-site-1753264871-417301552',
-                                                                                  'my-site'),
-                                            ('west-0f9c2d0e', 'west'), ('my-site-0f9c2d0e', 'my-site'),
-                                            ('west-0f9c2d0x', None), ('west', None), (None, None)])
+@pytest.mark.parametrize('router_id,site', [
+    # Skupper on Linux, Podman and Docker: <site>-<seconds>-<nanoseconds>
+    ('west-1753264871-417301552', 'west'), ('my-site-1753264871-417301552', 'my-site'),
+    ('db-2024-1753264871-417301552', 'db-2024'), ('west-1753264871-5', 'west'),
+    ('east-1753265002-88120991', 'east'),  # 8-digit nanoseconds are also 8 hex digits: Skupper's form wins
+    # Skupper on Kubernetes: <site>-<router pod name>
+    ('west-skupper-router-6d8f7c9b4-x7k2p', 'west'), ('west-skupper-router-2-6d8f7c9b4-x7k2p', 'west'),
+    ('my-site-1-skupper-router-5b7d9f8c6-q2w4z', 'my-site-1'),
+    # this collection: <site>-<8 hex digits of the site id>
+    ('west-0f9c2d0e', 'west'), ('my-site-0f9c2d0e', 'my-site'), ('site-1-0f9c2d0e', 'site-1'),
+    ('db-2024-2fbf8eb6', 'db-2024'), ('east-2-41c0ffee', 'east-2'),
+    # no known form
+    ('west-1700000000-default', None), ('west-0f9c2d0x', None), ('west-skupper-router-6d8f7c9b4-x7k2', None),
+    ('west', None), (None, None)])
 def test_site_name_from_router_id(router_id, site):
     assert status.site_name_from_router_id(router_id) == site
+
+
+@pytest.mark.parametrize('router_id,known,site', [
+    ('site-1-0f9c2d0e', ['site', 'site-1'], 'site-1'),
+    ('site-0f9c2d0e', ['site', 'site-1'], 'site'),
+    ('east-1753265002-88120991', ['east-1753265002'], 'east-1753265002'),  # a known name tells the forms apart
+    ('west-skupper-router-6d8f7c9b4-x7k2p', ['west', 'west-skupper'], 'west'),
+    ('north-0f9c2d0e', ['west'], 'north'),  # known names are preferred, not forced
+])
+def test_known_site_names_tell_router_ids_apart(router_id, known, site):
+    assert status.site_name_from_router_id(router_id, known) == site
+
+
+@pytest.mark.parametrize('peer,fact,site', [
+    ('west-0f9c2d0e', 'west', 'west'),
+    ('west-1700000000-default', 'west', 'west'),  # an id of no known form does not contradict the fact
+    (None, 'west', 'west'),  # no connection seen: the fact stands
+    ('west-2-0f9c2d0e', 'west', 'west-2'),  # the peer is another site's router: the router is right
+    ('north-0f9c2d0e', 'west', 'north'),
+    ('west-0f9c2d0e', None, 'west'),
+])
+def test_the_remote_site_of_a_link_prefers_the_links_fact(peer, fact, site):
+    link = {'metadata': {'name': 'link-west', 'annotations': {status.REMOTE_SITE_ANNOTATION: fact} if fact else {}}}
+    assert status.remote_site_name(peer, link) == site
 
 
 def test_parse_skstat_connections_table():

@@ -8,9 +8,9 @@ import pytest
 import yaml
 
 from ansible_collections.appnet.skupper.plugins.module_utils.system import render
-from tests.support.reference import reference_path
+from tests.support import router_schema
+from tests.support.reference import absent_reason
 
-SCHEMA = reference_path('router', 'skrouter.json')
 GOLDEN = os.path.join(os.path.dirname(__file__), 'golden')
 WEST_ID = '0f9c2d0e-6f0a-4c4e-9a53-3c1f3b0c9b11'
 EAST_ID = '7d1e3c55-2a41-4b7e-8d0f-5c6b9a1e2f34'
@@ -104,57 +104,10 @@ def read_yaml_stream(path):
 
 
 # ---------------------------------------------------------------------------------------------
-# Router schema conformance
-
-
-ALIASES = {'address': 'router.config.address', 'linkRoute': 'router.config.linkRoute',
-           'autoLink': 'router.config.autoLink'}
-
-
-def _attributes(entity_types, name):
-    entity = entity_types[name]
-    attributes = dict(entity.get('attributes') or {})
-    if entity.get('extends'):
-        attributes = dict(_attributes(entity_types, entity['extends']), **attributes)
-    return attributes
-
-
-def _type_ok(kind, value):
-    """JSON types the router accepts for a schema type (it coerces numeric strings and numbers)."""
-    if isinstance(kind, list):
-        return value in kind
-    if kind == 'integer':
-        return (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, str) and value.isdigit())
-    if kind == 'boolean':
-        return isinstance(value, bool)
-    if kind in ('string', 'path'):
-        return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
-    return True
-
-
-def schema_problems(entities):
-    """Problems of a rendered config against skrouter.json (unknown types/attributes, required, JSON types)."""
-    with open(SCHEMA) as handle:
-        entity_types = json.load(handle)['entityTypes']
-    problems = []
-    for entity_type, attrs in entities:
-        full = ALIASES.get(entity_type, entity_type)
-        if full not in entity_types:
-            problems.append('unknown entity type %s' % entity_type)
-            continue
-        known = _attributes(entity_types, full)
-        for key, value in attrs.items():
-            if key not in known:
-                problems.append('%s: unknown attribute %s' % (entity_type, key))
-            elif not _type_ok(known[key].get('type'), value):
-                problems.append('%s: %s=%r is not a %s' % (entity_type, key, value, known[key].get('type')))
-        for key, spec in known.items():
-            if spec.get('required') and key not in attrs and key != 'type':
-                problems.append('%s: required attribute %s missing' % (entity_type, key))
-    return problems
+# Router schema conformance (the one checker of tests/support/router_schema.py)
 
 
 def check_schema(entities):
-    if not os.path.exists(SCHEMA):
-        pytest.skip('router schema %s is not available' % SCHEMA)
-    assert schema_problems(entities) == []
+    if not os.path.exists(router_schema.SCHEMA):
+        pytest.skip(absent_reason('router', 'skrouter.json'))
+    assert router_schema.schema_problems(entities) == []

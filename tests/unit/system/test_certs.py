@@ -116,3 +116,63 @@ def test_user_provided_leaf_from_a_secret(west, tmp_path):
     west.render('west')
     assert certs.read_directory(os.path.join(home, 'runtime/certs/backend-tls')) == content
     assert _mode(os.path.join(home, 'runtime/resources/Secret-backend-tls.yaml')) == 0o600
+
+
+def _expiring_ca(directory, common_name_value, days_left):
+    """A CA in directory whose certificate ends in days_left days (same layout as ensure_ca writes)."""
+    import datetime
+    ca = certs.ensure_ca(directory, common_name_value)
+    start = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0) - certs.VALIDITY + \
+        datetime.timedelta(days=days_left)
+    short = certs.renew_ca(ca, now=start)
+    certs.write_files(directory, short.files())
+    return short
+
+
+def test_a_ca_close_to_expiry_is_renewed_with_its_key_and_leaves_follow(tmp_path):
+    import datetime
+    directory = str(tmp_path / 'ca')
+    old = _expiring_ca(directory, 'site-ca', days_left=10)
+    leaf_dir = str(tmp_path / 'leaf')
+    certs.ensure_leaf(leaf_dir, old, 'client-west', [], client=True, server=True)
+    old_leaf = certs.load_certificate(os.path.join(leaf_dir, 'tls.crt'))
+    assert certs.not_after(old_leaf) == certs.not_after(old.certificate), 'a leaf never outlives its CA'
+    renewed, changed = certs.plan_ca(directory, 'site-ca')
+    assert changed and renewed.key_pem == old.key_pem and renewed.cert_pem != old.cert_pem
+    left = certs.not_after(renewed.certificate) - datetime.datetime.now(datetime.timezone.utc)
+    assert left > certs.VALIDITY - datetime.timedelta(days=1)
+    # what the old certificate signed still verifies with the renewed one (same subject and key) ...
+    old_leaf.verify_directly_issued_by(renewed.certificate)
+    # ... but leaves are re-issued, with the renewed CA certificate and its validity
+    assert not certs.leaf_is_current(certs.read_directory(leaf_dir), renewed, 'client-west', [], True, True)
+    assert certs.ensure_leaf(leaf_dir, renewed, 'client-west', [], client=True, server=True)
+    assert open(os.path.join(leaf_dir, 'ca.crt'), 'rb').read() == renewed.cert_pem
+    assert certs.not_after(certs.load_certificate(os.path.join(leaf_dir, 'tls.crt'))) > certs.not_after(old_leaf)
+
+
+def test_a_ca_with_time_left_is_kept_and_caps_its_leaves(tmp_path):
+    directory = str(tmp_path / 'ca')
+    ca = _expiring_ca(directory, 'site-ca', days_left=100)
+    kept, changed = certs.plan_ca(directory, 'site-ca')
+    assert changed is False and kept.cert_pem == ca.cert_pem
+    certs.ensure_leaf(str(tmp_path / 'leaf'), ca, 'west', ['west-host'], client=True, server=True)
+    leaf = certs.load_certificate(str(tmp_path / 'leaf' / 'tls.crt'))
+    assert certs.not_after(leaf) == certs.not_after(ca.certificate)
+
+
+def test_render_renews_an_expiring_site_ca_and_reissues_what_it_signed(west):
+    home = west.home('west')
+    west.render('west')
+    old = _expiring_ca(os.path.join(home, 'runtime/issuers/skupper-site-ca'), 'skupper-site-ca', days_left=20)
+    key = open(os.path.join(home, 'runtime/issuers/skupper-site-ca/tls.key'), 'rb').read()
+    result = west.render('west')
+    assert 'runtime/issuers/skupper-site-ca/tls.crt' in result.changed_files
+    assert 'runtime/issuers/skupper-site-ca/tls.key' not in result.changed_files
+    assert open(os.path.join(home, 'runtime/issuers/skupper-site-ca/tls.key'), 'rb').read() == key
+    renewed = certs.load_ca(os.path.join(home, 'runtime/issuers/skupper-site-ca'))
+    assert renewed.cert_pem != old.cert_pem
+    for leaf in ('west', 'client-west'):
+        assert 'runtime/certs/%s/tls.crt' % leaf in result.changed_files
+        cert = certs.load_certificate(os.path.join(home, 'runtime/certs/%s/tls.crt' % leaf))
+        cert.verify_directly_issued_by(renewed.certificate)
+        assert certs.not_after(cert) <= certs.not_after(renewed.certificate)

@@ -9,8 +9,8 @@ import yaml
 from ansible_collections.appnet.skupper.plugins.module_utils.system import render, static_links
 from ansible_collections.appnet.skupper.plugins.module_utils.system.site_state import SiteStateError
 
-from tests.unit.system.conftest import (EAST_HOST, EAST_ID, GOLDEN, WEST_HOST, WEST_ID, check_schema, load_json, read_yaml_stream,
-                                        resource, snapshot_tree, write_input)
+from tests.unit.system.conftest import (EAST_HOST, EAST_ID, GOLDEN, NOW, WEST_HOST, WEST_ID, check_schema, load_json,
+                                        read_yaml_stream, resource, snapshot_tree, write_input)
 
 WEST_BASE = '/home/alice/.local/share/skupper/namespaces/west'
 EAST_BASE = '/home/bob/.local/share/skupper/namespaces/east'
@@ -253,3 +253,63 @@ def test_render_result_fields(west):
     assert result.changed_files == sorted(result.changed_files)
     assert len(result.runtime_digest) == 64
     assert WEST_HOST['hostname'] in [link['host'] for link in result.static_links]
+
+
+def test_the_platform_of_a_namespace_cannot_change(west):
+    west.render('west')
+    before = snapshot_tree(west.home('west'))
+    with pytest.raises(SiteStateError) as failure:
+        west.render('west', platform='podman')
+    assert str(failure.value).startswith('existing namespace uses "linux" platform and it cannot change to "podman"')
+    assert 'state=absent' in str(failure.value)
+    assert snapshot_tree(west.home('west')) == before
+    os.unlink(os.path.join(west.home('west'), 'internal', 'platform.yaml'))
+    with pytest.raises(SiteStateError, match='unable to determine current platform used in namespace "west"'):
+        west.render('west', platform='linux')
+
+
+def _site_status(home):
+    return yaml.safe_load(open(os.path.join(home, 'runtime/resources/Site-west.yaml')))['status']
+
+
+def test_the_site_is_running_only_while_the_router_is(west):
+    from ansible_collections.appnet.skupper.plugins.module_utils.system import site_status
+    home = west.home('west')
+    west.render('west', router_running=False)
+    status = _site_status(home)
+    assert (status['status'], status['message']) == ('Pending', 'the router is not running')
+    running = [c for c in status['conditions'] if c['type'] == 'Running']
+    assert [(c['status'], c['message']) for c in running] == [('False', 'the router is not running')]
+    assert status['endpoints'], 'the endpoints stay'
+    # the system module marks it Running once the router is ready: the same bytes a render would write
+    assert site_status.set_router_running(home, True, now=NOW, dry_run=True) == 'runtime/resources/Site-west.yaml'
+    assert _site_status(home) == status
+    assert site_status.set_router_running(home, True, now=NOW) == 'runtime/resources/Site-west.yaml'
+    assert (_site_status(home)['status'], _site_status(home)['message']) == ('Ready', 'OK')
+    assert west.render('west', router_running=True).changed_files == []
+    assert site_status.set_router_running(home, True, now=NOW) is None
+    assert site_status.set_router_running(home, False, 'stopped by the test', now=NOW) is not None
+    assert _site_status(home)['message'] == 'stopped by the test'
+
+
+def test_sockets_of_other_namespaces_are_refused_and_avoided(host):
+    from tests.unit.system.conftest import west_documents
+    host.add('west', west_documents())  # a listener on 0.0.0.0:8080
+    host.render('west')
+    before = snapshot_tree(host.home('west'))
+    host.add('north', [resource('Site', 'north', {}, 'north'),
+                       resource('Listener', 'web', {'host': '127.0.0.1', 'port': 8080, 'routingKey': 'web'}, 'north')])
+    with pytest.raises(SiteStateError) as failure:
+        host.render('north')
+    assert 'port 8080 of listener "web" (host "127.0.0.1") collides with listener "backend" of namespace "west" ' \
+           '(host "0.0.0.0")' in str(failure.value)
+    assert not os.path.exists(os.path.join(host.home('north'), 'runtime'))
+    assert snapshot_tree(host.home('west')) == before
+    # a port another namespace's listener binds is never chosen for a router access
+    host.add('east', [resource('Site', 'east', {'linkAccess': 'default'}, 'east'),
+                      resource('Listener', 'odd', {'host': '0.0.0.0', 'port': 55672, 'routingKey': 'odd'}, 'east')])
+    east = dict((a['name'], a['port']) for t, a in load_json(host.render('east').router_config_path) if t == 'listener')
+    assert east == {'skupper-local-normal': 5672, 'east-inter-router': 55673, 'east-edge': 45672}
+    host.add('south', [resource('Site', 'south', {'linkAccess': 'default'}, 'south')])
+    south = dict((a['name'], a['port']) for t, a in load_json(host.render('south').router_config_path) if t == 'listener')
+    assert south == {'skupper-local-normal': 5673, 'south-inter-router': 55674, 'south-edge': 45673}

@@ -2,6 +2,7 @@
 
 import base64
 import os
+import shutil
 import socket
 import ssl
 import threading
@@ -79,13 +80,20 @@ def test_every_static_link_passes_the_handshake_and_hostname_check(west, tmp_pat
 
 
 def test_a_client_certificate_of_another_site_is_refused(west, tmp_path):
-    west.render('west')
+    west_links = west.render('west').static_links
     west.add('north', [resource('Site', 'north', {'linkAccess': 'default'}, 'north')])
     north = west.render('north')
     secret, _link = read_yaml_stream(north.static_links[0]['path'])
-    server_error, client_error, _accepted = handshake(_server_context(west.home('west'), 'west'),
-                                                      _client_context(tmp_path, secret), '127.0.0.1')
-    assert server_error is not None or client_error is not None
+    # The client trusts west's CA, so only west refusing north's client certificate can fail the session.
+    with open(os.path.join(west.home('west'), 'runtime', 'certs', 'west', 'ca.crt'), 'rb') as handle:
+        trusting_west = dict(secret, data=dict(secret['data'], **{'ca.crt': base64.b64encode(handle.read()).decode()}))
+    server = _server_context(west.home('west'), 'west')
+    server_error, _client_error, accepted = handshake(server, _client_context(tmp_path, trusting_west), '127.0.0.1')
+    assert accepted, 'the client accepted west, as it should'
+    assert isinstance(server_error, ssl.SSLError) and 'certificate verify failed' in str(server_error), server_error
+    # the same session with west's own client certificate succeeds
+    own, _link = read_yaml_stream(west_links[0]['path'])
+    assert handshake(server, _client_context(tmp_path, own), '127.0.0.1')[:2] == (None, None)
 
 
 def test_a_host_missing_from_the_dns_sans_is_detected(west, tmp_path):
@@ -128,3 +136,27 @@ def test_issue_static_link_fails_clearly(host, west):
     west.render('solo')
     with pytest.raises(static_links.StaticLinkError, match='not enabled for link access'):
         static_links.issue_static_link(west.home('solo'), 'east')
+
+
+def test_an_issued_link_names_the_site_it_goes_to(west):
+    west.render('west')
+    _secret, link, _changed = static_links.issue_static_link(west.home('west'), 'east', addresses=['192.168.122.10'])
+    assert link['metadata']['annotations'] == {'appnet.skupper/remote-site-name': 'west'}
+
+
+def test_check_mode_writes_nothing_even_when_the_credentials_would_be_reissued(west):
+    from tests.unit.system.conftest import snapshot_tree
+    west.render('west')
+    home = west.home('west')
+    first = static_links.issue_static_link(home, 'east', addresses=['192.168.122.10'])
+    assert static_links.issue_static_link(home, 'east', addresses=['192.168.122.10'], check_mode=True) == \
+        first[:2] + (False,)
+    # another CA for the site (a renewed or replaced one): the issued credentials are no longer current
+    shutil.rmtree(os.path.join(home, 'runtime', 'issuers', 'skupper-site-ca'))
+    west.render('west')
+    before = snapshot_tree(home)
+    assert static_links.issue_static_link(home, 'east', addresses=['192.168.122.10'], check_mode=True) == \
+        (None, None, True)
+    assert snapshot_tree(home) == before
+    secret, _link, changed = static_links.issue_static_link(home, 'east', addresses=['192.168.122.10'])
+    assert changed and secret['data']['tls.crt'] != first[0]['data']['tls.crt']

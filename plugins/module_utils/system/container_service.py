@@ -1,0 +1,283 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to appnet.skupper
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The router image in a container with host networking: platforms podman and docker (nonkube-runtime.md 11.3).
+
+The container <namespace>-skupper-router mounts runtime/router and runtime/certs and carries Skupper's
+labels, environment and user. internal/scripts/start.sh and stop.sh (0755) start and stop every
+container of the site (found by its labels); where systemd runs the host, the unit
+skupper-<namespace>.service runs them, so the router comes back after a reboot. The image is pulled
+each time the container is created (first start, and every restart, which re-creates it).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import grp
+import json
+import os
+import shlex
+import shutil
+
+from ansible_collections.appnet.skupper.plugins.module_utils.system import files, paths
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service_base import (
+    LOG_LINES, ServiceError, ServiceManager, run_command)
+from ansible_collections.appnet.skupper.plugins.module_utils.system.systemd_service import (
+    SystemdUnit, quote_argument, systemd_is_init)
+
+DEFAULT_IMAGE = 'quay.io/skupper/skupper-router:3.3.0'
+CONTAINER_HOME = '/etc/skupper-router'
+SCRIPT_MODE = 0o755
+
+
+def container_name(namespace):
+    return '%s-skupper-router' % namespace
+
+
+def docker_group_gid():
+    """The gid of the docker group, or 0 when there is none (Skupper's choice for the docker user)."""
+    try:
+        return grp.getgrnam('docker').gr_gid
+    except KeyError:
+        return 0
+
+
+def runtime_dir(uid, env):
+    """$XDG_RUNTIME_DIR, else /run/user/<uid>; /run for root (nonkube-runtime.md section 1.1)."""
+    if uid == 0:
+        return '/run'
+    return env.get('XDG_RUNTIME_DIR') or '/run/user/%d' % uid
+
+
+class ContainerService(ServiceManager):
+    """The router image in a container with host networking (platforms podman and docker)."""
+
+    name = 'container'
+
+    def __init__(self, namespace, home, engine='podman', image=None, site_id=None, uid=None, gid=None, env=None,
+                 runner=run_command, with_unit=None, **options):
+        super(ContainerService, self).__init__(namespace, home, None, site_id, **options)
+        self.engine = engine
+        self.image = image or DEFAULT_IMAGE
+        self.uid = os.getuid() if uid is None else uid
+        self.gid = os.getgid() if gid is None else gid
+        self.env = os.environ if env is None else env
+        self.runner = runner
+        use_unit = systemd_is_init() if with_unit is None else with_unit
+        self.unit = SystemdUnit(namespace, self.uid, self.env, runner) if use_unit else None
+
+    @property
+    def container(self):
+        return container_name(self.namespace)
+
+    @property
+    def scripts_dir(self):
+        return paths.internal_dir(self.home, 'scripts')
+
+    # -- the container ------------------------------------------------------------------------------
+
+    def user_options(self):
+        """--user (and --userns) so that the router can read the site's files (0700 directories, 0600 keys).
+
+        Rootless podman: the host user's uid:gid with userns keep-id. Rootful podman: 0:0 (root, the owner
+        of the files). Docker: 0:<docker group gid>, as Skupper does (root in the container may read them).
+        """
+        if self.engine == 'docker':
+            return ['--user', '0:%d' % docker_group_gid()]
+        if self.uid != 0:
+            return ['--userns', 'keep-id', '--user', '%d:%d' % (self.uid, self.gid)]
+        return ['--user', '0:0']
+
+    def run_argv(self):
+        """The command that creates and starts the router container."""
+        router_dir = paths.runtime_dir(self.home, 'router')
+        certs_dir = paths.runtime_dir(self.home, 'certs')
+        site_id = self.site_id or ''
+        return ([self.engine, 'run', '--detach', '--name', self.container, '--network', 'host',
+                 '--restart', 'always',
+                 '--label', 'application=skupper-v2', '--label', 'skupper.io/v2-component=router',
+                 '--label', 'skupper.io/site-id=%s' % site_id,
+                 '--env', 'APPLICATION_NAME=skupper-router',
+                 '--env', 'QDROUTERD_CONF=%s/config/skrouterd.json' % CONTAINER_HOME,
+                 '--env', 'QDROUTERD_CONF_TYPE=json',
+                 '--env', 'SKUPPER_SITE_ID=%s' % site_id,
+                 '--env', 'SSL_PROFILE_BASE_PATH=%s' % CONTAINER_HOME,
+                 '--volume', '%s:%s/config:z' % (router_dir, CONTAINER_HOME),
+                 '--volume', '%s:%s/runtime/certs:z' % (certs_dir, CONTAINER_HOME)]
+                + self.user_options() + [self.image])
+
+    def spec(self):
+        return json.dumps({'run': self.run_argv(), 'unit': self.unit_text() if self.unit else None}, sort_keys=True)
+
+    def _engine(self, *args, **options):
+        code, out, err = self.runner([self.engine] + list(args), timeout=options.get('timeout', 300))
+        return code, out, err
+
+    def preflight(self):
+        if shutil.which(self.engine) is None:
+            raise ServiceError('%s is not installed (not found on PATH): the %s platform runs the router in a '
+                               'container; install %s, or use platform linux with the skrouterd binary'
+                               % (self.engine, self.engine, self.engine))
+        code, out, err = self._engine('info', timeout=60)
+        if code != 0:
+            raise ServiceError('%s does not work here (%s info exited %d: %s)'
+                               % (self.engine, self.engine, code, (err or out).strip()[:500]))
+        if self.unit is not None:
+            try:
+                self.unit.preflight()
+            except ServiceError as exc:
+                self.warnings.append('%s; the router container will not be started at boot by %s'
+                                     % (exc, self.unit.name))
+                self.unit = None
+
+    def _exists(self):
+        return self._engine('container', 'inspect', self.container)[0] == 0
+
+    def _state(self):
+        """{'running': bool, 'restarts': text, 'started': text} of the container (running False when absent)."""
+        code, out, _err = self._engine('container', 'inspect', '--format',
+                                       '{{.State.Running}} {{.RestartCount}} {{.State.StartedAt}}', self.container)
+        parts = out.split() if code == 0 else []
+        return {'running': parts[:1] == ['true'], 'restarts': parts[1] if len(parts) > 1 else '',
+                'started': ' '.join(parts[2:])}
+
+    def is_active(self):
+        return shutil.which(self.engine) is not None and self._state()['running']
+
+    def _pull(self):
+        code, out, err = self._engine('pull', self.image, timeout=900)
+        if code == 0:
+            return
+        if self._engine('image', 'inspect', self.image)[0] == 0:
+            self.warnings.append('cannot pull %s (%s); using the copy this host has'
+                                 % (self.image, (err or out).strip()[:300]))
+            return
+        raise ServiceError('cannot pull the router image %s: %s' % (self.image, (err or out).strip()[:500]))
+
+    def _create(self):
+        self._pull()
+        code, out, err = self._engine(*self.run_argv()[1:])
+        if code != 0:
+            raise ServiceError('cannot create the router container %s: %s' % (self.container, (err or out).strip()))
+
+    def start(self):
+        if self._exists():
+            code, out, err = self._engine('start', self.container)
+            if code != 0:
+                raise ServiceError('cannot start container %s: %s' % (self.container, (err or out).strip()))
+        else:
+            self._create()
+        self._wait()
+
+    def restart(self):
+        self._engine('rm', '--force', self.container)
+        self._create()
+        self._wait()
+
+    def _wait(self):
+        self.wait_ready(self._still_running(self._state()), 'the router container %s' % self.container)
+
+    def _still_running(self, before):
+        def check():
+            now = self._state()
+            if not now['running']:
+                return 'the container %s is not running' % self.container
+            if now['restarts'] != before['restarts'] or now['started'] != before['started']:
+                return 'the container %s was restarted (restart count %s, then %s)' % (
+                    self.container, before['restarts'] or '?', now['restarts'] or '?')
+            return None
+        return check
+
+    def stop(self):
+        self._engine('stop', '--time', '10', self.container)
+
+    def log_tail(self, lines=LOG_LINES):
+        code, out, err = self._engine('logs', '--tail', str(lines), self.container)
+        return (out + err).strip() if code == 0 else ''
+
+    # -- the start/stop scripts and the unit ----------------------------------------------------------
+
+    def _engine_path(self):
+        return shutil.which(self.engine) or self.engine
+
+    def script_text(self, action):
+        """internal/scripts/<start|stop>.sh: start or stop every container labelled with this site's id."""
+        engine = shlex.quote(self._engine_path())
+        verb = 'start' if action == 'start' else 'stop --time 10'
+        return '\n'.join([
+            '#!/bin/sh',
+            '# %s the Skupper router container(s) of namespace %s (site %s).' % (
+                'Starts' if action == 'start' else 'Stops', self.namespace, self.site_id or ''),
+            '# Written by appnet.skupper.system; run by %s.' % ('the unit skupper-%s.service' % self.namespace),
+            'set -eu',
+            'for container in $(%s container ls --all --filter label=application=skupper-v2 --filter %s '
+            "--format '{{.Names}}'); do" % (engine, shlex.quote('label=skupper.io/site-id=%s' % (self.site_id or ''))),
+            '    %s %s "$container"' % (engine, verb),
+            'done',
+            '',
+        ])
+
+    def script_path(self, action):
+        return os.path.join(self.scripts_dir, '%s.sh' % action)
+
+    def unit_text(self):
+        """skupper-<namespace>.service: runs start.sh at boot and stop.sh at shutdown."""
+        dependencies = []
+        if self.engine == 'podman':
+            dependencies.append('RequiresMountsFor=%s/containers' % runtime_dir(self.uid, self.env))
+        elif self.uid == 0:
+            dependencies += ['Wants=docker.service', 'After=docker.service']
+        return '\n'.join([
+            '[Unit]',
+            'Description=Skupper router container of namespace %s' % self.namespace,
+            'Wants=network-online.target',
+            'After=network-online.target',
+        ] + dependencies + [
+            '',
+            '[Service]',
+            'Type=oneshot',
+            'RemainAfterExit=yes',
+            'ExecStart=/bin/sh %s' % quote_argument(self.script_path('start')),
+            'ExecStop=/bin/sh %s' % quote_argument(self.script_path('stop')),
+            'TimeoutStopSec=70',
+            '',
+            '[Install]',
+            'WantedBy=%s' % self.unit.wanted_by,
+            '',
+        ])
+
+    def install(self, check_mode=False):
+        changed = False
+        for action in ('start', 'stop'):
+            path, text = self.script_path(action), self.script_text(action)
+            if files.read_bytes(path) != text.encode() or (os.stat(path).st_mode & 0o777) != SCRIPT_MODE:
+                changed = True
+                if not check_mode:
+                    files.ensure_dir(self.scripts_dir, 0o700)
+                    files.write_atomic(path, text, SCRIPT_MODE)
+        if self.unit is not None:
+            changed = self.unit.write(self.unit_text(), check_mode) or changed
+            warning = self.unit.linger_warning()
+            if warning and warning not in self.warnings:
+                self.warnings.append(warning)
+        return changed
+
+    def remove(self, check_mode=False):
+        removed = False
+        if shutil.which(self.engine) is not None and self._exists():
+            removed = True
+            if not check_mode:
+                self._engine('rm', '--force', self.container)
+        if self.unit is not None:
+            removed = self.unit.remove(check_mode) or removed
+        return removed
+
+    def record(self):
+        found = {'manager': self.name, 'engine': self.engine, 'container': self.container, 'image': self.image}
+        if self.unit is not None:
+            found.update(unit=self.unit.path, scope=self.unit.scope)
+        return found
+
+    def describe(self):
+        return dict(self.record(), active=self.is_active())
