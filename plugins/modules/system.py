@@ -163,8 +163,8 @@ service:
            child_pid_file: /var/lib/skupper/namespaces/east/internal/router/skrouterd.child.pid,
            log_file: /var/lib/skupper/namespaces/east/internal/router/skrouterd.log}
 warnings:
-  description: Warnings of the render.
-  returned: when the site is rendered
+  description: Warnings of the render (ignored resources, unredeemed tokens) and of the service (lingering, image pull).
+  returned: when there are any
   type: list
   elements: str
 '''

@@ -20,6 +20,7 @@ import pytest
 import yaml
 
 from tests.support import router_schema
+from tests.support.host_ports import router_ports_lock
 from tests.support.playbook import changed_tasks, failures, run_playbook, task_outcomes
 
 ECHO_PORT = 29090
@@ -95,13 +96,14 @@ def network(tmp_path_factory):
     workdir = tmp_path_factory.mktemp('e2e')
     path = str(workdir / 'inventory.yml')
     inventory(str(workdir / 'skupper'), path)
-    echo = EchoServer(ECHO_PORT)
-    echo.start()
-    try:
-        yield path, str(workdir / 'skupper')
-    finally:
-        run_playbook('teardown.yml', path)
-        echo.sock.close()
+    with router_ports_lock():
+        echo = EchoServer(ECHO_PORT)
+        echo.start()
+        try:
+            yield path, str(workdir / 'skupper')
+        finally:
+            run_playbook('teardown.yml', path)
+            echo.sock.close()
 
 
 def test_network_with_real_routers(network):

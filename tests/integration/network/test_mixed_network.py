@@ -25,6 +25,7 @@ import yaml
 from ansible_collections.appnet.skupper.plugins.module_utils.system import certs
 from tests.support import router_schema
 from tests.support.controller import Controller
+from tests.support.host_ports import router_ports_lock
 from tests.support.kube_api import start_server
 from tests.support.playbook import ROOT, changed_tasks, failures, run_playbook, task_outcomes
 
@@ -85,6 +86,12 @@ class KubernetesSiteRouter(threading.Thread):
         if self.process is not None:
             self.process.terminate()
             self.process.wait(10)
+
+
+@pytest.fixture(autouse=True)
+def own_router_ports():
+    with router_ports_lock():
+        yield
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ import pytest
 import yaml
 
 from tests.support import router_schema
+from tests.support.host_ports import router_ports_lock
 from tests.support.playbook import ROOT, failures, run_playbook, task_outcomes
 from tests.support.reference import absent_reason
 
@@ -81,6 +82,12 @@ def pid_alive(pid):
         return False
     stat = open('/proc/%d/stat' % pid).read()
     return stat.rsplit(')', 1)[-1].split()[0] != 'Z'
+
+
+@pytest.fixture(autouse=True)
+def own_router_ports():
+    with router_ports_lock():
+        yield
 
 
 @pytest.fixture
