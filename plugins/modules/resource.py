@@ -294,7 +294,10 @@ def main():
                 diffs.append(dict(diff, before_header=header, after_header=header))
             results.append(dict(item, kind=doc['kind'], name=metadata['name'], namespace=metadata['namespace']))
     except BackendError as exc:
-        module.fail_json(msg=exc.message, changed=any(r['changed'] for r in results), results=results, **exc.details)
+        # A write that happened before the failure (a wait that timed out after an apply) counts as a change.
+        written = bool(exc.outcome and exc.outcome.changed)
+        module.fail_json(msg=exc.message, changed=written or any(r['changed'] for r in results), results=results,
+                         **exc.details)
     result = {'changed': any(r['changed'] for r in results), 'results': results}
     if params['platform'] in model.SYSTEM_PLATFORMS:
         result['reload_required'] = any(r.get('reload_required') for r in results)
