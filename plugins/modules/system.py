@@ -248,7 +248,7 @@ def run_site(module, home, record):
             if reason is not None:
                 (manager.restart if active and not switching else manager.start)()
         except service.ServiceError as exc:
-            site_status.set_router_running(home, False, 'the router did not start: %s' % str(exc).split('\n')[0])
+            site_status.set_router_running(home, False, 'the router did not start: %s' % str(exc).split('\n', 1)[0])
             raise StartFailed(str(exc), changed_files)
     site_file = site_status.set_router_running(home, True, dry_run=module.check_mode)
     if site_file and site_file not in changed_files:

@@ -23,13 +23,18 @@ except ImportError:  # pragma: no cover - PyYAML is a requirement of the collect
     HAS_YAML = False
 
 from ansible_collections.appnet.skupper.plugins.module_utils.system import files, paths
-from ansible_collections.appnet.skupper.plugins.module_utils.system.container_service import (  # noqa: F401
+from ansible_collections.appnet.skupper.plugins.module_utils.system.container_service import (
     DEFAULT_IMAGE, ContainerService)
 from ansible_collections.appnet.skupper.plugins.module_utils.system.process_service import ProcessService
-from ansible_collections.appnet.skupper.plugins.module_utils.system.service_base import (  # noqa: F401
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service_base import (
     DEFAULT_READY_TIMEOUT, ServiceError, ServiceManager)
-from ansible_collections.appnet.skupper.plugins.module_utils.system.systemd_service import (  # noqa: F401
+from ansible_collections.appnet.skupper.plugins.module_utils.system.systemd_service import (
     SystemdService, systemd_is_init, unit_name)
+
+# What the system module and the tests use from here (the managers live in their own files).
+__all__ = ['DEFAULT_IMAGE', 'DEFAULT_READY_TIMEOUT', 'ContainerService', 'ProcessService', 'ServiceError',
+           'ServiceManager', 'SystemdService', 'find_router', 'read_record', 'record_path', 'recorded_manager',
+           'same_manager', 'service_manager', 'systemd_is_init', 'unit_name', 'write_record']
 
 INSTALL_HINT = ('install the Skupper router (the skupper-router package, which provides skrouterd and skmanage), '
                 'set router_binary to its path, or use platform podman or docker, which run the router image')
