@@ -32,6 +32,10 @@ RUN := env PATH="$(VENV)/bin:$$PATH" PYTHONPATH="$(COLLECTIONS)$${PYTHONPATH:+:$
 # certificates (openssl), process tools (procps), the venv (python3-venv), the sanity copy (git, tar),
 # the shellcheck sanity test (shellcheck).
 DEBS := iproute2 openssh-server openssh-client openssl procps python3-venv git tar ca-certificates shellcheck
+# The real Skupper router built from source (make router; facts in docs/development.md): its compilers and libraries.
+ROUTER_BUILD_DEBS := cmake gcc g++ make pkg-config libssl-dev libsasl2-dev libsasl2-modules uuid-dev \
+	libnghttp2-dev libwebsockets-dev libunwind-dev python3-dev curl
+DEBS += $(ROUTER_BUILD_DEBS)
 # Wanted only for `systemd-analyze verify` of rendered units (PID 1 is not systemd on the CI machine):
 # a failed install is reported, not an error.
 OPTIONAL_DEBS := systemd
@@ -41,6 +45,7 @@ help:
 	@echo 'make test            every check: deps, venv, generated docs, pytest (unit, conformance, support,'
 	@echo '                     integration, e2e skips), ansible-test sanity, ansible-lint, build smoke test'
 	@echo 'make deps            Debian packages the tests need (apt-get, as root, only when missing)'
+	@echo 'make router          build the real Skupper router from source into a cache outside the clone (reused)'
 	@echo 'make venv            .venv/ from requirements-dev.txt, and .build/collections/.../appnet/skupper link'
 	@echo 'make unit            pytest tests/unit tests/support_tests'
 	@echo 'make conformance     pytest tests/conformance (kube API stand-in)'
@@ -96,6 +101,11 @@ $(STAMP): $(ROOT)/requirements-dev.txt $(ROOT)/requirements.txt
 $(COLLECTION_LINK):
 	@mkdir -p $(dir $@)
 	@ln -sfn ../../../.. $@
+
+# The real router (skrouterd, skmanage, skstat) from source, cached outside the clone; see hacking/build_router.sh.
+.PHONY: router
+router: deps
+	@bash $(ROOT)/hacking/build_router.sh
 
 # ---------------------------------------------------------------------------------------------
 # The test command
