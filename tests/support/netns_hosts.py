@@ -5,14 +5,30 @@ filesystem, so each inventory host gets its own Skupper data home. Needs root an
 openssh-server; `available()` says why not otherwise.
 """
 
+import fcntl
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 
-BRIDGE = 'appnetbr0'
-SUBNET = '10.213.7'
-GATEWAY = SUBNET + '.1'
+# Each set of hosts takes a free slot (a lock held while it lives), so that test runs of several checkouts
+# on one machine never share a bridge, a subnet or a namespace name.
+SLOTS = 64
+SLOT_LOCK = os.path.join(tempfile.gettempdir(), 'appnet-skupper-netns-slot-%d.lock')
+
+
+def _take_slot():
+    """(slot number, open lock file) of the first slot no other live run holds."""
+    for slot in range(SLOTS):
+        handle = open(SLOT_LOCK % slot, 'a')
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            continue
+        return slot, handle
+    raise RuntimeError('all %d network namespace slots are taken by other test runs' % SLOTS)
 
 
 def available():
@@ -39,14 +55,18 @@ def _run(*argv, check=True):
     return result
 
 
+def subnet(slot):
+    return '10.213.%d' % (100 + slot)
+
+
 class Host:
     """One namespace host: name, address, sshd."""
 
-    def __init__(self, name, index, workdir):
+    def __init__(self, name, index, workdir, slot):
         self.name = name
-        self.netns = 'appnet-%s' % name
-        self.address = '%s.%d' % (SUBNET, 10 + index)
-        self.veth = 'appv%d' % index
+        self.netns = 'appnet%d-%s' % (slot, name)
+        self.address = '%s.%d' % (subnet(slot), 10 + index)
+        self.veth = 'ap%dv%d' % (slot, index)
         self.workdir = os.path.join(workdir, name)
         self.sshd = None
 
@@ -59,7 +79,10 @@ class NetnsHosts:
 
     def __init__(self, names, workdir):
         self.workdir = workdir
-        self.hosts = [Host(name, index, workdir) for index, name in enumerate(names)]
+        self.slot, self._slot_lock = _take_slot()
+        self.bridge = 'appnetbr%d' % self.slot
+        self.gateway = subnet(self.slot) + '.1'
+        self.hosts = [Host(name, index, workdir, self.slot) for index, name in enumerate(names)]
         self.key = os.path.join(workdir, 'id_ed25519')
 
     def __enter__(self):
@@ -80,9 +103,9 @@ class NetnsHosts:
         os.makedirs(self.workdir, exist_ok=True)
         _run('ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', self.key)
         self.close_network()
-        _run('ip', 'link', 'add', BRIDGE, 'type', 'bridge')
-        _run('ip', 'addr', 'add', GATEWAY + '/24', 'dev', BRIDGE)
-        _run('ip', 'link', 'set', BRIDGE, 'up')
+        _run('ip', 'link', 'add', self.bridge, 'type', 'bridge')
+        _run('ip', 'addr', 'add', self.gateway + '/24', 'dev', self.bridge)
+        _run('ip', 'link', 'set', self.bridge, 'up')
         for host in self.hosts:
             self._create_host(host)
         for host in self.hosts:
@@ -93,13 +116,13 @@ class NetnsHosts:
         _run('ip', 'netns', 'add', host.netns)
         _run('ip', 'link', 'add', host.veth, 'type', 'veth', 'peer', 'name', host.veth + 'p')
         _run('ip', 'link', 'set', host.veth + 'p', 'netns', host.netns)
-        _run('ip', 'link', 'set', host.veth, 'master', BRIDGE)
+        _run('ip', 'link', 'set', host.veth, 'master', self.bridge)
         _run('ip', 'link', 'set', host.veth, 'up')
         _run(*host.exec_argv('ip', 'link', 'set', 'lo', 'up'))
         _run(*host.exec_argv('ip', 'link', 'set', host.veth + 'p', 'name', 'eth0'))
         _run(*host.exec_argv('ip', 'addr', 'add', host.address + '/24', 'dev', 'eth0'))
         _run(*host.exec_argv('ip', 'link', 'set', 'eth0', 'up'))
-        _run(*host.exec_argv('ip', 'route', 'add', 'default', 'via', GATEWAY))
+        _run(*host.exec_argv('ip', 'route', 'add', 'default', 'via', self.gateway))
         host.sshd = self._start_sshd(host)
 
     def _start_sshd(self, host):
@@ -152,7 +175,7 @@ class NetnsHosts:
         for host in self.hosts:
             _run('ip', 'netns', 'delete', host.netns, check=False)
             _run('ip', 'link', 'delete', host.veth, check=False)
-        _run('ip', 'link', 'delete', BRIDGE, check=False)
+        _run('ip', 'link', 'delete', self.bridge, check=False)
 
     def close(self):
         for host in self.hosts:
@@ -169,3 +192,6 @@ class NetnsHosts:
                 except (ValueError, OSError):
                     pass
         self.close_network()
+        if self._slot_lock is not None:
+            self._slot_lock.close()
+            self._slot_lock = None
