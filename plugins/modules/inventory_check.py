@@ -65,7 +65,7 @@ EXAMPLES = r'''
 
 RETURN = r'''
 problems:
-  description: One line per problem, C(host <host>: <variable>: <text>). The task fails when there is one.
+  description: "One line per problem, C(host <host>: <variable>: <text>). The task fails when there is one."
   returned: always
   type: list
   elements: str
