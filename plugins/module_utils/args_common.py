@@ -48,8 +48,10 @@ WAIT = {
     'wait_sleep': {'type': 'int', 'default': 2},
 }
 
+# force: server-side apply takes back fields another field manager changed (desired state wins); false keeps
+# the strict conflict error.
 APPLY = {
-    'force': {'type': 'bool', 'default': False},
+    'force': {'type': 'bool', 'default': True},
 }
 
 
