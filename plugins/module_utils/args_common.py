@@ -59,8 +59,10 @@ CONTAINER = {
     }},
 }
 
+# force: server-side apply takes back fields another field manager changed (desired state wins); false keeps
+# the strict conflict error.
 APPLY = {
-    'force': {'type': 'bool', 'default': False},
+    'force': {'type': 'bool', 'default': True},
 }
 
 
