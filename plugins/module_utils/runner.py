@@ -7,7 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.appnet.skupper.plugins.module_utils.module_input import SkupperModule
 
 from ansible_collections.appnet.skupper.plugins.module_utils import args_common, documents, model
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError, get_backend
@@ -93,7 +93,7 @@ def run_resource_module(kind_name, handlers=None, extra_spec=None):
     extra_spec: options of this module beyond the kind's fields and the common ones.
     """
     kind = model.get_kind(kind_name)
-    module = AnsibleModule(argument_spec=args_common.merge(resource_argument_spec(kind), extra_spec or {}),
+    module = SkupperModule(argument_spec=args_common.merge(resource_argument_spec(kind), extra_spec or {}),
                            supports_check_mode=True,
                            required_if=model.required_if(kind))
     auth.protect_kubeconfig(module)

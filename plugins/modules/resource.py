@@ -134,7 +134,7 @@ reload_required:
 
 import os
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.appnet.skupper.plugins.module_utils.module_input import SkupperModule
 
 from ansible_collections.appnet.skupper.plugins.module_utils import args_common, documents, model
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError, get_backend
@@ -186,6 +186,8 @@ def read_documents(params):
             definition = documents.load_yaml_stream(definition)
         except documents.DocumentError as exc:
             raise BackendError('definition: %s' % exc)
+        if len(definition) == 1 and isinstance(definition[0], list):
+            definition = definition[0]  # a JSON (or YAML flow) list of documents
     if isinstance(definition, dict):
         definition = [definition]
     if not isinstance(definition, list):
@@ -256,7 +258,8 @@ def _with_namespace(doc, namespace):
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True,
+    # A definition may carry a Secret's private key: never in the invocation record, whatever the task's no_log.
+    module = SkupperModule(argument_spec=argument_spec(), supports_check_mode=True, quiet=('definition',),
                            required_one_of=[('definition', 'src')], mutually_exclusive=[('definition', 'src')])
     auth.protect_kubeconfig(module)
     params = module.params

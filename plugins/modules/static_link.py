@@ -98,7 +98,7 @@ link:
 
 import os
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.appnet.skupper.plugins.module_utils.module_input import SkupperModule
 
 from ansible_collections.appnet.skupper.plugins.module_utils import args_common, documents
 from ansible_collections.appnet.skupper.plugins.module_utils.system import certs, paths, static_links
@@ -119,7 +119,7 @@ def already_issued(home, subject):
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    module = SkupperModule(argument_spec=argument_spec(), supports_check_mode=True)
     params = module.params
     if params['platform'] == 'kubernetes':
         module.fail_json(msg='static links are issued by Linux, Podman and Docker sites; a Kubernetes site issues '

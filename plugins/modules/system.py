@@ -172,7 +172,7 @@ warnings:
 import os
 import shutil
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.appnet.skupper.plugins.module_utils.module_input import SkupperModule
 
 from ansible_collections.appnet.skupper.plugins.module_utils import args_common
 from ansible_collections.appnet.skupper.plugins.module_utils.system import paths, service, site_status
@@ -329,7 +329,7 @@ def _runtime_entries(home):
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    module = SkupperModule(argument_spec=argument_spec(), supports_check_mode=True)
     params = module.params
     if params['platform'] == 'kubernetes':
         module.fail_json(msg='appnet.skupper.system runs Linux, Podman and Docker sites; on Kubernetes the Skupper '

@@ -671,3 +671,37 @@ def resource_yaml(doc):
     """A resource as Kubernetes-style YAML: block style, keys sorted (the renderer's format)."""
     _require_yaml()
     return yaml.safe_dump(doc, default_flow_style=False, sort_keys=True, allow_unicode=True)
+
+
+def socket_conflicts(home, namespace, desired):
+    """Problems of a Listener, MultiKeyListener or RouterAccess about to be written to input/resources: a port
+    another listener, a RouterAccess or the site's own link access (and local management) access already binds
+    on the same host. The implicit accesses are those of the last render (runtime/resources), whose ports
+    later renders keep. Found before anything is written, with the same rule as the render (bound_ports)."""
+    kind = desired.get('kind')
+    if kind not in ('Listener', 'MultiKeyListener', 'RouterAccess'):
+        return []
+    name = _name_of(desired)
+    state = SiteState(home, namespace)
+    directory = paths.input_resources_dir(home)
+    documents = read_documents(directory)[0] if os.path.isdir(directory) else []
+    for relative, doc in documents:
+        attr = ATTRIBUTES.get((doc.get('apiVersion'), doc.get('kind')))
+        if attr in ('listeners', 'multi_key_listeners', 'router_accesses') and isinstance(_name_of(doc), str):
+            getattr(state, attr)[_name_of(doc)] = doc
+            state.sources[(doc['kind'], _name_of(doc))] = relative
+    state.collection(kind)[name] = desired
+    router_accesses = dict(state.router_accesses)
+    for access, doc in sorted((load_runtime_resources(home).get('RouterAccess') or {}).items()):
+        router_accesses.setdefault(access, doc)
+    bound = bound_ports(state, router_accesses)
+    mine = [entry for entry in bound if entry[3:] == (kind, name)]
+    others = [entry for entry in bound if entry[3:] != (kind, name)]
+    problems = []
+    for host, port, description, _kind, _name in mine:
+        for other_host, other_port, other_description, _other_kind, _other_name in others:
+            if port == other_port and hosts_overlap(host, other_host):
+                problems.append('port %d of %s (host "%s") is already used by %s (host "%s") of this site; choose '
+                                'another port' % (port, description, host or '*', other_description,
+                                                  other_host or '*'))
+    return problems
