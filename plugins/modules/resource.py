@@ -140,7 +140,7 @@ from ansible_collections.appnet.skupper.plugins.module_utils import args_common,
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError, get_backend
 from ansible_collections.appnet.skupper.plugins.module_utils.handlers import document_handler
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s import auth
-from ansible_collections.appnet.skupper.plugins.module_utils.runner import result_from
+from ansible_collections.appnet.skupper.plugins.module_utils.runner import result_from, sites_locked
 
 SOURCE_EXTENSIONS = ('.yaml', '.yml', '.json')
 
@@ -279,8 +279,18 @@ def main():
                 targets.append((doc, get_backend(module, doc['metadata']['namespace'])))
         except BackendError as exc:
             module.fail_json(msg=exc.message, changed=False, **exc.details)
-    if not errors and params['state'] == 'present':
-        # What the targets refuse (a second Site in a Linux namespace), also before anything is written.
+    if errors:
+        module.fail_json(msg='Invalid documents: %s' % '; '.join(errors), errors=errors, changed=False)
+    with sites_locked(module, [backend for _doc, backend in targets]):
+        apply_documents(module, targets)
+
+
+def apply_documents(module, targets):
+    """What the targets refuse (a second Site in a Linux namespace, a port in use) before anything is written,
+    then every document; exits the module."""
+    params = module.params
+    errors = []
+    if params['state'] == 'present':
         for doc, backend in targets:
             errors.extend('%s %s: %s' % (doc['kind'], doc['metadata']['name'], p) for p in backend.problems(doc))
     if errors:

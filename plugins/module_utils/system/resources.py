@@ -104,8 +104,11 @@ class SystemBackend(Backend):
         changed = documents.normalize(current) != documents.normalize(document)
         extra = {}
         if changed and not check_mode:
-            files.ensure_dir(os.path.dirname(path))
-            files.write_atomic(path, documents.dump_yaml(documents.prune(document)), mode)
+            try:
+                files.ensure_dir(os.path.dirname(path))
+                files.write_atomic(path, documents.dump_yaml(documents.prune(document)), mode)
+            except files.WriteError as exc:
+                raise BackendError(str(exc))
         elif not changed and current is not None and mode == SECRET_MODE:
             extra = self._tighten(path, check_mode)
         return ApplyResult(changed or bool(extra), current, document, resource_file=path, reload_required=changed,

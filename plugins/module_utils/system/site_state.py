@@ -216,8 +216,9 @@ def _collect(state, documents, problems):
     for relative, doc in documents:
         attr = ATTRIBUTES.get((doc.get('apiVersion'), doc.get('kind')))
         if attr is None:
-            state.warnings.append('invalid resource ignored: %s: %s, Kind=%s'
-                                  % (relative, doc.get('apiVersion'), doc.get('kind')))
+            # Skupper ignores it with a warning and the router restarts without it: an outage for a typo in
+            # apiVersion or kind. The render fails instead, naming the file (issue 11).
+            problems.append(_unreadable(relative, doc))
             continue
         kind, name = doc['kind'], _name_of(doc)
         if kind == 'Site' and state.sites:
@@ -231,6 +232,21 @@ def _collect(state, documents, problems):
             continue
         collection[key] = doc
         state.sources[(kind, key)] = relative
+
+
+def _unreadable(relative, doc):
+    """The problem of a document that is not a resource a system site reads."""
+    kind, api = doc.get('kind'), doc.get('apiVersion')
+    known = sorted(set(k for _a, k, _attr in KINDS))
+    if kind in known:
+        wanted = [a for a, k, _attr in KINDS if k == kind][0]
+        return ('%s: cannot be read as a Skupper resource: %s needs apiVersion %r, got %r; fix the file or remove it'
+                % (relative, kind, wanted, api))
+    model_kind = getattr(model, 'KINDS', {}).get(kind) if model is not None else None
+    if model_kind is not None and model_kind.not_on_system:
+        return '%s: %s is not used on a system site: %s; remove the file' % (relative, kind, model_kind.not_on_system)
+    return ('%s: cannot be read as a Skupper resource: apiVersion %r, kind %r (a system site reads %s); fix the '
+            'file or remove it' % (relative, api, kind, ', '.join(known)))
 
 
 def _reconcile_namespaces(state, problems):
@@ -588,14 +604,18 @@ def _model_problems(state, platform, flagged):
     for doc in state.documents():
         kind, name = doc['kind'], _name_of(doc) or ''
         known = getattr(model, 'KINDS', {}).get(kind)
-        if known is None or (kind, name) in flagged:
+        if known is None:
             continue
         if platform and not known.supported_on(platform):
-            state.warnings.append('%s: %s "%s" is not used on a %s site and is only copied to the runtime state'
-                                  % (state.source(kind, name), kind, name, platform))
+            if (kind, name) not in flagged:
+                state.warnings.append('%s: %s "%s" is not used on a %s site and is only copied to the runtime state'
+                                      % (state.source(kind, name), kind, name, platform))
             continue
         for error in model.validate_document(_as_model_sees_it(doc), platform):
-            problems.append('%s: %s "%s": %s' % (state.source(kind, name), kind, name, error))
+            # A document the checks above flagged gets only its misspelt fields, the cause of what they
+            # found more often than not ("routingKey is missing" for a routingkey).
+            if (kind, name) not in flagged or ': unsupported field' in error:
+                problems.append('%s: %s "%s": %s' % (state.source(kind, name), kind, name, error))
     return problems
 
 
