@@ -14,6 +14,7 @@ __metaclass__ = type
 
 import base64
 import binascii
+import copy
 import ipaddress
 import os
 import re
@@ -184,6 +185,20 @@ def _resource_files(directory):
     return found
 
 
+# Parsed files by (path, inode, size, mtime): a module that checks many documents against a site's files (the
+# resource module with hundreds of listeners) parses each file once. Documents are copied out of it.
+_PARSED = {}
+
+
+def _load_file(path):
+    info = os.stat(path)
+    key = (path, info.st_ino, info.st_size, info.st_mtime_ns)
+    if key not in _PARSED:
+        with open(path, 'rb') as handle:
+            _PARSED[key] = [doc for doc in yaml.safe_load_all(handle.read().decode('utf-8')) if doc is not None]
+    return copy.deepcopy(_PARSED[key])
+
+
 def read_documents(directory):
     """([(relative file, document)], [problems]) of every YAML/JSON document under directory."""
     _require_yaml()
@@ -191,8 +206,7 @@ def read_documents(directory):
     for path in _resource_files(directory):
         relative = os.path.relpath(path, directory)
         try:
-            with open(path, 'rb') as handle:
-                loaded = [doc for doc in yaml.safe_load_all(handle.read().decode('utf-8')) if doc is not None]
+            loaded = _load_file(path)
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
             problems.append('error loading "%s": error decoding yaml: %s' % (relative, _one_line(exc)))
             continue
@@ -623,9 +637,9 @@ def _as_model_sees_it(doc):
     """A RouterAccess without tlsCredentials uses its own name on system sites (as Skupper fills it in)."""
     if doc.get('kind') != 'RouterAccess' or _spec(doc).get('tlsCredentials'):
         return doc
-    copy = dict(doc)
-    copy['spec'] = dict(_spec(doc), tlsCredentials=_name_of(doc))
-    return copy
+    filled = dict(doc)
+    filled['spec'] = dict(_spec(doc), tlsCredentials=_name_of(doc))
+    return filled
 
 
 def validate_site_state(state, platform='linux'):
