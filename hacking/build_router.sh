@@ -98,6 +98,9 @@ else
     ORIGIN="pinned upstream tarballs"
 fi
 
+ROUTER_SRC=$(realpath "$ROUTER_SRC")
+PROTON_SRC=$(realpath "$PROTON_SRC")
+
 digest_of() {
     # A tarball's sha256, or a directory's digest over its files' names and contents.
     if [ -d "$1" ]; then
