@@ -137,7 +137,16 @@ def docker():
         yield Engine('docker', env, image, seconds)
     finally:
         stop_dockerd(daemon, env)
+        unmount_below(top)
         shutil.rmtree(top, ignore_errors=True)
+
+
+def unmount_below(top):
+    """Unmount what dockerd left mounted under top (it bind-mounts its network namespace at exec/netns/default)."""
+    with open('/proc/self/mounts') as handle:
+        points = [line.split()[1] for line in handle if line.split()[1].startswith(top + os.sep)]
+    for point in sorted(points, key=len, reverse=True):
+        subprocess.run(['umount', '--lazy', point], capture_output=True, check=False)
 
 
 def stop_dockerd(daemon, env):
