@@ -65,6 +65,16 @@ options:
         of its log (the log file, C(journalctl), or the container log).
     type: int
     default: 60
+  pending_resources:
+    description:
+      - Check mode only (ignored otherwise). Resource documents that the resource modules, run in check mode before
+        this task, would have written to C(input/resources) (their RV(resource) results). A check run writes
+        nothing, so the render it predicts reads these in place of the files of the same kind and name; without
+        them, check mode on a site not built yet could only fail with "No sources found".
+      - The C(site) role passes them in check mode.
+    type: list
+    elements: dict
+    default: []
 extends_documentation_fragment:
   - appnet.skupper.common
   - appnet.skupper.container
@@ -118,6 +128,12 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+created:
+  description:
+    - Whether this run renders the site for the first time (in check mode, would). A check run of a whole rollout
+      uses it to know that the site has no links and no router to ask yet.
+  returned: with I(state=started) or I(state=reloaded)
+  type: bool
 restarted:
   description: Whether the router was (or, in check mode, would be) started or restarted.
   returned: always
@@ -173,7 +189,7 @@ from ansible_collections.appnet.skupper.plugins.module_utils import args_common
 from ansible_collections.appnet.skupper.plugins.module_utils.system import (
     faults, files, paths, process_service, service, site_lock, site_status)
 from ansible_collections.appnet.skupper.plugins.module_utils.system.certs import CertificateError
-from ansible_collections.appnet.skupper.plugins.module_utils.system.render import check_platform, render_site
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render import ROUTER_CONFIG, check_platform, render_site
 from ansible_collections.appnet.skupper.plugins.module_utils.system.site_state import SiteStateError
 
 KEPT_ON_ABSENT = ('runtime/issuers', 'runtime/issued', 'internal/redeemed')
@@ -195,6 +211,7 @@ def argument_spec():
         'router_binary': {'type': 'path'},
         'service_manager': {'type': 'str', 'default': 'auto', 'choices': ['auto', 'systemd', 'process']},
         'ready_timeout': {'type': 'int', 'default': service.DEFAULT_READY_TIMEOUT},
+        'pending_resources': {'type': 'list', 'elements': 'dict', 'default': []},
     }, args_common.CONTAINER)
 
 
@@ -228,8 +245,9 @@ def run_site(module, home, record):
     switching = previous is not None and not service.same_manager(previous, manager)
     active = manager.is_active()
     running_now = previous.is_active() if switching else active
+    created = not os.path.isfile(os.path.join(home, ROUTER_CONFIG))
     rendered = render_site(home, params['namespace'], platform=params['platform'], dry_run=module.check_mode,
-                           router_running=running_now)
+                           router_running=running_now, pending=params['pending_resources'])
     manager.site_id = rendered.site_id
     reason = restart_reason(record, manager, rendered, previous, active)
     installed = manager.install(check_mode=module.check_mode)
@@ -260,6 +278,7 @@ def run_site(module, home, record):
         'changed': bool(changed_files) or reason is not None or installed,
         'restarted': reason is not None,
         'restart_reason': reason,
+        'created': created,
         'router_config': rendered.router_config_path,
         'site_id': rendered.site_id,
         'site_name': rendered.site_name,

@@ -636,7 +636,13 @@ def data_home_lock(home):
 
 
 def render_site(home, namespace, **options):
-    """Render the site of a namespace home into runtime/ and internal/ (see the module docstring)."""
+    """Render the site of a namespace home into runtime/ and internal/ (see the module docstring).
+
+    A dry run of a data home that does not exist yet takes no lock: it would create the folder, and a dry run
+    writes nothing.
+    """
+    if options.get('dry_run') and not os.path.isdir(os.path.dirname(os.path.abspath(home))):
+        return _render_site(home, namespace, **options)
     with data_home_lock(home):
         return _render_site(home, namespace, **options)
 
@@ -659,9 +665,9 @@ def check_platform(home, namespace, platform):
 
 
 def _render_site(home, namespace, *, platform='linux', path_base=None, dry_run=False, hostname=None, addresses=None,
-                 port_is_free=None, version='2.1.0', now=None, router_running=True, router_reason=None):
+                 port_is_free=None, version='2.1.0', now=None, router_running=True, router_reason=None, pending=None):
     check_platform(home, namespace, platform)
-    state = load_site_state(home, namespace, platform)
+    state = load_site_state(home, namespace, platform, pending=pending if dry_run else None)
     host_name = _value(hostname, socket.gethostname)
     host_addresses = list(_value(addresses, static_links.local_addresses))
     previous = load_runtime_resources(home)

@@ -660,13 +660,28 @@ def validate_site_state(state, platform='linux'):
     return check.problems
 
 
-def load_site_state(home, namespace, platform='linux'):
-    """The validated resources of input/resources of a namespace home; SiteStateError lists every problem."""
+def _with_pending(documents, pending):
+    """The documents of the files with pending ones (what a check run of the resource modules would have written)
+    in place of the file of the same kind and name, or added as <Kind>-<name>.yaml."""
+    pending = [doc for doc in pending or () if isinstance(doc, dict) and doc.get('kind') and _name_of(doc)]
+    replaced = set((doc['kind'], _name_of(doc)) for doc in pending)
+    kept = [(relative, doc) for relative, doc in documents if (doc.get('kind'), _name_of(doc)) not in replaced]
+    return kept + [('%s-%s.yaml' % (doc['kind'], _name_of(doc)), doc) for doc in pending]
+
+
+def load_site_state(home, namespace, platform='linux', pending=None):
+    """The validated resources of input/resources of a namespace home; SiteStateError lists every problem.
+
+    pending: documents a check-mode run would have written to input/resources (a check run writes nothing, so the
+    render it predicts reads them in place of the files).
+    """
     directory = paths.input_resources_dir(home)
     state = SiteState(home, namespace)
-    if not os.path.isdir(directory) or not _resource_files(directory):
+    has_files = os.path.isdir(directory) and _resource_files(directory)
+    if not has_files and not pending:
         raise SiteStateError('No sources found at: %s' % directory)
-    documents, problems = read_documents(directory)
+    documents, problems = read_documents(directory) if has_files else ([], [])
+    documents = _with_pending(documents, pending)
     _collect(state, documents, problems)
     if not state.site or not _name_of(state.site):
         raise SiteStateError(problems + ['no valid site definition has been found'])
