@@ -93,7 +93,7 @@ def test_check_mode_on_an_empty_then_a_built_network(tmp_path, cluster):  # noqa
         rc, report = run_playbook('network.yml', changed_path, '--check')
         assert rc == 0, failures(report)
         changed = changed_tasks(report)
-        assert 'east / appnet.skupper.site : Listeners' in changed
+        assert 'east / appnet.skupper.site : Connectors and listeners' in changed
         assert any(c.startswith('east / appnet.skupper.site : Render and (re)start') for c in changed)
         assert [c for c in changed if c.startswith('west')] == []
         assert snapshot(data_home) == before
