@@ -59,6 +59,10 @@ def build_graph(infos):
             lines.append(_short(site['reason']))
         graph.nodes[node] = {'label': lines, 'kind': 'site', 'ready': status == READY}
         graph.groups.setdefault(site.get('platform') or 'unknown', []).append(node)
+    # A Linux router cannot tell whether a listener of another site matches its connector (matched is null): the
+    # picture sees every site, so a connector is matched when a ready listener anywhere has its routing key.
+    listened = set(item.get('routing_key') or item.get('name') for info in infos.values()
+                   for item in (info or {}).get('listeners') or [] if _ready(item))
     for host in sorted(infos):
         info = infos[host] or {}
         source = by_name[(info.get('site') or {}).get('name') or host]
@@ -80,7 +84,10 @@ def build_graph(infos):
                 key_node = _node_id('key', key)
                 graph.nodes.setdefault(key_node, {'label': ['routing key', key], 'kind': 'key', 'ready': True})
                 label = ['%s %s' % (kind[:-1], item.get('name')), _address(item)]
-                ready = _ready(item) and item.get('matched') is not False
+                if kind == 'connectors' and item.get('matched') is None:
+                    ready = key in listened
+                else:
+                    ready = _ready(item) and item.get('matched') is not False
                 if not ready:
                     label.append(item.get('status') or 'not matched')
                 edge = {'label': [l for l in label if l], 'ready': ready, 'style': kind[:-1]}

@@ -79,3 +79,14 @@ def test_graphviz_draws_the_dot_text():
     assert svg.lstrip().startswith('<?xml') and '<svg' in svg
     assert 'link&#45;west' in svg or 'link-west' in svg
     assert RED in svg
+
+
+def test_a_connector_a_linux_router_cannot_match_is_matched_by_a_ready_listener_of_the_network():
+    west = {'site': {'name': 'west', 'platform': 'linux', 'namespace': 'shop', 'status': 'Ready'},
+            'connectors': [{'name': 'backend', 'routing_key': 'backend', 'host': '127.0.0.1', 'port': 9090,
+                            'status': 'Pending', 'matched': None},
+                           {'name': 'db', 'routing_key': 'db', 'host': '127.0.0.1', 'port': 5432,
+                            'status': 'Pending', 'matched': None}]}
+    graph = build_graph({'west': west, 'east': INFOS['east']})
+    connectors = dict((e['label'][0], e['ready']) for e in graph.edges if e['style'] == 'connector')
+    assert connectors == {'connector backend': True, 'connector db': False}
