@@ -56,7 +56,7 @@ def test_check_mode_on_an_empty_then_a_built_network(tmp_path, cluster):  # noqa
         assert 'west / appnet.skupper.site : Site' in changed
         assert 'east / appnet.skupper.site : Site' in changed
         assert any(c.startswith('east / appnet.skupper.site : Render and (re)start') for c in changed)
-        assert 'east / appnet.skupper.link : Check mode: the link to west would be made' in changed
+        assert 'east / appnet.skupper.link : Check mode: the link would be made to west' in changed
         assert 'east / appnet.skupper.link : Check mode: the Linux site would reload with its new links' in changed
         assert not os.path.exists(data_home)
         assert skupper_objects(server, 'shop') == []
