@@ -42,8 +42,8 @@ OPTIONAL_DEBS := systemd
 
 .PHONY: help
 help:
-	@echo 'make test            every check: deps, venv, generated docs, pytest (unit, conformance, support,'
-	@echo '                     integration, e2e skips), ansible-test sanity, ansible-lint, build smoke test'
+	@echo 'make test            every check: deps, venv, the real router (make router), generated docs, pytest (unit,'
+	@echo '                     conformance, support, integration, e2e on the real router), sanity, ansible-lint'
 	@echo 'make deps            Debian packages the tests need (apt-get, as root, only when missing)'
 	@echo 'make router          build the real Skupper router from source into a cache outside the clone (reused)'
 	@echo 'make venv            .venv/ from requirements-dev.txt, and .build/collections/.../appnet/skupper link'
@@ -51,7 +51,7 @@ help:
 	@echo 'make conformance     pytest tests/conformance (kube API stand-in)'
 	@echo 'make integration     pytest tests/integration'
 	@echo 'make pytest          pytest over everything under tests/'
-	@echo 'make e2e             pytest tests/e2e (real router: SKUPPER_ROUTER_BIN=/usr/sbin/skrouterd)'
+	@echo 'make e2e             pytest tests/e2e on the real router (SKUPPER_ROUTER_BIN, else the make router build)'
 	@echo 'make test-kube-real  the API conformance suite against the cluster of KUBECONFIG (or APPNET_TEST_KUBECONFIG)'
 	@echo 'make sanity          ansible-test sanity on a clean copy (.build/sanity)'
 	@echo 'make lint            ansible-lint over the collection (hacking/lint.sh, .ansible-lint)'
@@ -137,10 +137,12 @@ conformance: venv
 integration: deps venv
 	cd $(ROOT) && $(RUN) $(PYTEST) tests/integration
 
-# The real Skupper router: SKUPPER_ROUTER_BIN=/usr/sbin/skrouterd make e2e (skips without it).
+# The real Skupper router: the one of SKUPPER_ROUTER_BIN, else the build of `make router` (built when missing).
 .PHONY: e2e
 e2e: deps venv
-	cd $(ROOT) && $(RUN) $(VPY) -m pytest -rs $(PYTEST_ARGS) tests/e2e
+	@bin="$${SKUPPER_ROUTER_BIN:-$$(bash $(ROOT)/hacking/build_router.sh --print-bin)/skrouterd}"; \
+	echo "e2e: real router $$bin, version $$("$$bin" --version)"; \
+	cd $(ROOT) && $(RUN) SKUPPER_ROUTER_BIN="$$bin" $(VPY) -m pytest -rs $(PYTEST_ARGS) tests/e2e
 
 # A real cluster: KUBECONFIG=~/.kube/config make test-kube-real (APPNET_TEST_KUBECONFIG, when set, wins: an alias
 # kept from before). The only target that reaches a real cluster, and only its conformance suite.

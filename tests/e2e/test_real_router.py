@@ -1,8 +1,8 @@
 """End to end with the real Skupper router: three Linux sites on this host, linked, with TCP traffic.
 
-Needs `skrouterd` and `skmanage` of the skupper-router package: SKUPPER_ROUTER_BIN (and, if skmanage is
-not beside it or on PATH, SKUPPER_SKMANAGE_BIN), or both on PATH. Skipped with the reason otherwise.
-Run: `SKUPPER_ROUTER_BIN=/usr/sbin/skrouterd make e2e`.
+Needs the real `skrouterd` and `skmanage` (tests/support/real_router.py: `make test` and `make e2e` build them
+from source and set SKUPPER_ROUTER_BIN). Skipped with the reason otherwise; under CI=true it fails instead.
+Every router log is checked at the end: no `(error)` line.
 
 Sites west (link access), east and north run in three Skupper namespaces of one data home with
 distinct ports; east and north link to west with static links addressed to 127.0.0.1; an echo server
@@ -11,7 +11,6 @@ links Ready with remote site west. A second run of the playbook changes nothing.
 """
 
 import os
-import shutil
 import socket
 import sys
 import threading
@@ -19,7 +18,8 @@ import threading
 import pytest
 import yaml
 
-from tests.support import router_schema
+from tests.support import real_router, router_schema
+from tests.support.reference import absent_reason
 from tests.support.host_ports import router_ports_lock
 from tests.support.playbook import changed_tasks, failures, run_playbook, task_outcomes
 
@@ -27,25 +27,13 @@ ECHO_PORT = 29090
 LISTENER_PORTS = {'east': 28080, 'north': 28081}
 
 
-def real_tool(name, variable):
-    """Path of a real router tool, never the stand-ins under tests/support/bin."""
-    candidates = [os.environ.get(variable)]
-    router = os.environ.get('SKUPPER_ROUTER_BIN')
-    if router and name != 'skrouterd':
-        candidates.append(os.path.join(os.path.dirname(router), name))
-    candidates.append(shutil.which(name))
-    for path in candidates:
-        if path and os.access(path, os.X_OK) and os.sep + os.path.join('tests', 'support') not in path:
-            return path
-    return None
+ROUTER, SKMANAGE = real_router.skrouterd(), real_router.skmanage()
 
 
-ROUTER = real_tool('skrouterd', 'SKUPPER_ROUTER_BIN')
-SKMANAGE = real_tool('skmanage', 'SKUPPER_SKMANAGE_BIN')
-pytestmark = pytest.mark.skipif(ROUTER is None or SKMANAGE is None,
-                                reason='needs the real skupper router: set SKUPPER_ROUTER_BIN (skrouterd) and have '
-                                       'skmanage beside it or on PATH (found skrouterd=%s, skmanage=%s)'
-                                       % (ROUTER, SKMANAGE))
+@pytest.fixture(scope='module', autouse=True)
+def router_tools():
+    """The real router (skip without it; fail under CI=true)."""
+    return real_router.require()
 
 
 class EchoServer(threading.Thread):
@@ -104,6 +92,9 @@ def network(tmp_path_factory):
         finally:
             run_playbook('teardown.yml', path)
             echo.sock.close()
+    logs = sorted(str(p) for p in (workdir / 'skupper').glob('namespaces/*/internal/router/skrouterd.log'))
+    assert len(logs) == 3
+    assert {log: real_router.error_lines(log) for log in logs} == {log: [] for log in logs}
 
 
 def test_network_with_real_routers(network):
@@ -118,10 +109,15 @@ def test_network_with_real_routers(network):
         with socket.create_connection(('127.0.0.1', port), timeout=10) as client:
             client.sendall(b'ping through skupper\n')
             assert client.recv(100) == b'ping through skupper\n'
-    if os.path.exists(router_schema.SCHEMA):
-        for site in ['west'] + list(LISTENER_PORTS):
-            config = os.path.join(data_home, 'namespaces', 'e2e-' + site, 'runtime', 'router', 'skrouterd.json')
-            assert router_schema.config_file_problems(config) == [], site
+
+
+def test_rendered_configs_pass_the_router_schema(network):
+    _path, data_home = network
+    if not os.path.exists(router_schema.SCHEMA):
+        pytest.skip(absent_reason('router', 'skrouter.json'))
+    for site in ['west'] + list(LISTENER_PORTS):
+        config = os.path.join(data_home, 'namespaces', 'e2e-' + site, 'runtime', 'router', 'skrouterd.json')
+        assert router_schema.config_file_problems(config) == [], site
 
 
 def test_second_run_changes_nothing(network):

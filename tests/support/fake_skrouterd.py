@@ -40,6 +40,13 @@ VERSION = '3.3.0 (appnet.skupper router stand-in)'
 LINK_ROLES = ('inter-router', 'edge')
 RETRY_SECONDS = 1.0
 AMQP_SASL_HEADER = b'AMQP\x03\x01\x00\x00'
+TYPE_PREFIX = 'io.skupper.router.'
+# Entity types this stand-in answers (others are unknown to it: an error, as the router says for unknown types).
+ENTITY_TYPES = ('connector', 'listener', 'tcpListener', 'tcpConnector', 'sslProfile', 'router', 'router.node',
+                'connection', 'router.address', 'router.link', 'tcpConnection')
+# What the real router answers with [] when asked by the short name (its C management agent knows only the
+# full name): what tests/e2e/test_management_fidelity.py records.
+SHORT_NAMES_ANSWERED_EMPTY = ('router.address', 'router.link', 'tcpConnection')
 
 
 class ConfigError(Exception):
@@ -328,7 +335,7 @@ class Router:
                 return
             line = start + await reader.readline()
             request = json.loads(line)
-            answer = self.query(request.get('type')) if request.get('operation') == 'QUERY' else \
+            answer = self.query(request.get('type'), request.get('router')) if request.get('operation') == 'QUERY' else \
                 {'error': 'unsupported operation %r' % request.get('operation')}
             await self.send(writer, answer)
         except (ConnectionError, ValueError, asyncio.TimeoutError, asyncio.IncompleteReadError, OSError, ssl.SSLError):
@@ -383,9 +390,25 @@ class Router:
 
     # -- management -----------------------------------------------------------------------------
 
-    def query(self, entity_type):
+    def query(self, requested, router=None):
+        """The entities of a management query, as the real router answers: by the full type name
+        (io.skupper.router.<type>); a short name of a type the router's C agent serves (router.address,
+        router.link, ...) gives [], other short names the entities; an unknown type is an error.
+        router: another router's id (skmanage -r): this stand-in knows only the router entity of a linked router
+        (its id and site id, from the link's hello)."""
+        if router and router != self.router_id:
+            return self.remote_query(requested, router)
+        if requested.startswith(TYPE_PREFIX):
+            entity_type = requested[len(TYPE_PREFIX):]
+        elif requested in SHORT_NAMES_ANSWERED_EMPTY:
+            return []
+        else:
+            entity_type = requested
+        if entity_type not in ENTITY_TYPES:
+            return {'error': "No such entity type '%s'" % (TYPE_PREFIX + entity_type)}
+
         def entity(kind, attributes, identity):
-            return dict(attributes, identity=identity, type='io.skupper.router.%s' % kind)
+            return dict(attributes, identity=identity, type=TYPE_PREFIX + kind)
         if entity_type == 'connector':
             return [entity('connector', dict(c, verifyHostname=c.get('verifyHostname', True),
                                              connectionStatus=self.status[c['name']][0],
@@ -418,6 +441,15 @@ class Router:
                                               'remoteCount': sum(address in p.addresses for p in self.peers.values())},
                            'M' + address) for address in sorted(self.local_addresses)]
         return []
+
+    def remote_query(self, requested, router):
+        peer = self.peers.get(router)
+        if peer is None:
+            return {'error': 'no route to router %s' % router}
+        if requested not in ('router', TYPE_PREFIX + 'router'):
+            return {'error': 'this stand-in answers only the router entity of another router (asked %s)' % requested}
+        return [{'id': peer.router_id, 'metadata': json.dumps({'id': peer.site_id}), 'name': 'router/' + peer.router_id,
+                 'identity': 'router/' + peer.router_id, 'type': TYPE_PREFIX + 'router'}]
 
     async def run(self):
         await self.start_listeners()
