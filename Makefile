@@ -57,7 +57,8 @@ help:
 	@echo 'make lint            ansible-lint over the collection (hacking/lint.sh, .ansible-lint)'
 	@echo 'make render-check    plugins/modules/*.py DOCUMENTATION matches the model'
 	@echo 'make build           ansible-galaxy collection build into .build/dist'
-	@echo 'make demo            ansible-playbook -i playbooks/inventory/demo.yml playbooks/demo.yml'
+	@echo 'make demo            two linked Linux sites on the real router, an HTTP GET through them (state: .build/demo)'
+	@echo 'make demo-stop       stop the demo: its routers and its backend HTTP server'
 	@echo 'make bench           benchmarks that print figures (render, resource apply, Kubernetes requests)'
 	@echo 'make clean           remove .build, tests/output, caches (keeps .venv; make distclean removes it)'
 
@@ -168,11 +169,15 @@ build: venv
 	@mkdir -p $(ROOT)/.build/dist
 	cd $(ROOT) && $(RUN) $(VENV)/bin/ansible-galaxy collection build --force --output-path $(ROOT)/.build/dist .
 
+# The demo on the real router (hacking/demo.sh: skrouterd on PATH, else the cached build, else it builds it; the
+# router stand-in only with DEMO_ROUTER=stand-in); state in .build/demo, free ports. demo-stop stops all it started.
 .PHONY: demo
 demo: deps venv
-	@test -f $(ROOT)/playbooks/demo.yml -a -f $(ROOT)/playbooks/inventory/demo.yml \
-	    || { echo 'demo: playbooks/demo.yml or playbooks/inventory/demo.yml is missing' >&2; exit 2; }
-	cd $(ROOT) && $(RUN) $(VENV)/bin/ansible-playbook -i playbooks/inventory/demo.yml playbooks/demo.yml $(DEMO_ARGS)
+	@cd $(ROOT) && $(RUN) VENV=$(VENV) DEMO_ARGS='$(DEMO_ARGS)' bash $(ROOT)/hacking/demo.sh start
+
+.PHONY: demo-stop
+demo-stop: venv
+	@cd $(ROOT) && $(RUN) VENV=$(VENV) DEMO_ARGS='$(DEMO_ARGS)' bash $(ROOT)/hacking/demo.sh stop
 
 .PHONY: bench
 bench: venv

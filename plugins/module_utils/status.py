@@ -259,7 +259,7 @@ def _strip_entity_name(name, prefix):
     return name.split('@', 1)[0]
 
 
-def _connector_reachable(routing_key, router_state):
+def connector_reachable(routing_key, router_state):
     """Whether the router's address table shows a connector for routing_key (here or at another router); None
     when the router gave no address table."""
     if 'router.address' not in router_state:
@@ -288,7 +288,7 @@ def router_listeners(router_state, listener_docs):
         elif message:
             info = service_info(name, key, host, port, False,
                                 'cannot listen on %s:%s: %s' % (host, port, message))
-            info['matched'] = _connector_reachable(key, router_state)
+            info['matched'] = connector_reachable(key, router_state)
             result.append(info)
         else:
             result.append(service_info(name, key, host, port, False,

@@ -201,6 +201,7 @@ class Router:
                                         % (c.get('host'), c.get('port')))) for c in self.connectors)
         self.peers = {}
         self.bound = {}
+        self.bind_errors = {}
         self.pending = {}
         self.stream_ids = itertools.count(1)
         self.tasks = []
@@ -234,8 +235,12 @@ class Router:
                     self.bound[name] = await asyncio.start_server(
                         lambda r, w, a=address: self.serve_client(r, w, a), listener.get('host') or '0.0.0.0',
                         int(listener['port']))
+                    self.bind_errors.pop(name, None)
                 except OSError as exc:
-                    log('tcpListener %s: cannot bind %s:%s: %s' % (name, listener.get('host'), listener['port'], exc))
+                    # the router logs it as an error and reports it in the listener's connectionMsg
+                    self.bind_errors[name] = exc.strerror or str(exc)
+                    log('(error) tcpListener %s: cannot bind %s:%s: %s'
+                        % (name, listener.get('host'), listener['port'], exc))
             elif not self.reachable(address) and name in self.bound:
                 self.bound.pop(name).close()
 
@@ -418,7 +423,8 @@ class Router:
             return [entity('listener', item, 'listener/%s:%s:%s' % (item.get('host', ''), item.get('port'), item['name']))
                     for item in self.listeners]
         if entity_type == 'tcpListener':
-            return [entity('tcpListener', dict(item, operStatus='up' if item['name'] in self.bound else 'down'),
+            return [entity('tcpListener', dict(item, operStatus='up' if item['name'] in self.bound else 'down',
+                                               connectionMsg=self.bind_errors.get(item['name'], '')),
                            item['name']) for item in self.tcp_listeners]
         if entity_type == 'tcpConnector':
             return [entity('tcpConnector', item, item['name']) for item in self.tcp_connectors]

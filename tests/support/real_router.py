@@ -69,10 +69,7 @@ def version(router):
     return subprocess.run([router, '--version'], capture_output=True, text=True, check=False).stdout.strip()
 
 
-def error_lines(log_path, expected=()):
-    """The `(error)` lines of a router log that match none of the regular expressions in expected."""
-    if not os.path.exists(log_path):
-        return []
-    with open(log_path, errors='replace') as handle:
-        return [line.rstrip('\n') for line in handle
-                if ERROR_LINE.search(line) and not any(re.search(pattern, line) for pattern in expected)]
+def error_lines(lines, expected=()):
+    """The `(error)` lines of a router log (its lines) that match none of the regular expressions in expected."""
+    return [line.rstrip('\n') for line in lines
+            if ERROR_LINE.search(line) and not any(re.search(pattern, line) for pattern in expected)]

@@ -21,7 +21,7 @@ import shutil
 import subprocess
 from collections import namedtuple
 
-from ansible_collections.appnet.skupper.plugins.module_utils.system import paths, site_state
+from ansible_collections.appnet.skupper.plugins.module_utils.system import mgmt_session, paths, site_state
 
 DEFAULT_TIMEOUT = 10
 LOCAL_ACCESS = 'skupper-local'
@@ -188,10 +188,28 @@ def query_site(home, skmanage='skmanage', timeout=DEFAULT_TIMEOUT, entity_types=
     if container:
         prefix = container_exec(*container)
         target = in_container(target, home)
+    else:
+        session = query_in_one_session(target, skmanage, timeout, entity_types)
+        if session is not None:
+            return session
     result = dict((short_type(entity_type), query(target, entity_type, skmanage, timeout, prefix))
                   for entity_type in entity_types)
     if 'connection' in result:
         result[REMOTE_ROUTERS] = remote_routers(result['connection'], target, skmanage, timeout, prefix)
+    return result
+
+
+def query_in_one_session(target, skmanage='skmanage', timeout=DEFAULT_TIMEOUT, entity_types=SITE_ENTITY_TYPES):
+    """query_site()'s result in one management session (mgmt_session.py), or None when skmanage is not
+    skupper-router's (then every type is asked by a run of its own)."""
+    answer = mgmt_session.query_all(find_tool(skmanage), target, timeout, [full_type(t) for t in entity_types],
+                                    full_type('connection'), full_type('router'), LINK_ROLES,
+                                    lambda argv, output, code: tool_failure(argv, target, output, code))
+    if answer is None:
+        return None
+    result = dict((short_type(name), entities) for name, entities in (answer.get('types') or {}).items())
+    if 'connection' in result:
+        result[REMOTE_ROUTERS] = answer.get('remote') or {}
     return result
 
 
