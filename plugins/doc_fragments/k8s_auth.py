@@ -66,8 +66,12 @@ options:
 options:
   force:
     description:
-      - Kubernetes only. Take over fields of the resource that another field manager owns
-        (server-side apply with C(force=true)). Without it such a conflict fails and names the other manager.
+      - Kubernetes only. What happens when another field manager (C(kubectl edit), another tool) changed a
+        field this task sets. V(true) (the default) takes the field back (server-side apply with C(force=true)),
+        so the desired state wins for the fields the task sets. Fields the task does not set, and the status the
+        controller writes, are left alone.
+      - V(false) keeps the strict behaviour, where such a conflict fails, names the other manager and the fields,
+        and changes nothing.
     type: bool
-    default: false
+    default: true
 '''

@@ -61,12 +61,6 @@ options:
     type: str
     default: auto
     choices: [auto, systemd, process]
-  router_image:
-    description:
-      - Podman and Docker only. The router image. It is pulled each time the router container is created (first
-        start and every restart); when the pull fails, a copy the host has is used, with a warning.
-    type: str
-    default: quay.io/skupper/skupper-router:3.3.0
   ready_timeout:
     description:
       - Seconds to wait after a start or restart until the router is ready, that is, until its local management
@@ -78,6 +72,7 @@ options:
     default: 60
 extends_documentation_fragment:
   - appnet.skupper.common
+  - appnet.skupper.container
 attributes:
   check_mode:
     description: Renders in memory and predicts changed and restarted without changing anything.
@@ -168,7 +163,7 @@ service:
            child_pid_file: /var/lib/skupper/namespaces/east/internal/router/skrouterd.child.pid,
            log_file: /var/lib/skupper/namespaces/east/internal/router/skrouterd.log}
 warnings:
-  description: Warnings of the render (ignored resources, unredeemed tokens) and of the service (lingering, image pull).
+  description: Warnings of the render (ignored resources, unredeemed tokens) and of the service (lingering).
   returned: when there are any
   type: list
   elements: str
@@ -203,14 +198,14 @@ def argument_spec():
         'purge': {'type': 'bool', 'default': False},
         'router_binary': {'type': 'path'},
         'service_manager': {'type': 'str', 'default': 'auto', 'choices': ['auto', 'systemd', 'process']},
-        'router_image': {'type': 'str', 'default': service.DEFAULT_IMAGE},
         'ready_timeout': {'type': 'int', 'default': service.DEFAULT_READY_TIMEOUT},
-    })
+    }, args_common.CONTAINER)
 
 
 def requested_manager(params, home, router=None):
     return service.service_manager(params['service_manager'], params['platform'], params['namespace'], home,
-                                   router=router, image=params['router_image'], ready_timeout=params['ready_timeout'])
+                                   router=router, image=params['router_image'], ready_timeout=params['ready_timeout'],
+                                   pull=params['pull'], run_options=params['container_run_options'])
 
 
 def restart_reason(record, manager, rendered, previous, active):

@@ -68,6 +68,24 @@ def test_force_takes_ownership(kube, namespace):
     assert 'f:port' not in managers[('one', 'Apply', '')]['fieldsV1']['f:spec']
 
 
+def test_force_takes_only_the_conflicting_fields(kube, namespace):
+    """A forced apply moves the fields in conflict to its manager; the other manager keeps the rest (an edit
+    that changed one field the applier sets and added one it does not), and the status is not touched."""
+    kube.apply(namespace, 'listeners', 'db', listener('db'), manager='one')
+    kube.custom.patch_namespaced_custom_object(GROUP, VERSION, namespace, 'listeners', 'db',
+                                               {'spec': {'port': 7, 'tlsCredentials': 'edited'}},
+                                               field_manager='editor')
+    kube.custom.patch_namespaced_custom_object_status(GROUP, VERSION, namespace, 'listeners', 'db',
+                                                      {'status': {'status': 'Ready'}}, field_manager='controller')
+    forced = kube.apply(namespace, 'listeners', 'db', listener('db'), manager='one', force=True)
+    managers = _managers(forced)
+    assert forced['spec']['port'] == 5432 and forced['spec']['tlsCredentials'] == 'edited'
+    assert forced['status'] == {'status': 'Ready'}
+    assert 'f:port' in managers[('one', 'Apply', '')]['fieldsV1']['f:spec']
+    assert managers[('editor', 'Update', '')]['fieldsV1'] == {'f:spec': {'f:tlsCredentials': {}}}
+    assert 'f:status' in managers[('controller', 'Update', 'status')]['fieldsV1']['f:status']
+
+
 def test_fields_dropped_from_the_configuration_are_removed(kube, namespace):
     body = listener('db')
     body['spec']['tlsCredentials'] = 'creds'

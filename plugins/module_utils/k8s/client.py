@@ -167,8 +167,9 @@ class KubeClient(object):
                                 causes=details.get('causes') or [])
         if exc.status == 409 and 'conflict' in message.lower():
             fields = ['%s (%s)' % (c.get('field'), c.get('message')) for c in details.get('causes') or []]
-            return BackendError('%s "%s": another field manager owns what this task changes: %s. Set force: true to '
-                                'take those fields over.' % (kind, name, ', '.join(fields) or message))
+            return BackendError('%s "%s": another field manager owns what this task changes: %s. The task '
+                                'has force: false, so nothing was changed; leave force out (or set it true) to '
+                                'take those fields back.' % (kind, name, ', '.join(fields) or message))
         if exc.status == 401:
             return BackendError('the Kubernetes API at %s refused %s (HTTP 401 Unauthorized): %s. Check the token '
                                 'or client certificate' % (self.url, auth.credentials_kind(self.api.configuration),

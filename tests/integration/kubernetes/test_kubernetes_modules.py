@@ -120,12 +120,62 @@ def test_missing_namespace_and_conflicts(tmp_path, server):
     k8s_client.CustomObjectsApi(api(server)).patch_namespaced_custom_object(
         'skupper.io', 'v2alpha1', namespace, 'listeners', 'l', other, field_manager='other-tool', force=True,
         _content_type='application/apply-patch+yaml')
-    rc, _report, outcomes = run(tmp_path, [{'appnet.skupper.listener': dict(task, port=82)}])
-    assert rc != 0
-    assert 'other-tool' in outcomes[0]['msg'] and 'force: true' in outcomes[0]['msg']
-    rc, report, outcomes = run(tmp_path, [{'appnet.skupper.listener': dict(task, port=82, force=True)}])
+    server.reset_counts()
+    for args in ((), ('--check',)):
+        rc, _report, outcomes = run(tmp_path, [{'appnet.skupper.listener': dict(task, port=82, force=False)}],
+                                    *args)
+        assert rc != 0
+        assert 'other-tool' in outcomes[0]['msg'] and 'force: false' in outcomes[0]['msg']
+        assert outcomes[0]['changed'] is False
+    assert counted(server, namespace)[1] == []
+    assert get_object(server, 'Listener', namespace, 'l')['spec']['port'] == 81
+    rc, report, outcomes = run(tmp_path, [{'appnet.skupper.listener': dict(task, port=82)}])
     assert rc == 0, failures(report)
     assert get_object(server, 'Listener', namespace, 'l')['spec']['port'] == 82
+
+
+def test_drift_converges_and_leaves_other_fields_and_status(tmp_path, server):
+    """A field changed with kubectl edit (an Update by another manager) is taken back by the next run (one
+    GET, one PATCH), while a field the task does not set, its owner and the controller's status stay."""
+    namespace = new_namespace(server)
+    task = {'name': 'l', 'namespace': namespace, 'api_host': server.url, 'routing_key': 'k', 'host': 'h', 'port': 80}
+    assert run(tmp_path, [{'appnet.skupper.listener': task}])[0] == 0
+    custom = k8s_client.CustomObjectsApi(api(server))
+    custom.patch_namespaced_custom_object(
+        'skupper.io', 'v2alpha1', namespace, 'listeners', 'l',
+        {'spec': {'port': 8443, 'tlsCredentials': 'edited'}, 'metadata': {'labels': {'team': 'a'}}},
+        field_manager='kubectl-edit')
+    status = {'status': {'status': 'Ready', 'message': 'OK', 'conditions': [
+        {'type': 'Ready', 'status': 'True', 'reason': 'Ready', 'message': 'OK', 'observedGeneration': 2,
+         'lastTransitionTime': '2026-01-01T00:00:00Z'}]}}
+    custom.patch_namespaced_custom_object_status('skupper.io', 'v2alpha1', namespace, 'listeners', 'l', status,
+                                                 field_manager='skupper-controller')
+    drifted = get_object(server, 'Listener', namespace, 'l')
+
+    server.reset_counts()
+    rc, report, outcomes = run(tmp_path, [{'appnet.skupper.listener': task}], '--check', '--diff')
+    assert rc == 0, failures(report)
+    assert outcomes[0]['changed'] is True
+    assert outcomes[0]['diff']['before']['spec']['port'] == 8443 and outcomes[0]['diff']['after']['spec']['port'] == 80
+    assert counted(server, namespace)[1] == []
+    assert get_object(server, 'Listener', namespace, 'l') == drifted
+
+    server.reset_counts()
+    rc, report, outcomes = run(tmp_path, [{'appnet.skupper.listener': task}, {'appnet.skupper.listener': task}])
+    assert rc == 0, failures(report)
+    assert [o['changed'] for o in outcomes] == [True, False]
+    verbs, persisted = counted(server, namespace)
+    assert verbs == {'get': 2, 'apply': 1} and len(persisted) == 1
+    live = get_object(server, 'Listener', namespace, 'l')
+    assert live['spec']['port'] == 80
+    assert live['spec']['tlsCredentials'] == 'edited' and live['metadata']['labels'] == {'team': 'a'}
+    assert live['status'] == drifted['status']
+    owners = {(m['manager'], m['operation'], m.get('subresource', '')): m['fieldsV1']
+              for m in live['metadata']['managedFields']}
+    assert 'f:port' in owners[('appnet.skupper', 'Apply', '')]['f:spec']
+    edited = owners[('kubectl-edit', 'Update', '')]
+    assert set(edited['f:spec']) - {'.'} == {'f:tlsCredentials'} and 'f:team' in edited['f:metadata']['f:labels']
+    assert 'f:status' in owners[('skupper-controller', 'Update', 'status')]
 
 
 def test_retries_then_clear_failure(tmp_path, server):

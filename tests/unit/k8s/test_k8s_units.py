@@ -110,7 +110,7 @@ def test_error_translation():
                                               'details': {'causes': [{'field': '.spec.port',
                                                                       'message': 'conflict with "kubectl"'}]}}),
                           'Listener', 'l', 'x')
-    assert 'kubectl' in conflict.message and 'force: true' in conflict.message
+    assert 'kubectl' in conflict.message and 'force: false' in conflict.message
     refused = kube.error(api_exception(401, {'message': 'Unauthorized'}), 'Listener', 'l', 'x')
     assert 'refused a bearer token' in refused.message
 
