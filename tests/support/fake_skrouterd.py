@@ -202,6 +202,8 @@ class Router:
         self.peers = {}
         self.bound = {}
         self.bind_errors = {}
+        # deliveries (TCP connections) per address: that came in through a listener here, that left to a connector
+        self.ingress, self.egress = {}, {}
         self.pending = {}
         self.stream_ids = itertools.count(1)
         self.tasks = []
@@ -350,6 +352,7 @@ class Router:
     # -- TCP traffic ----------------------------------------------------------------------------
 
     async def serve_client(self, reader, writer, address):
+        self.ingress[address] = self.ingress.get(address, 0) + 1
         try:
             if address in self.local_addresses:
                 await self.connect_local(address, reader, writer)
@@ -390,6 +393,7 @@ class Router:
         if target is None:
             writer.close()
             return
+        self.egress[address] = self.egress.get(address, 0) + 1
         local_reader, local_writer = await asyncio.open_connection(target.get('host'), int(target['port']))
         await pipe(reader, writer, local_reader, local_writer)
 
@@ -413,7 +417,9 @@ class Router:
             return {'error': "No such entity type '%s'" % (TYPE_PREFIX + entity_type)}
 
         def entity(kind, attributes, identity):
-            return dict(attributes, identity=identity, type=TYPE_PREFIX + kind)
+            # the router gives ports as strings (their type in its schema), whatever the configuration file held
+            ports = dict(port=str(attributes['port'])) if attributes.get('port') is not None else {}
+            return dict(attributes, identity=identity, type=TYPE_PREFIX + kind, **ports)
         if entity_type == 'connector':
             return [entity('connector', dict(c, verifyHostname=c.get('verifyHostname', True),
                                              connectionStatus=self.status[c['name']][0],
@@ -444,8 +450,12 @@ class Router:
         if entity_type == 'router.address':
             return [entity('router.address', {'key': 'M' + address, 'distribution': 'balanced',
                                               'subscriberCount': int(address in self.local_addresses),
-                                              'remoteCount': sum(address in p.addresses for p in self.peers.values())},
-                           'M' + address) for address in sorted(self.local_addresses)]
+                                              'remoteCount': sum(address in p.addresses for p in self.peers.values()),
+                                              'deliveriesIngress': self.ingress.get(address, 0),
+                                              'deliveriesEgress': self.egress.get(address, 0),
+                                              'deliveriesTransit': 0},
+                           'M' + address)
+                    for address in sorted(self.local_addresses.union(*[p.addresses for p in self.peers.values()]))]
         return []
 
     def remote_query(self, requested, router):
