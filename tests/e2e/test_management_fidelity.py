@@ -4,9 +4,10 @@ One site is started twice on this host, from the same resources: once on the rea
 (each in a data home of its own). Every management query the collection makes (system/management.py
 SITE_ENTITY_TYPES, by full type name) and the short names the real router answers with [] are asked of both,
 each through its own skmanage; the answers of the real router are written to <tmp>/real-router-answers.json (the
-record), and for each type the attributes the collection reads must be there in both, of the same JSON types, with
-the same values where they come from the configuration (the ports differ: each site has its own). The real router's log has no `(error)` line but the one the unknown type
-provokes. Needs the real router (skips without it; fails under CI=true).
+record), and for each type the attributes the collection reads must be there in both, of the same JSON
+types, with the same values where they come from the configuration (the ports differ: each site has its own).
+The real router's log has no `(error)` line but the one the unknown type provokes. Needs the real router
+(skips without it; fails under CI=true).
 """
 
 import json
@@ -72,9 +73,9 @@ def sites(tmp_path_factory):
             # site's render probes (two renders at once, in two data homes, could take the same ports)
             rc, report = run_playbook('network.yml', inventory, env={'ANSIBLE_FORKS': '1'})
             assert rc == 0, failures(report)
-            yield dict((name, (management.management_target(os.path.join(hosts[name]['skupper_data_home'],
-                                                                          'namespaces', 'fidelity')), tools[name][1]))
-                       for name in hosts), workdir
+            homes = dict((name, os.path.join(hosts[name]['skupper_data_home'], 'namespaces', 'fidelity'))
+                         for name in hosts)
+            yield dict((name, (management.management_target(homes[name]), tools[name][1])) for name in hosts), workdir
         finally:
             log = os.path.join(hosts['real']['skupper_data_home'], 'namespaces', 'fidelity', 'internal', 'router',
                                'skrouterd.log')
