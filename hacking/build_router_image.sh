@@ -113,6 +113,10 @@ if [ "${#ENGINES[@]}" = 0 ]; then
     [ "${#ENGINES[@]}" -gt 0 ] || { note "neither podman nor docker answers here"; exit 1; }
 fi
 
+# One build or import at a time per cache (test modules may ask for the image at once).
+exec 7>"$CACHE/.image.lock"
+flock 7
+
 has_image() {
     # has_image ENGINE: the engine has TAG, made from this router build.
     local label
