@@ -82,8 +82,11 @@ def sites(tmp_path_factory):
             with open(log, errors='replace') as handle:
                 lines = handle.read().splitlines()
             run_playbook('teardown.yml', inventory)
-    # the one error line the last test provokes: the query of an unknown type
-    assert real_router.error_lines(lines, [r"No such entity type 'io\.skupper\.router\.bogus'"]) == []
+    # the one error line the last test provokes: the query of an unknown type. And, on a machine shared with other
+    # tests, a client of another site whose port this router took after that site stopped: its certificate is of
+    # another CA ("unknown ca"), which no client of this site has.
+    assert real_router.error_lines(lines, [r"No such entity type 'io\.skupper\.router\.bogus'",
+                                           r'SSL Failure: .*alert unknown ca']) == []
 
 
 def ask(target, skmanage, entity_type):
