@@ -313,7 +313,7 @@ def counts_text(counts, size):
     return text
 
 
-def write_report(path, facts, floor, sites, linux, rounds):
+def write_report(path, facts, floor, sites, linux, rounds, overloaded=None):
     ping, imports = floor
     ping_m, import_m = statistics.median(ping), statistics.median(imports)
     lines = ['# Benchmarks', '',
@@ -361,14 +361,34 @@ def write_report(path, facts, floor, sites, linux, rounds):
               'measured this session |',
               '| `network.yml` rollout over 2, 4, 8 and 16 Linux hosts (netns, SSH, real router), first run and '
               're-run | not measured this session |', '']
-    lines += targets(sites, ping_m + import_m)
+    lines += targets(sites, ping_m + import_m, overloaded)
     with open(path, 'w') as handle:
         handle.write('\n'.join(lines) + '\n')
 
 
-def targets(sites, floor):
-    """The targets of issue 12 with the measured figures."""
-    lines = ['## Targets', '', '| target | figure | met |', '| --- | --- | --- |']
+def busy():
+    """The 1-minute load average when it is above the number of cores (times are then not judged), else None."""
+    try:
+        average = os.getloadavg()[0]
+    except OSError:
+        return None
+    return average if average > (os.cpu_count() or 1) else None
+
+
+def targets(sites, floor, overloaded=None):
+    """The targets of issue 12 with the measured figures. overloaded: the load average seen when the machine
+    was busier than its cores (time targets are then reported, not judged; request counts still are)."""
+    lines = ['## Targets', '']
+    if overloaded:
+        lines += ['The machine was overloaded during this run (load average up to %.1f on %d cores): the times '
+                  'are reported but not judged against the time targets. Request counts do not depend on the load.'
+                  % (overloaded, os.cpu_count() or 1), '']
+    lines += ['| target | figure | met |', '| --- | --- | --- |']
+
+    def judged(met):
+        if overloaded:
+            return 'not judged (overloaded machine)'
+        return 'met' if met else 'missed'
 
     def cell(size, label, operation):
         found = sites.get((size, label))
@@ -380,16 +400,14 @@ def targets(sites, floor):
         if found:
             value = statistics.median(found[0])
             lines.append('| one `resource` task, 10 resources, %s within 0.3 s of the floor (%.2f s) | %.2f s '
-                         '(+%.2f s) | %s |' % (operation, floor, value, value - floor,
-                                               'met' if value - floor <= 0.3 else 'missed'))
+                         '(%+.2f s) | %s |' % (operation, floor, value, value - floor, judged(value - floor <= 0.3)))
     for label in ('typed modules, one task per resource', 'typed modules, one task per resource, module shipped',
                   'kubernetes.core.k8s, one task per resource'):
         small, large = cell(10, label, 'unchanged'), cell(30, label, 'unchanged')
         if small and large:
             extra = (statistics.median(large[0]) - statistics.median(small[0])) / 20.0
             lines.append('| each extra Kubernetes task ≤ 0.15 s (%s; (30 tasks − 10 tasks) / 20, unchanged) | '
-                         '%.3f s | %s |' % (label, extra, 'met' if extra <= 0.15 else 'missed'
-                                            if 'appnet' in label or 'typed' in label else 'reference'))
+                         '%.3f s | %s |' % (label, extra, judged(extra <= 0.15)))
     for label, single in (('typed modules, one task per resource', one),
                           ('typed modules, one task per resource, module shipped',
                            'appnet.skupper.resource, one task, module shipped')):
@@ -397,7 +415,7 @@ def targets(sites, floor):
         if many and alone:
             extra = (statistics.median(many[0]) - statistics.median(alone[0])) / 9.0
             lines.append('| each extra Kubernetes task ≤ 0.15 s (%s; (10 tasks − 1 resource task of the same 10) / 9, '
-                         'unchanged) | %.3f s | %s |' % (label, extra, 'met' if extra <= 0.15 else 'missed'))
+                         'unchanged) | %.3f s | %s |' % (label, extra, judged(extra <= 0.15)))
     for size in (10, 30):
         found = cell(size, one, 'unchanged')
         if found:
@@ -421,7 +439,7 @@ def targets(sites, floor):
               'session\'s work) | – |',
               '| Linux listener change: 0 restarts, 0 link flaps, 0 dropped connections | not measured this '
               'session | – |',
-              '| rollout time(16)/time(2) ≤ 3; unchanged re-run ≤ 25%% of the first | not measured this session '
+              '| rollout time(16)/time(2) ≤ 3; unchanged re-run ≤ 25% of the first | not measured this session '
               '| – |', '']
     return lines
 
@@ -439,6 +457,7 @@ def main():
     from ansible_collections.appnet.skupper.plugins.module_utils.k8s.auth import get_api_client
 
     load_before = load()
+    overloaded = [busy()]
     started = time.time()
     workdir = tempfile.mkdtemp(prefix='appnet-bench-')
     server = start_server(tls=True, token='bench-' + uuid.uuid4().hex)
@@ -464,6 +483,8 @@ def main():
                 ('load before', load_before),
                 ('load after', load()),
                 ('duration', '%.0f s' % (time.time() - started)),
+                ('run', '`hacking/benchmark.py --rounds %d --sizes %s` (make bench: 3 rounds, sizes 10 and 30)'
+                 % (args.rounds, args.sizes)),
                 ('versions', 'ansible-core %s, kubernetes (Python client) %s, appnet.skupper %s' % (
                     version_of('ansible-core'), version_of('kubernetes'),
                     galaxy_version())),
@@ -482,14 +503,17 @@ def main():
                     continue
                 found = bench_site(runner, server, client, kubeconfig, size, style, env, operations, args.rounds)
                 sites[(size, label)] = found
-                write_report(args.output, facts(), floor, sites, linux, args.rounds)
+                overloaded.append(busy())
+                write_report(args.output, facts(), floor, sites, linux, args.rounds,
+                             max([o for o in overloaded if o] or [0]) or None)
                 print('%2d resources, %-55s %s' % (size, label, '; '.join(
                     '%s %s [%s]%s' % (op, median_range(found[op][0]), counts_text(found[op][1], size),
                                       ' FAILED' if found[op][2] else '') for op in operations)), flush=True)
                 for operation in operations:
                     for failure in found[operation][2][:1]:
                         print('  %s failed:\n%s' % (operation, failure))
-        write_report(args.output, facts(), floor, sites, linux, args.rounds)
+        write_report(args.output, facts(), floor, sites, linux, args.rounds,
+                     max([o for o in overloaded if o] or [0]) or None)
         print('wrote %s' % args.output)
     finally:
         server.stop()

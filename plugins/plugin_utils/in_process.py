@@ -14,8 +14,10 @@ Ansible parses a module's.
 
 Ansible loads each task's action plugin class in its strategy process before it forks the task's worker; this
 file imports the kubernetes client and the collection's Kubernetes code then, so every worker starts with them
-loaded. Everything else (platform linux, podman or docker: the managed host's files; become; async; a remote
-connection) runs the module as always. The variable `appnet_skupper_in_process: false` (default: the
+loaded. The task's Python (ansible_python_interpreter, or the interpreter_python setting) must be the
+controller's: implicit localhost has it, and `ansible_python_interpreter: "{{ ansible_playbook_python }}"` gives
+it. Everything else (platform linux, podman or docker: the managed host's files; become; async; a remote
+connection; another Python, whose kubernetes library may differ) runs the module as always. The variable `appnet_skupper_in_process: false` (default: the
 APPNET_SKUPPER_IN_PROCESS environment variable, else true) makes every task run its module.
 """
 
@@ -27,7 +29,9 @@ import contextlib
 import io
 import json
 import os
+import sys
 
+from ansible import constants as C
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.utils.display import Display
 
@@ -76,6 +80,12 @@ def why_not(action, task_vars, environment):
         return 'the connection is %s, not local' % getattr(action._connection, 'transport', None)
     if action._play_context.become:
         return 'become'
+    interpreter = task_vars.get('ansible_python_interpreter') or C.config.get_config_value(
+        'INTERPRETER_PYTHON', variables=task_vars)
+    interpreter = str(action._templar.template(interpreter)) if interpreter else ''
+    if interpreter != sys.executable:
+        # Another Python (or one Ansible would discover) could have another kubernetes library, or none.
+        return 'the task\'s Python is %s, not the controller\'s %s' % (interpreter or 'not set', sys.executable)
     platform = action._task.args.get('platform') or environment.get('SKUPPER_PLATFORM') \
         or os.environ.get('SKUPPER_PLATFORM') or 'kubernetes'
     if platform != 'kubernetes':

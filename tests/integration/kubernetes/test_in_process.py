@@ -5,6 +5,8 @@ The whole Kubernetes suite runs both ways (conftest.execution_path); these tests
 that what the in-process path reads from the task (its `environment:`, module_defaults) is the task's.
 """
 
+import os
+import sys
 import uuid
 
 import pytest
@@ -40,9 +42,10 @@ def test_the_path_a_task_takes(tmp_path, server, execution_path):
 
 
 @pytest.mark.parametrize('execution_path', ['in-process'], indirect=True)
-@pytest.mark.parametrize('case', ['become', 'async', 'linux', 'opted out'])
+@pytest.mark.parametrize('case', ['become', 'async', 'linux', 'opted out', 'another python'])
 def test_tasks_that_run_their_module(tmp_path, server, execution_path, case):
-    """become, async, platform linux and appnet_skupper_in_process: false ship the module."""
+    """become, async, platform linux, a Python that is not the controller's and appnet_skupper_in_process: false
+    ship the module."""
     namespace = new_namespace(server)
     task = {'appnet.skupper.listener': listener(server, namespace)}
     if case == 'become':
@@ -53,9 +56,14 @@ def test_tasks_that_run_their_module(tmp_path, server, execution_path, case):
         task['appnet.skupper.listener'] = dict(task['appnet.skupper.listener'], platform='linux',
                                                data_home=str(tmp_path / 'data'))
         del task['appnet.skupper.listener']['api_host']
-    else:
+    elif case == 'opted out':
         task['vars'] = {'appnet_skupper_in_process': False}
-    rc, output = run_verbose(tmp_path, [task], '-vvv')
+    # run_verbose's own -e sets the controller's Python; a later -e wins.
+    python = sys.executable
+    if case == 'another python':  # the same venv under another name: what the test can tell apart
+        python = os.path.join(os.path.dirname(sys.executable),
+                              'python' if os.path.basename(sys.executable) != 'python' else 'python3')
+    rc, output = run_verbose(tmp_path, [task], '-vvv', '-e', '{"ansible_python_interpreter": "%s"}' % python)
     assert rc == 0, output
     assert SHIPPED in output and IN_PROCESS not in output
 
@@ -116,7 +124,7 @@ def test_task_environment_and_module_defaults(tmp_path, server, execution_path):
                     '  tasks:\n    - appnet.skupper.listener: {name: d, routing_key: k, host: h, port: 80}\n'
                     % (server.url, namespace))
     server.reset_counts()
-    rc, report = run_playbook(str(play), 'localhost,', '-c', 'local')
+    rc, report = run_playbook(str(play), 'localhost,', '-c', 'local', '-e', 'ansible_python_interpreter=' + sys.executable)
     assert rc == 0, failures(report)
     verbs, persisted = counted(server, namespace)
     assert verbs == {'get': 1, 'apply': 1} and len(persisted) == 1
