@@ -72,11 +72,11 @@ def site_documents(size, namespace):
              'spec': {'tlsCredentials': 'west-peering', 'roles': [{'name': 'inter-router', 'port': 55671},
                                                                   {'name': 'edge', 'port': 45671}]}}]
     for index in range(pairs):
-        docs.append({'apiVersion': API, 'kind': 'Listener', 'metadata': {'name': 'svc-%d' % index,
-                                                                           'namespace': namespace},
+        docs.append({'apiVersion': API, 'kind': 'Listener',
+                     'metadata': {'name': 'svc-%d' % index, 'namespace': namespace},
                      'spec': {'routingKey': 'svc-%d' % index, 'host': 'svc-%d' % index, 'port': 8000 + index}})
-        docs.append({'apiVersion': API, 'kind': 'Connector', 'metadata': {'name': 'backend-%d' % index,
-                                                                            'namespace': namespace},
+        docs.append({'apiVersion': API, 'kind': 'Connector',
+                     'metadata': {'name': 'backend-%d' % index, 'namespace': namespace},
                      'spec': {'routingKey': 'backend-%d' % index, 'selector': 'app=backend-%d' % index,
                               'port': 9000 + index}})
     return docs
@@ -355,8 +355,8 @@ def write_report(path, facts, floor, sites, linux, rounds, overloaded=None):
         lines.append('')
     lines += ['## Linux render (in process, no playbook)', '', '| what | seconds |', '| --- | --- |',
               '| first render of a 10-resource site (CAs, certificates, router config) | %.3f |' % linux[0][0],
-              '| unchanged re-render | %s |' % ('%.3f (%.3f–%.3f)' % (statistics.median(linux[1]), min(linux[1]),
-                                                                         max(linux[1]))),
+              '| unchanged re-render | %.3f (%.3f–%.3f) |' % (statistics.median(linux[1]), min(linux[1]),
+                                                              max(linux[1])),
               '| a live listener change on a running router (restarts, link flaps, dropped connections) | not '
               'measured this session |',
               '| `network.yml` rollout over 2, 4, 8 and 16 Linux hosts (netns, SSH, real router), first run and '
