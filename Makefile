@@ -38,6 +38,10 @@ DEBS := iproute2 openssh-server openssh-client openssl procps python3-venv git t
 ROUTER_BUILD_DEBS := cmake gcc g++ make pkg-config libssl-dev libsasl2-dev libsasl2-modules uuid-dev \
 	libnghttp2-dev libwebsockets-dev libunwind-dev python3-dev curl
 DEBS += $(ROUTER_BUILD_DEBS)
+# Podman and Docker sites for real (tests/integration/containers), and the router image built locally
+# (make router-image: a Debian root filesystem by debootstrap): podman with the runc runtime, docker.io.
+CONTAINER_DEBS := podman runc docker.io debootstrap
+DEBS += $(CONTAINER_DEBS)
 # Wanted only for `systemd-analyze verify` of rendered units (PID 1 is not systemd on the CI machine):
 # a failed install is reported, not an error.
 OPTIONAL_DEBS := systemd
@@ -48,6 +52,8 @@ help:
 	@echo '                     integration, e2e skips), ansible-test sanity, ansible-lint, build smoke test'
 	@echo 'make deps            Debian packages the tests need (apt-get, as root, only when missing)'
 	@echo 'make router          build the real Skupper router from source into a cache outside the clone (reused)'
+	@echo 'make router-image    the router image localhost/appnet-skupper/skupper-router:<version> for podman and docker,'
+	@echo '                     built from the router build (no registry needed; reused when present)'
 	@echo 'make venv            .venv/ from requirements-dev.txt, and .build/collections/.../appnet/skupper link'
 	@echo 'make unit            pytest tests/unit tests/support_tests'
 	@echo 'make conformance     pytest tests/conformance (kube API stand-in)'
@@ -108,6 +114,12 @@ $(COLLECTION_LINK):
 .PHONY: router
 router: deps
 	@bash $(ROOT)/hacking/build_router.sh
+
+# A container image of that router for podman and docker sites without a registry (hacking/build_router_image.sh):
+# imported into each engine that answers; ROUTER_IMAGE_ARGS e.g. '--engine podman'.
+.PHONY: router-image
+router-image: router
+	@bash $(ROOT)/hacking/build_router_image.sh $(ROUTER_IMAGE_ARGS)
 
 # ---------------------------------------------------------------------------------------------
 # The test command

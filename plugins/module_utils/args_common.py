@@ -4,7 +4,7 @@
 """Argument specs shared by the modules, one per concern.
 
 Each mirrors a doc fragment one to one: COMMON -> appnet.skupper.common, K8S_AUTH ->
-appnet.skupper.k8s_auth, WAIT -> appnet.skupper.wait.
+appnet.skupper.k8s_auth, WAIT -> appnet.skupper.wait, CONTAINER -> appnet.skupper.container.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -46,6 +46,17 @@ WAIT = {
     'wait': {'type': 'bool', 'default': False},
     'wait_timeout': {'type': 'int', 'default': 120},
     'wait_sleep': {'type': 'int', 'default': 2},
+}
+
+# How podman and docker run the router container (appnet.skupper.system).
+CONTAINER = {
+    'router_image': {'type': 'str', 'default': 'quay.io/skupper/skupper-router:3.3.0'},
+    'pull': {'type': 'str', 'default': 'missing', 'choices': ['missing', 'always', 'never']},
+    'container_run_options': {'type': 'dict', 'options': {
+        'runtime': {'type': 'str'},
+        'ulimits': {'type': 'list', 'elements': 'str'},
+        'args': {'type': 'list', 'elements': 'str'},
+    }},
 }
 
 # force: server-side apply takes back fields another field manager changed (desired state wins); false keeps

@@ -56,12 +56,6 @@ options:
     type: str
     default: auto
     choices: [auto, systemd, process]
-  router_image:
-    description:
-      - Podman and Docker only. The router image. It is pulled each time the router container is created (first
-        start and every restart); when the pull fails, a copy the host has is used, with a warning.
-    type: str
-    default: quay.io/skupper/skupper-router:3.3.0
   ready_timeout:
     description:
       - Seconds to wait after a start or restart until the router is ready, that is, until its local management
@@ -71,8 +65,19 @@ options:
         of its log (the log file, C(journalctl), or the container log).
     type: int
     default: 60
+  pending_resources:
+    description:
+      - Check mode only (ignored otherwise). Resource documents that the resource modules, run in check mode before
+        this task, would have written to C(input/resources) (their RV(resource) results). A check run writes
+        nothing, so the render it predicts reads these in place of the files of the same kind and name; without
+        them, check mode on a site not built yet could only fail with "No sources found".
+      - The C(site) role passes them in check mode.
+    type: list
+    elements: dict
+    default: []
 extends_documentation_fragment:
   - appnet.skupper.common
+  - appnet.skupper.container
 attributes:
   check_mode:
     description: Renders in memory and predicts changed and restarted without changing anything.
@@ -123,6 +128,12 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+created:
+  description:
+    - Whether this run renders the site for the first time (in check mode, would). A check run of a whole rollout
+      uses it to know that the site has no links and no router to ask yet.
+  returned: with I(state=started) or I(state=reloaded)
+  type: bool
 restarted:
   description: Whether the router was (or, in check mode, would be) started or restarted.
   returned: always
@@ -163,7 +174,7 @@ service:
            child_pid_file: /var/lib/skupper/namespaces/east/internal/router/skrouterd.child.pid,
            log_file: /var/lib/skupper/namespaces/east/internal/router/skrouterd.log}
 warnings:
-  description: Warnings of the render (ignored resources, unredeemed tokens) and of the service (lingering, image pull).
+  description: Warnings of the render (ignored resources, unredeemed tokens) and of the service (lingering).
   returned: when there are any
   type: list
   elements: str
@@ -172,12 +183,13 @@ warnings:
 import os
 import shutil
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.appnet.skupper.plugins.module_utils.module_input import SkupperModule
 
 from ansible_collections.appnet.skupper.plugins.module_utils import args_common
-from ansible_collections.appnet.skupper.plugins.module_utils.system import paths, service, site_status
+from ansible_collections.appnet.skupper.plugins.module_utils.system import (
+    faults, files, paths, process_service, service, site_lock, site_status)
 from ansible_collections.appnet.skupper.plugins.module_utils.system.certs import CertificateError
-from ansible_collections.appnet.skupper.plugins.module_utils.system.render import check_platform, render_site
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render import ROUTER_CONFIG, check_platform, render_site
 from ansible_collections.appnet.skupper.plugins.module_utils.system.site_state import SiteStateError
 
 KEPT_ON_ABSENT = ('runtime/issuers', 'runtime/issued', 'internal/redeemed')
@@ -198,14 +210,15 @@ def argument_spec():
         'purge': {'type': 'bool', 'default': False},
         'router_binary': {'type': 'path'},
         'service_manager': {'type': 'str', 'default': 'auto', 'choices': ['auto', 'systemd', 'process']},
-        'router_image': {'type': 'str', 'default': service.DEFAULT_IMAGE},
         'ready_timeout': {'type': 'int', 'default': service.DEFAULT_READY_TIMEOUT},
-    })
+        'pending_resources': {'type': 'list', 'elements': 'dict', 'default': []},
+    }, args_common.CONTAINER)
 
 
 def requested_manager(params, home, router=None):
     return service.service_manager(params['service_manager'], params['platform'], params['namespace'], home,
-                                   router=router, image=params['router_image'], ready_timeout=params['ready_timeout'])
+                                   router=router, image=params['router_image'], ready_timeout=params['ready_timeout'],
+                                   pull=params['pull'], run_options=params['container_run_options'])
 
 
 def restart_reason(record, manager, rendered, previous, active):
@@ -232,8 +245,9 @@ def run_site(module, home, record):
     switching = previous is not None and not service.same_manager(previous, manager)
     active = manager.is_active()
     running_now = previous.is_active() if switching else active
+    created = not os.path.isfile(os.path.join(home, ROUTER_CONFIG))
     rendered = render_site(home, params['namespace'], platform=params['platform'], dry_run=module.check_mode,
-                           router_running=running_now)
+                           router_running=running_now, pending=params['pending_resources'])
     manager.site_id = rendered.site_id
     reason = restart_reason(record, manager, rendered, previous, active)
     installed = manager.install(check_mode=module.check_mode)
@@ -242,14 +256,21 @@ def run_site(module, home, record):
         if switching:
             previous.stop()
             previous.remove()
+        if reason is not None:
+            # The digests say what the running router reads: until it has restarted on the new runtime, the
+            # record names the manager (stop and removal find the router) but no digest, so a run killed
+            # between the render and a ready router restarts it next time instead of saying "unchanged".
+            service.write_record(home, manager, platform=params['platform'])
+            faults.point('system-before-restart')
+            try:
+                (manager.restart if active and not switching else manager.start)()
+            except service.ServiceError as exc:
+                site_status.set_router_running(home, False, 'the router did not start: %s'
+                                               % str(exc).split('\n', 1)[0])
+                raise StartFailed(str(exc), changed_files)
+            faults.point('system-after-restart')
         service.write_record(home, manager, platform=params['platform'], runtime_digest=rendered.runtime_digest,
                              spec_digest=manager.spec_digest())
-        try:
-            if reason is not None:
-                (manager.restart if active and not switching else manager.start)()
-        except service.ServiceError as exc:
-            site_status.set_router_running(home, False, 'the router did not start: %s' % str(exc).split('\n', 1)[0])
-            raise StartFailed(str(exc), changed_files)
     site_file = site_status.set_router_running(home, True, dry_run=module.check_mode)
     if site_file and site_file not in changed_files:
         changed_files = sorted(changed_files + [site_file])
@@ -257,6 +278,7 @@ def run_site(module, home, record):
         'changed': bool(changed_files) or reason is not None or installed,
         'restarted': reason is not None,
         'restart_reason': reason,
+        'created': created,
         'router_config': rendered.router_config_path,
         'site_id': rendered.site_id,
         'site_name': rendered.site_name,
@@ -278,11 +300,17 @@ def recorded_or_requested(module, home, record):
         requested_manager(params, home)
 
 
+def stop_untracked(manager, check_mode):
+    """Stop every router process of the site no pid file or unit tracks (found by its configuration path)."""
+    return process_service.stop_router_processes(manager.config, check_mode=check_mode)
+
+
 def stop_site(module, home, record):
     manager = recorded_or_requested(module, home, record)
     active = manager.is_active()
     if active and not module.check_mode:
         manager.stop()
+    active = bool(stop_untracked(manager, module.check_mode)) or active
     site_file = site_status.set_router_running(home, False, STOPPED, dry_run=module.check_mode)
     return {'changed': active or bool(site_file), 'restarted': False, 'service': manager.describe(),
             'changed_files': [site_file] if site_file else [],
@@ -295,6 +323,7 @@ def remove_site(module, home, record):
     active = manager.is_active()
     if active and not module.check_mode:
         manager.stop()
+    active = bool(stop_untracked(manager, module.check_mode)) or active
     removed = manager.remove(check_mode=module.check_mode)
     if module.params['purge']:
         doomed = [home] if os.path.exists(home) else []
@@ -329,23 +358,25 @@ def _runtime_entries(home):
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    module = SkupperModule(argument_spec=argument_spec(), supports_check_mode=True)
     params = module.params
     if params['platform'] == 'kubernetes':
         module.fail_json(msg='appnet.skupper.system runs Linux, Podman and Docker sites; on Kubernetes the Skupper '
                              'controller runs the site', changed=False)
     home = paths.namespace_home(params['namespace'], paths.data_home(params['data_home']))
-    record = service.read_record(home)
     try:
-        if params['state'] in ('started', 'reloaded'):
-            result = run_site(module, home, record)
-        elif params['state'] == 'stopped':
-            result = stop_site(module, home, record)
-        else:
-            result = remove_site(module, home, record)
+        # One run at a time per site, from reading the record to the router being ready (site_lock.py).
+        with site_lock.site_lock(home, module.check_mode, create=False):
+            record = service.read_record(home)
+            if params['state'] in ('started', 'reloaded'):
+                result = run_site(module, home, record)
+            elif params['state'] == 'stopped':
+                result = stop_site(module, home, record)
+            else:
+                result = remove_site(module, home, record)
     except StartFailed as exc:
         module.fail_json(msg=str(exc), changed=True, changed_files=exc.changed_files)
-    except (SiteStateError, CertificateError, service.ServiceError) as exc:
+    except (SiteStateError, CertificateError, service.ServiceError, site_lock.SiteLocked, files.WriteError) as exc:
         module.fail_json(msg=str(exc), changed=False)
     if not module._diff:
         result.pop('diff', None)

@@ -6,8 +6,13 @@
 The container <namespace>-skupper-router mounts runtime/router and runtime/certs and carries Skupper's
 labels, environment and user. internal/scripts/start.sh and stop.sh (0755) start and stop every
 container of the site (found by its labels); where systemd runs the host, the unit
-skupper-<namespace>.service runs them, so the router comes back after a reboot. The image is pulled
-each time the container is created (first start, and every restart, which re-creates it).
+skupper-<namespace>.service runs them, so the router comes back after a reboot.
+
+The image is pulled as the engines' --pull policy says (pull=missing|always|never), only when the container
+is created; the container is created when it is absent or when the command that creates it changed (image,
+run options: its digest is a label of the container), else it is started or restarted as it is. What a
+host's engine needs beyond Skupper's options (an OCI runtime, ulimits, other run arguments) comes from
+container_run_options (or from the engine's own configuration, e.g. containers.conf).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -15,20 +20,29 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import grp
+import hashlib
 import json
 import os
+import re
 import shlex
 import shutil
 
+from ansible_collections.appnet.skupper.plugins.module_utils.args_common import CONTAINER
 from ansible_collections.appnet.skupper.plugins.module_utils.system import files, paths
 from ansible_collections.appnet.skupper.plugins.module_utils.system.service_base import (
     LOG_LINES, ServiceError, ServiceManager, run_command)
 from ansible_collections.appnet.skupper.plugins.module_utils.system.systemd_service import (
     SystemdUnit, quote_argument, systemd_is_init)
 
-DEFAULT_IMAGE = 'quay.io/skupper/skupper-router:3.3.0'
+DEFAULT_IMAGE = CONTAINER['router_image']['default']
 CONTAINER_HOME = '/etc/skupper-router'
 SCRIPT_MODE = 0o755
+PULL_POLICIES = ('missing', 'always', 'never')
+RUN_DIGEST_LABEL = 'io.appnet-skupper.run-digest'
+ULIMIT = re.compile(r'^[a-z_]+=(-1|[0-9]+)(:(-1|[0-9]+))?$')
+# Run arguments the collection sets itself (or that have their own option): refused in container_run_options.args.
+OWN_FLAGS = ('--name', '--network', '--net', '--user', '-u', '--userns', '--detach', '-d', '--runtime', '--ulimit',
+             '--pull', '--rm')
 
 
 def container_name(namespace):
@@ -41,6 +55,32 @@ def docker_group_gid():
         return grp.getgrnam('docker').gr_gid
     except KeyError:
         return 0
+
+
+def check_run_options(options):
+    """container_run_options normalized ({'runtime', 'ulimits', 'args'}), or ServiceError naming what is wrong."""
+    options = dict(options or {})
+    unknown = sorted(set(options) - {'runtime', 'ulimits', 'args'})
+    if unknown:
+        raise ServiceError('container_run_options: unknown key(s) %s (known: runtime, ulimits, args)' % ', '.join(unknown))
+    runtime = options.get('runtime') or None
+    if runtime is not None and (not isinstance(runtime, str) or not runtime.strip() or runtime.startswith('-')):
+        raise ServiceError('container_run_options.runtime must be the name or path of an OCI runtime (e.g. runc), '
+                           'not %r' % (runtime,))
+    ulimits = list(options.get('ulimits') or [])
+    for ulimit in ulimits:
+        if not isinstance(ulimit, str) or not ULIMIT.match(ulimit):
+            raise ServiceError('container_run_options.ulimits: %r is not <name>=<soft>[:<hard>] (e.g. nofile=4096:4096)'
+                               % (ulimit,))
+    args = list(options.get('args') or [])
+    for arg in args:
+        if not isinstance(arg, str):
+            raise ServiceError('container_run_options.args: %r is not a string' % (arg,))
+        flag = arg.split('=', 1)[0]
+        if flag in OWN_FLAGS:
+            raise ServiceError('container_run_options.args: %s is set by the collection (runtime, ulimits and pull have '
+                               'their own options; the name, network and user are Skupper\'s)' % flag)
+    return {'runtime': runtime, 'ulimits': ulimits, 'args': args}
 
 
 def runtime_dir(uid, env):
@@ -56,10 +96,14 @@ class ContainerService(ServiceManager):
     name = 'container'
 
     def __init__(self, namespace, home, engine='podman', image=None, site_id=None, uid=None, gid=None, env=None,
-                 runner=run_command, with_unit=None, **options):
+                 runner=run_command, with_unit=None, pull='missing', run_options=None, **options):
         super(ContainerService, self).__init__(namespace, home, None, site_id, **options)
         self.engine = engine
         self.image = image or DEFAULT_IMAGE
+        if pull not in PULL_POLICIES:
+            raise ServiceError('pull must be one of %s, not %r' % (', '.join(PULL_POLICIES), pull))
+        self.pull = pull
+        self.run_options = check_run_options(run_options)
         self.uid = os.getuid() if uid is None else uid
         self.gid = os.getgid() if gid is None else gid
         self.env = os.environ if env is None else env
@@ -89,8 +133,23 @@ class ContainerService(ServiceManager):
             return ['--userns', 'keep-id', '--user', '%d:%d' % (self.uid, self.gid)]
         return ['--user', '0:0']
 
+    def engine_options(self):
+        """What container_run_options adds to the run command (before the image)."""
+        argv = ['--runtime', self.run_options['runtime']] if self.run_options['runtime'] else []
+        for ulimit in self.run_options['ulimits']:
+            argv += ['--ulimit', ulimit]
+        return argv + self.run_options['args']
+
     def run_argv(self):
-        """The command that creates and starts the router container."""
+        """The command that creates and starts the router container; labelled with the digest of itself."""
+        argv = self._run_argv()
+        return argv[:-1] + ['--label', '%s=%s' % (RUN_DIGEST_LABEL, self.run_digest(argv)), argv[-1]]
+
+    @staticmethod
+    def run_digest(argv):
+        return hashlib.sha256(json.dumps(argv).encode('utf-8')).hexdigest()[:32]
+
+    def _run_argv(self):
         router_dir = paths.runtime_dir(self.home, 'router')
         certs_dir = paths.runtime_dir(self.home, 'certs')
         site_id = self.site_id or ''
@@ -105,7 +164,7 @@ class ContainerService(ServiceManager):
                  '--env', 'SSL_PROFILE_BASE_PATH=%s' % CONTAINER_HOME,
                  '--volume', '%s:%s/config:z' % (router_dir, CONTAINER_HOME),
                  '--volume', '%s:%s/runtime/certs:z' % (certs_dir, CONTAINER_HOME)]
-                + self.user_options() + [self.image])
+                + self.user_options() + self.engine_options() + [self.image])
 
     def spec(self):
         return json.dumps({'run': self.run_argv(), 'unit': self.unit_text() if self.unit else None}, sort_keys=True)
@@ -123,6 +182,8 @@ class ContainerService(ServiceManager):
         if code != 0:
             raise ServiceError('%s does not work here (%s info exited %d: %s)'
                                % (self.engine, self.engine, code, (err or out).strip()[:500]))
+        if self.pull == 'never' and not self._image_present():
+            raise ServiceError(self._no_image_message())
         if self.unit is not None:
             try:
                 self.unit.preflight()
@@ -145,34 +206,91 @@ class ContainerService(ServiceManager):
     def is_active(self):
         return shutil.which(self.engine) is not None and self._state()['running']
 
-    def _pull(self):
+    def _image_present(self):
+        return self._engine('image', 'inspect', self.image, timeout=60)[0] == 0
+
+    def _no_image_message(self):
+        return ('the router image %s is not on this host (%s image inspect found none) and pull is never: load or build '
+                'it first (make router-image builds one from the router sources), or set pull to missing'
+                % (self.image, self.engine))
+
+    def _ensure_image(self):
+        """Pull the image as the policy says: missing (only when absent), always, never (fail when absent)."""
+        if self.pull != 'always' and self._image_present():
+            return
+        if self.pull == 'never':
+            raise ServiceError(self._no_image_message())
         code, out, err = self._engine('pull', self.image, timeout=900)
-        if code == 0:
-            return
-        if self._engine('image', 'inspect', self.image)[0] == 0:
-            self.warnings.append('cannot pull %s (%s); using the copy this host has'
-                                 % (self.image, (err or out).strip()[:300]))
-            return
-        raise ServiceError('cannot pull the router image %s: %s' % (self.image, (err or out).strip()[:500]))
+        if code != 0:
+            raise ServiceError('cannot pull the router image %s (pull=%s; %s pull exited %d): %s'
+                               % (self.image, self.pull, self.engine, code, (err or out).strip()[-800:]))
+
+    def _container_digest(self):
+        """The run digest label of the existing container ('' without one), or None when there is no container."""
+        code, out, _err = self._engine('container', 'inspect', '--format',
+                                       '{{ index .Config.Labels "%s" }}' % RUN_DIGEST_LABEL, self.container)
+        if code != 0:
+            return None
+        value = out.strip()
+        return '' if value in ('', '<no value>') else value
+
+    def _image_id(self, kind, name):
+        """The image id of a container (kind 'container') or of an image name (kind 'image'), or None."""
+        code, out, _err = self._engine(kind, 'inspect', '--format', '{{.Image}}' if kind == 'container' else '{{.Id}}',
+                                       name, timeout=60)
+        value = out.strip() if code == 0 else ''
+        return value.split(':', 1)[-1] if value else None
+
+    def _stale_image(self):
+        """Whether the container runs another image than the one its image name now stands for (e.g. rebuilt)."""
+        running = self._image_id('container', self.container)
+        current = self._image_id('image', self.image)
+        return bool(running and current and running != current)
+
+    def _current(self):
+        """Whether the existing container was created by the current run command, from the current image."""
+        return self._container_digest() == self.run_digest(self._run_argv()) and not self._stale_image()
+
+    def degraded(self):
+        if self._stale_image():
+            return 'the router image %s is not the one the container was created from' % self.image
+        return None
 
     def _create(self):
-        self._pull()
-        code, out, err = self._engine(*self.run_argv()[1:])
+        self._ensure_image()
+        if self._exists():
+            self._engine('rm', '--force', self.container)
+        argv = self.run_argv()
+        code, out, err = self._engine(*argv[1:])
         if code != 0:
-            raise ServiceError('cannot create the router container %s: %s' % (self.container, (err or out).strip()))
+            tail = self.log_tail()
+            self._engine('rm', '--force', self.container)
+            raise ServiceError('cannot run the router container %s (%s run exited %d): %s%s' % (
+                self.container, self.engine, code, (err or out).strip()[-1500:],
+                ('; its log ends with:\n%s' % tail) if tail else ''))
 
     def start(self):
-        if self._exists():
+        """Start the container as it is when it was created by the current command; else (re-)create it."""
+        if self._current():
             code, out, err = self._engine('start', self.container)
             if code != 0:
-                raise ServiceError('cannot start container %s: %s' % (self.container, (err or out).strip()))
+                tail = self.log_tail()
+                raise ServiceError('cannot start the router container %s (%s start exited %d): %s%s' % (
+                    self.container, self.engine, code, (err or out).strip()[-1500:],
+                    ('; its log ends with:\n%s' % tail) if tail else ''))
         else:
             self._create()
         self._wait()
 
     def restart(self):
-        self._engine('rm', '--force', self.container)
-        self._create()
+        """Restart the container as it is when its command is unchanged (no pull); else re-create it."""
+        if self._current():
+            code, out, err = self._engine('restart', '--time', '10', self.container)
+            if code != 0:
+                raise ServiceError('cannot restart the router container %s (%s restart exited %d): %s' % (
+                    self.container, self.engine, code, (err or out).strip()[-1500:]))
+        else:
+            self._create()
         self._wait()
 
     def _wait(self):
@@ -274,7 +392,8 @@ class ContainerService(ServiceManager):
         return removed
 
     def record(self):
-        found = {'manager': self.name, 'engine': self.engine, 'container': self.container, 'image': self.image}
+        found = {'manager': self.name, 'engine': self.engine, 'container': self.container, 'image': self.image,
+                 'pull': self.pull}
         if self.unit is not None:
             found.update(unit=self.unit.path, scope=self.unit.scope)
         return found

@@ -66,11 +66,13 @@ def find_router(router_binary=None):
 
 
 def service_manager(choice, platform, namespace, home, router=None, site_id=None, image=None,
-                    ready_timeout=DEFAULT_READY_TIMEOUT):
-    """The manager for a service_manager option ('auto', 'systemd', 'process') and a platform."""
+                    ready_timeout=DEFAULT_READY_TIMEOUT, pull='missing', run_options=None):
+    """The manager for a service_manager option ('auto', 'systemd', 'process') and a platform.
+
+    image, pull and run_options (container_run_options) are those of podman and docker."""
     if platform in ('podman', 'docker'):
         return ContainerService(namespace, home, engine=platform, image=image, site_id=site_id,
-                                ready_timeout=ready_timeout)
+                                ready_timeout=ready_timeout, pull=pull, run_options=run_options)
     if choice == 'systemd' or (choice == 'auto' and systemd_is_init()):
         return SystemdService(namespace, home, router, site_id, ready_timeout=ready_timeout)
     return ProcessService(namespace, home, router, site_id, ready_timeout=ready_timeout)

@@ -37,7 +37,11 @@ WEST_ROUTER_ID = 'west-skupper-router-6d8f7c9b4-x7k2p'
 
 
 class KubernetesSiteRouter(threading.Thread):
-    """Starts the router stand-in of the Kubernetes site once the controller stand-in has set the site up."""
+    """Starts the router stand-in of the Kubernetes site once the controller stand-in has set the site up.
+
+    command: the router to run with `-c <config>` (the stand-in; tests/integration/containers runs the real one)."""
+
+    command = (sys.executable, STANDIN)
 
     def __init__(self, server, controller, namespace, site, workdir):
         super().__init__(daemon=True)
@@ -79,7 +83,7 @@ class KubernetesSiteRouter(threading.Thread):
         with open(config, 'w') as handle:
             json.dump(entities, handle)
         log = open(os.path.join(self.workdir, 'skrouterd.log'), 'ab')
-        return subprocess.Popen([sys.executable, STANDIN, '-c', config], stdout=log, stderr=log)
+        return subprocess.Popen(list(self.command) + ['-c', config], stdout=log, stderr=log)
 
     def stop(self):
         self.stopping.set()

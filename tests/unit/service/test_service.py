@@ -389,3 +389,138 @@ def test_the_record_brings_back_the_manager_that_runs_the_router(tmp_path):
     service.write_record(home, systemd, platform='linux')
     assert isinstance(service.recorded_manager(service.read_record(home), 'ns', home), SystemdService)
     assert service.recorded_manager({}, 'ns', home) is None
+
+
+# -- container pull policy and engine options ---------------------------------------------------------
+
+class FakeEngine(object):
+    """Test double of a container engine command (podman/docker): records each call, answers from its state."""
+
+    def __init__(self, images=(), pull_works=True, run_error=None):
+        self.images = set(images)
+        self.pull_works = pull_works
+        self.run_error = run_error
+        self.containers = {}
+        self.calls = []
+
+    def __call__(self, argv, timeout=120):
+        self.calls.append(argv[1:])
+        verb = argv[1:3]
+        if verb == ['image', 'inspect']:
+            return (0, '[]', '') if argv[3] in self.images else (125, '', 'Error: %s: image not known' % argv[3])
+        if argv[1] == 'pull':
+            if not self.pull_works:
+                return 125, '', 'Error: initializing source docker://%s: pinging container registry: no such host' % argv[2]
+            self.images.add(argv[2])
+            return 0, '', ''
+        if argv[1] == 'run':
+            if self.run_error:
+                self.containers[argv[argv.index('--name') + 1]] = {'labels': {}}
+                return 126, '', self.run_error
+            labels = dict(argv[i + 1].split('=', 1) for i, arg in enumerate(argv) if arg == '--label')
+            self.containers[argv[argv.index('--name') + 1]] = {'labels': labels}
+            return 0, 'id\n', ''
+        if verb == ['container', 'inspect']:
+            container = self.containers.get(argv[-1])
+            if container is None:
+                return 125, '', 'no such container'
+            if len(argv) > 4 and 'index .Config.Labels' in argv[4]:
+                key = argv[4].split('"')[1]
+                return 0, container['labels'].get(key, '<no value>') + '\n', ''
+            return 0, 'true 0 now\n', ''
+        if argv[1] == 'logs':
+            return 0, 'setrlimit RLIMIT_NOFILE: Operation not permitted\n', ''
+        if argv[1] == 'rm':
+            self.containers.pop(argv[-1], None)
+            return 0, '', ''
+        return 0, '', ''
+
+    def verbs(self):
+        return [call[0] if call[0] not in ('image', 'container') else ' '.join(call[:2]) for call in self.calls]
+
+
+def container_manager(tmp_path, fake, **options):
+    manager = ContainerService('west', str(tmp_path), engine='podman', site_id='id-1', uid=0, gid=0, with_unit=False,
+                               runner=fake, image='localhost/router:1', **options)
+    manager._wait = lambda: None  # readiness is tested with real routers (tests/integration/containers)
+    return manager
+
+
+def test_pull_missing_never_pulls_an_image_the_host_has(tmp_path):
+    fake = FakeEngine(images=['localhost/router:1'])
+    container_manager(tmp_path, fake).start()
+    assert 'pull' not in fake.verbs() and 'run' in fake.verbs()
+
+
+def test_pull_missing_pulls_an_absent_image_and_names_it_when_the_pull_fails(tmp_path):
+    fake = FakeEngine()
+    container_manager(tmp_path, fake).start()
+    assert ['pull', 'localhost/router:1'] in fake.calls
+    fake = FakeEngine(pull_works=False)
+    with pytest.raises(service.ServiceError, match='cannot pull the router image localhost/router:1 .*no such host'):
+        container_manager(tmp_path, fake).start()
+    assert 'run' not in fake.verbs()
+
+
+def test_pull_always_pulls_on_create_only(tmp_path):
+    fake = FakeEngine(images=['localhost/router:1'])
+    manager = container_manager(tmp_path, fake, pull='always')
+    manager.start()
+    assert fake.verbs().count('pull') == 1
+    manager.restart()  # the same command: restarted as it is, no pull
+    assert fake.verbs().count('pull') == 1 and fake.verbs().count('run') == 1 and 'restart' in fake.verbs()
+
+
+def test_pull_never_with_a_missing_image_fails_in_preflight_naming_it(tmp_path):
+    fake = FakeEngine()
+    manager = container_manager(tmp_path, fake, pull='never')
+    with pytest.raises(service.ServiceError, match=r'router image localhost/router:1 is not on this host.*pull is never'):
+        manager.preflight()
+    assert 'pull' not in fake.verbs() and 'run' not in fake.verbs()
+
+
+def test_run_options_go_before_the_image_and_change_the_run_digest(tmp_path):
+    plain = ContainerService('west', str(tmp_path), engine='podman', uid=0, gid=0, with_unit=False, image='img')
+    tuned = ContainerService('west', str(tmp_path), engine='podman', uid=0, gid=0, with_unit=False, image='img',
+                             run_options={'runtime': 'runc', 'ulimits': ['nofile=4096:4096', 'nproc=4096:4096'],
+                                          'args': ['--memory=512m']})
+    argv = tuned.run_argv()
+    assert argv[-1] == 'img'
+    assert argv[-10:-2] == ['--runtime', 'runc', '--ulimit', 'nofile=4096:4096', '--ulimit', 'nproc=4096:4096',
+                            '--memory=512m', '--label']
+    digest = [a for a in argv if a.startswith('io.appnet-skupper.run-digest=')]
+    other = [a for a in plain.run_argv() if a.startswith('io.appnet-skupper.run-digest=')]
+    assert len(digest) == 1 and len(other) == 1 and digest != other
+    assert plain.spec() != tuned.spec()
+
+
+@pytest.mark.parametrize('options,message', [
+    ({'ulimits': ['nofile']}, 'is not <name>=<soft>'),
+    ({'ulimits': ['nofile=lots']}, 'is not <name>=<soft>'),
+    ({'args': ['--network=bridge']}, '--network is set by the collection'),
+    ({'args': ['--runtime', 'crun']}, '--runtime is set by the collection'),
+    ({'runtime': '--privileged'}, 'must be the name or path of an OCI runtime'),
+])
+def test_bad_run_options_are_refused(tmp_path, options, message):
+    with pytest.raises(service.ServiceError, match=message):
+        ContainerService('west', str(tmp_path), engine='podman', with_unit=False, run_options=options)
+
+
+def test_a_refused_run_fails_with_the_engine_message_and_the_log_tail_and_leaves_no_container(tmp_path):
+    fake = FakeEngine(images=['localhost/router:1'],
+                      run_error='Error: OCI runtime error: crun: cgroups in hybrid mode not supported')
+    with pytest.raises(service.ServiceError) as failure:
+        container_manager(tmp_path, fake).start()
+    message = str(failure.value)
+    assert 'podman run exited 126' in message and 'cgroups in hybrid mode not supported' in message
+    assert 'its log ends with:\nsetrlimit RLIMIT_NOFILE' in message
+    assert fake.containers == {}
+
+
+def test_start_recreates_a_stopped_container_whose_command_changed(tmp_path):
+    fake = FakeEngine(images=['localhost/router:1'])
+    container_manager(tmp_path, fake).start()
+    container_manager(tmp_path, fake).start()  # same command: started as it is
+    assert fake.verbs().count('run') == 1 and fake.verbs().count('start') == 1
+    container_manager(tmp_path, fake, run_options={'ulimits': ['nofile=4096:4096']}).start()
+    assert fake.verbs().count('run') == 2 and ['rm', '--force', 'west-skupper-router'] in fake.calls

@@ -1,0 +1,450 @@
+"""Podman and Docker sites for real: the router image in a real engine, next to a Linux site, with the real router.
+
+One scenario per engine (podman; docker with a private dockerd, see conftest.py), through ansible-playbook:
+
+1. A container site `box` (platform podman|docker, host network, the locally built router image with pull=never
+   and the engine's run options) and a Linux site `host` (the process manager) on this host. box links to host
+   with a static link issued by host; TCP (an echo server) and HTTP (a web server) answer through box's
+   listeners from host's connectors; network_info is Ready on both (box: link Ready to host; host: box a peer);
+   network_info runs skmanage inside box's container.
+2. A reload with nothing changed changes nothing and keeps the container (same id, same start time).
+3. A reload after a new listener restarts the container but keeps it (same id); a change of the run options
+   re-creates it (new id). Check mode with another image name predicts a restart and pulls nothing;
+   pull=never with an image the host lacks fails naming it, before anything changes.
+4. Stop: the container stops, network_info says the router is not running; start: Ready again, traffic again.
+5. The other way, by token redemption: box accepts links; host redeems an AccessToken of a grant server that
+   issues links to box (a test double of a grant server: real HTTPS, certificates of box's real site CA) and
+   links to box; TCP and HTTP answer through host's listeners from box's connectors.
+6. Absent on both: no container (engine), and neither the container's router nor host's router process is left
+   (by PID).
+
+The wall time of each scenario is printed at the end of the run (conftest.py).
+"""
+
+import http.server
+import os
+import secrets
+import socket
+import threading
+import time
+import urllib.request
+
+import pytest
+import yaml
+
+from tests.support import pki
+from tests.support.controller import grants
+from tests.support.controller.redeem import RedeemServer
+from tests.support.host_ports import router_ports_lock
+from tests.support.playbook import failures, run_playbook, task_outcomes
+
+
+class EchoServer(threading.Thread):
+    """A TCP echo server on 127.0.0.1, any free port."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.sock = socket.create_server(('127.0.0.1', 0))
+        self.port = self.sock.getsockname()[1]
+
+    def run(self):
+        while True:
+            try:
+                conn, _addr = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.echo, args=(conn,), daemon=True).start()
+
+    @staticmethod
+    def echo(conn):
+        with conn:
+            while True:
+                data = conn.recv(65536)
+                if not data:
+                    return
+                conn.sendall(data)
+
+    def stop(self):
+        self.sock.close()
+
+
+class WebServer(object):
+    """An HTTP server on 127.0.0.1 answering GET with a text of its own."""
+
+    def __init__(self, text):
+        body = text.encode()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header('Content-Type', 'text/plain')
+                self.send_header('Content-Length', str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Handler)
+        self.port = self.server.server_address[1]
+        self.text = text
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class SystemSiteGrantServer(object):
+    """A test double of a grant server for a system site: redeems one code into a Secret (a client certificate
+    signed by the site's real CA, runtime/issuers/skupper-site-ca) and a Link to the site's link endpoints."""
+
+    def __init__(self, home):
+        self.home = home
+        self.code = secrets.token_urlsafe(18)
+        self.redemptions = 0
+        self.server = RedeemServer(self.redeem).start()
+
+    def token(self):
+        return {'url': '%s/%s' % (self.server.base_url, secrets.token_hex(8)), 'code': self.code,
+                'ca': self.server.ca_pem}
+
+    def endpoints(self):
+        links = os.path.join(self.home, 'runtime', 'links')
+        for name in sorted(os.listdir(links)):
+            if name.endswith('-127.0.0.1.yaml'):
+                with open(os.path.join(links, name)) as handle:
+                    for document in yaml.safe_load_all(handle):
+                        if document and document.get('kind') == 'Link':
+                            return document['spec']['endpoints']
+        raise AssertionError('no static link to 127.0.0.1 in %s' % links)
+
+    def redeem(self, _path, body, headers):
+        if body.decode(errors='replace') != self.code:
+            return 403, 'Invalid code'
+        issuer = os.path.join(self.home, 'runtime', 'issuers', 'skupper-site-ca')
+        with open(os.path.join(issuer, 'tls.crt')) as cert, open(os.path.join(issuer, 'tls.key')) as key:
+            ca = pki.KeyPair(cert.read(), key.read())
+        self.redemptions += 1
+        name = headers.get('name') or 'link'
+        documents = grants.redeem_documents(name, headers.get('subject') or name, self.endpoints(), ca)
+        return 200, grants.redeem_response(documents)
+
+    def stop(self):
+        self.server.stop()
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def echo_through(port, deadline=60):
+    """The echo server's answer through the listener on port (retried: it binds once the network knows a
+    connector for its key)."""
+    message = b'ping through skupper %d\n' % port
+    end, last = time.time() + deadline, None
+    while time.time() < end:
+        try:
+            with socket.create_connection(('127.0.0.1', port), timeout=5) as client:
+                client.sendall(message)
+                answer = client.recv(100)
+                if answer == message:
+                    return answer
+                last = 'answer %r' % answer
+        except OSError as exc:
+            last = exc
+        time.sleep(1)
+    raise AssertionError('no echo through port %d within %d s: %s' % (port, deadline, last))
+
+
+def get_through(port, deadline=60):
+    end, last = time.time() + deadline, None
+    while time.time() < end:
+        try:
+            with urllib.request.urlopen('http://127.0.0.1:%d/' % port, timeout=5) as answer:
+                return answer.status, answer.read().decode()
+        except OSError as exc:
+            last = exc
+        time.sleep(1)
+    raise AssertionError('no HTTP answer through port %d within %d s: %s' % (port, deadline, last))
+
+
+def pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie is not running any more.
+    try:
+        with open('/proc/%d/stat' % pid) as handle:
+            return handle.read().rsplit(')', 1)[1].split()[0] != 'Z'
+    except OSError:
+        return False
+
+
+class Scenario(object):
+    """The two sites of one run: playbooks, names and what the tests read back."""
+
+    def __init__(self, engine, real_router, workdir):
+        self.engine, self.router, self.workdir = engine, real_router, workdir
+        self.suffix = secrets.token_hex(3)
+        self.data_home = os.path.join(workdir, 'skupper')
+        self.box_ns, self.host_ns = 'ct%s-box' % self.suffix, 'ct%s-host' % self.suffix
+        self.container = '%s-skupper-router' % self.box_ns
+        self.box = {'platform': engine.name, 'namespace': self.box_ns, 'data_home': self.data_home}
+        self.host = {'platform': 'linux', 'namespace': self.host_ns, 'data_home': self.data_home}
+        self.box_system = dict(self.box, router_image=engine.image, pull='never',
+                               container_run_options=engine.run_options)
+        self.host_system = dict(self.host, service_manager='process', router_binary=real_router['skrouterd'])
+        self.count = 0
+
+    def home(self, namespace):
+        return os.path.join(self.data_home, 'namespaces', namespace)
+
+    def play(self, tasks, check=False):
+        """Run the tasks on localhost; {task name: outcome} (names must be unique)."""
+        self.count += 1
+        path = os.path.join(self.workdir, 'play-%02d.yml' % self.count)
+        with open(path, 'w') as handle:
+            yaml.safe_dump([{'hosts': 'localhost', 'gather_facts': False,
+                             'vars': {'ansible_connection': 'local',
+                                      'ansible_python_interpreter': '{{ ansible_playbook_python }}'},
+                             'tasks': tasks}], handle)
+        args = ['--check'] if check else []
+        _rc, report = run_playbook(path, 'localhost,', *args, env=self.engine.env)
+        return dict((name, outcome) for _host, name, outcome in task_outcomes(report)), failures(report)
+
+    def info_tasks(self, box_expected=(), host_expected=()):
+        return [
+            {'name': 'box info', 'appnet.skupper.network_info': dict(self.box, expected_links=list(box_expected),
+                                                                     require_ready=True),
+             'register': 'box_info', 'retries': 45, 'delay': 1, 'until': 'box_info is succeeded'},
+            {'name': 'host info', 'appnet.skupper.network_info': dict(self.host, skmanage=self.router['skmanage'],
+                                                                      expected_links=list(host_expected),
+                                                                      require_ready=True),
+             'register': 'host_info', 'retries': 45, 'delay': 1, 'until': 'host_info is succeeded'},
+        ]
+
+    def container_state(self):
+        """(id, started at, pid) of box's container, or None when there is none."""
+        text = self.engine.inspect(self.container, '{{.Id}}|{{.State.StartedAt}}|{{.State.Pid}}|{{.State.Running}}')
+        if text is None:
+            return None
+        cid, started, pid, running = text.split('|')
+        return {'id': cid, 'started': started, 'pid': int(pid), 'running': running == 'true'}
+
+
+def peers(info):
+    return sorted(peer.get('site_name') for peer in info['peers'])
+
+
+def run_scenario(engine, real_router, workdir, record_property):
+    waited = time.time()
+    s = Scenario(engine, real_router, workdir)
+    echo, web = EchoServer(), WebServer('hello from %s' % s.suffix)
+    echo.start()
+    grant_server = None
+    try:
+        with router_ports_lock():
+            started = time.time()  # the scenario's wall time starts once this run has the host's router ports
+            record_property('lock_wait_seconds', started - waited)
+            # -- 1. box links to host with a static link; traffic through box's listeners -------------------
+            ports = {'echo': free_port(), 'web': free_port(), 'echo2': free_port()}
+            outcomes, failed = s.play([
+                {'name': 'host site', 'appnet.skupper.site': dict(s.host, name='host', link_access='default')},
+                {'name': 'box site', 'appnet.skupper.site': dict(s.box, name='box')},
+                {'name': 'host echo connector', 'appnet.skupper.connector': dict(
+                    s.host, name='echo', routing_key='echo', host='127.0.0.1', port=echo.port)},
+                {'name': 'host web connector', 'appnet.skupper.connector': dict(
+                    s.host, name='web', routing_key='web', host='127.0.0.1', port=web.port)},
+                {'name': 'box echo listener', 'appnet.skupper.listener': dict(
+                    s.box, name='echo', routing_key='echo', host='127.0.0.1', port=ports['echo'])},
+                {'name': 'box web listener', 'appnet.skupper.listener': dict(
+                    s.box, name='web', routing_key='web', host='127.0.0.1', port=ports['web'])},
+                {'name': 'host system', 'appnet.skupper.system': s.host_system, 'register': 'host_system'},
+                {'name': 'issue link', 'appnet.skupper.static_link': dict(s.host, subject='box', name='link-host',
+                                                                          host='127.0.0.1'),
+                 'register': 'issued', 'no_log': True},
+                {'name': 'apply link', 'appnet.skupper.resource': dict(s.box, definition='{{ issued.definition }}'),
+                 'no_log': True},
+                {'name': 'box system', 'appnet.skupper.system': s.box_system},
+            ] + s.info_tasks(box_expected=['host']))
+            assert failed == [], failed
+            assert outcomes['box system']['service']['manager'] == 'container'
+            assert outcomes['box system']['service']['active'] is True
+            box_info, host_info = outcomes['box info'], outcomes['host info']
+            assert [(l['name'], l['status'], l['remote_site_name']) for l in box_info['links']] == [
+                ('link-host', 'Ready', 'host')]
+            assert box_info['site']['status'] == 'Ready' and host_info['site']['status'] == 'Ready'
+            assert 'box' in peers(host_info) and 'host' in peers(box_info)
+            assert echo_through(ports['echo'])
+            assert get_through(ports['web']) == (200, web.text)
+            host_pid_file = outcomes['host system']['service']['child_pid_file']
+            with open(host_pid_file) as handle:
+                host_pid = int(handle.read().strip())
+            first = s.container_state()
+            assert first['running'] and pid_alive(first['pid'])
+            router_pids = {first['pid']}
+            record_property('static_link_seconds', time.time() - started)
+
+            # -- 2. a reload with nothing changed keeps the container as it is --------------------------------
+            outcomes, failed = s.play([{'name': 'reload', 'appnet.skupper.system': dict(s.box_system,
+                                                                                         state='reloaded')}])
+            assert failed == [], failed
+            assert outcomes['reload']['changed'] is False and outcomes['reload']['restarted'] is False
+            assert s.container_state() == first
+
+            # -- 3. a changed input restarts (configuration) or re-creates (run command) the container ---------
+            outcomes, failed = s.play([
+                {'name': 'listener', 'appnet.skupper.listener': dict(
+                    s.box, name='echo2', routing_key='echo', host='127.0.0.1', port=ports['echo2'])},
+                {'name': 'reload', 'appnet.skupper.system': dict(s.box_system, state='reloaded')},
+            ])
+            assert failed == [], failed
+            assert outcomes['reload']['restarted'] is True, outcomes['reload']
+            restarted = s.container_state()
+            assert restarted['id'] == first['id'] and restarted['started'] != first['started']
+            router_pids.add(restarted['pid'])
+            assert echo_through(ports['echo2'])
+
+            other_image = 'localhost/appnet-skupper/not-on-this-host:%s' % s.suffix
+            outcomes, failed = s.play([{'name': 'other image', 'appnet.skupper.system': dict(
+                s.box_system, router_image=other_image, pull='missing', state='reloaded')}], check=True)
+            assert failed == [], failed
+            assert outcomes['other image']['changed'] is True and outcomes['other image']['restarted'] is True
+            assert engine.run('image', 'inspect', other_image).returncode != 0  # check mode pulled nothing
+            assert s.container_state() == restarted
+
+            outcomes, failed = s.play([{'name': 'never', 'appnet.skupper.system': dict(
+                s.box_system, router_image=other_image, pull='never', state='reloaded'), 'ignore_errors': True}])
+            assert outcomes['never']['failed'] is True and outcomes['never']['changed'] is False
+            assert 'router image %s is not on this host' % other_image in outcomes['never']['msg']
+            assert s.container_state() == restarted
+
+            labelled = dict(s.box_system, state='reloaded', container_run_options=dict(
+                engine.run_options, args=['--label', 'appnet-test=%s' % s.suffix]))
+            outcomes, failed = s.play([{'name': 'run options', 'appnet.skupper.system': labelled}])
+            assert failed == [], failed
+            assert outcomes['run options']['restarted'] is True
+            recreated = s.container_state()
+            assert recreated['id'] != first['id'] and recreated['running']
+            assert engine.inspect(s.container, '{{ index .Config.Labels "appnet-test" }}') == s.suffix
+            router_pids.add(recreated['pid'])
+            outcomes, failed = s.play([{'name': 'again', 'appnet.skupper.system': labelled}])
+            assert failed == [] and outcomes['again']['changed'] is False
+            assert s.container_state() == recreated
+            assert echo_through(ports['echo'])
+
+            # -- 4. stop, then start ----------------------------------------------------------------------
+            outcomes, failed = s.play([
+                {'name': 'stop', 'appnet.skupper.system': dict(labelled, state='stopped')},
+                {'name': 'stopped info', 'appnet.skupper.network_info': s.box},
+            ])
+            assert failed == [], failed
+            assert outcomes['stop']['changed'] is True
+            stopped = s.container_state()
+            assert stopped is not None and not stopped['running'] and not pid_alive(recreated['pid'])
+            info = outcomes['stopped info']
+            assert info['site']['status'] != 'Ready' and info['ready'] is False
+            assert 'not running' in (info['site']['reason'] or ''), info['site']
+            outcomes, failed = s.play([{'name': 'start', 'appnet.skupper.system': dict(labelled, state='started')}]
+                                      + s.info_tasks(box_expected=['host']))
+            assert failed == [], failed
+            assert outcomes['start']['restarted'] is True
+            again = s.container_state()
+            assert again['id'] == recreated['id'] and again['running']  # started as it was, not re-created
+            router_pids.add(again['pid'])
+            assert get_through(ports['web']) == (200, web.text)
+            record_property('reload_stop_start_seconds', time.time() - started)
+
+            # -- 5. the other way: host redeems a token for box --------------------------------------------
+            back = {'echo': free_port(), 'web': free_port()}
+            outcomes, failed = s.play([
+                {'name': 'drop static link', 'appnet.skupper.resource': dict(
+                    s.box, state='absent', definition=[
+                        {'apiVersion': 'skupper.io/v2alpha1', 'kind': 'Link', 'metadata': {'name': 'link-host'}}])},
+                {'name': 'box accepts links', 'appnet.skupper.site': dict(s.box, name='box', link_access='default')},
+                {'name': 'box echo connector', 'appnet.skupper.connector': dict(
+                    s.box, name='echo-back', routing_key='echo-back', host='127.0.0.1', port=echo.port)},
+                {'name': 'box web connector', 'appnet.skupper.connector': dict(
+                    s.box, name='web-back', routing_key='web-back', host='127.0.0.1', port=web.port)},
+                {'name': 'host echo listener', 'appnet.skupper.listener': dict(
+                    s.host, name='echo-back', routing_key='echo-back', host='127.0.0.1', port=back['echo'])},
+                {'name': 'host web listener', 'appnet.skupper.listener': dict(
+                    s.host, name='web-back', routing_key='web-back', host='127.0.0.1', port=back['web'])},
+                {'name': 'box reload', 'appnet.skupper.system': labelled},
+            ])
+            assert failed == [], failed
+            assert outcomes['box reload']['restarted'] is True
+            grant_server = SystemSiteGrantServer(s.home(s.box_ns))
+            outcomes, failed = s.play([
+                {'name': 'redeem', 'appnet.skupper.access_token': dict(
+                    s.host, name='link-box', annotations={'appnet.skupper/remote-site-name': 'box'},
+                    **grant_server.token()), 'no_log': True},
+                {'name': 'host reload', 'appnet.skupper.system': dict(s.host_system, state='reloaded')},
+            ] + s.info_tasks(host_expected=['box']))
+            assert failed == [], failed
+            assert grant_server.redemptions == 1
+            host_info, box_info = outcomes['host info'], outcomes['box info']
+            assert [(l['name'], l['status'], l['remote_site_name']) for l in host_info['links']] == [
+                ('link-box', 'Ready', 'box')]
+            assert box_info['links'] == [] and 'host' in peers(box_info)
+            assert echo_through(back['echo'])
+            assert get_through(back['web']) == (200, web.text)
+            with open(host_pid_file) as handle:
+                host_pids = {host_pid, int(handle.read().strip())}
+            router_pids.add(s.container_state()['pid'])
+            record_property('token_link_seconds', time.time() - started)
+
+            # -- 6. absent: nothing left --------------------------------------------------------------------
+            outcomes, failed = s.play([
+                {'name': 'box absent', 'appnet.skupper.system': dict(labelled, state='absent')},
+                {'name': 'host absent', 'appnet.skupper.system': dict(s.host_system, state='absent')},
+            ])
+            assert failed == [], failed
+            assert outcomes['box absent']['changed'] is True and outcomes['host absent']['changed'] is True
+            assert not engine.container_exists(s.container)
+            assert [pid for pid in sorted(router_pids | host_pids) if pid_alive(pid)] == []
+    finally:
+        if grant_server is not None:
+            grant_server.stop()
+        echo.stop()
+        web.stop()
+        engine.run('rm', '--force', s.container)
+        if os.path.isdir(s.home(s.host_ns)):
+            s.play([{'name': 'cleanup', 'appnet.skupper.system': dict(s.host_system, state='absent'),
+                     'ignore_errors': True}])
+    wall = time.time() - started
+    record_property('wall_seconds', wall)
+    record_property('image_seconds', engine.image_seconds)
+    print('%s scenario: %.1f s (image %.1f s)' % (engine.name, wall, engine.image_seconds))
+
+
+def test_podman_site_with_a_linux_site(podman, real_router, tmp_path, record_property):
+    run_scenario(podman, real_router, str(tmp_path), record_property)
+
+
+def test_docker_site_with_a_linux_site(docker, real_router, tmp_path, record_property):
+    run_scenario(docker, real_router, str(tmp_path), record_property)
+
+
+@pytest.mark.parametrize('engine_fixture', ['podman'])
+def test_a_refused_run_fails_with_the_engine_message_and_leaves_nothing(engine_fixture, request, tmp_path):
+    """A run the engine refuses (an OCI runtime it does not have) fails with its message; no container is left."""
+    engine = request.getfixturevalue(engine_fixture)
+    s = Scenario(engine, {'skrouterd': None, 'skmanage': None}, str(tmp_path))
+    bad = dict(s.box_system, container_run_options=dict(engine.run_options, runtime='no-such-runtime-%s' % s.suffix))
+    with router_ports_lock():
+        outcomes, _failed = s.play([
+            {'name': 'box site', 'appnet.skupper.site': dict(s.box, name='box')},
+            {'name': 'box system', 'appnet.skupper.system': bad, 'ignore_errors': True},
+        ])
+    message = outcomes['box system']['msg']
+    assert outcomes['box system']['failed'] is True
+    assert 'cannot run the router container %s (%s run exited' % (s.container, engine.name) in message
+    assert 'no-such-runtime-%s' % s.suffix in message  # the engine's own words name the runtime
+    assert not engine.container_exists(s.container)
