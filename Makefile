@@ -16,6 +16,8 @@ VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements.stamp
 COLLECTIONS := $(ROOT)/.build/collections
 COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/appnet/skupper
+# The benchmark's kubernetes.core (make bench): the collections of the `ansible` package, outside the venv.
+BENCH_CORE := $(ROOT)/.build/bench-collections
 # pytest-xdist workers; suites start their servers on port 0 and use temporary directories.
 # --dist loadfile keeps each test module on one worker (module fixtures such as the network
 # namespace hosts have fixed names).
@@ -65,7 +67,7 @@ help:
 	@echo 'make build           ansible-galaxy collection build into .build/dist'
 	@echo 'make demo            two linked Linux sites on the real router, an HTTP GET through them (state: .build/demo)'
 	@echo 'make demo-stop       stop the demo: its routers and its backend HTTP server'
-	@echo 'make bench           benchmarks that print figures (render, resource apply, Kubernetes requests)'
+	@echo 'make bench           benchmarks: writes docs/benchmarks.md (vs kubernetes.core from the ansible package)'
 	@echo 'make clean           remove .build, tests/output, caches (keeps .venv; make distclean removes it)'
 
 # ---------------------------------------------------------------------------------------------
@@ -192,8 +194,17 @@ demo-stop: venv
 	@cd $(ROOT) && $(RUN) VENV=$(VENV) DEMO_ARGS='$(DEMO_ARGS)' bash $(ROOT)/hacking/demo.sh stop
 
 .PHONY: bench
-bench: venv
-	cd $(ROOT) && $(RUN) PYTHONPATH="$(ROOT):$(COLLECTIONS)" $(VPY) hacking/benchmark.py $(BENCH_ARGS)
+bench: venv $(BENCH_CORE)/ansible_collections/kubernetes/core/MANIFEST.json
+	cd $(ROOT) && $(RUN) PYTHONPATH="$(ROOT):$(COLLECTIONS)" $(VPY) hacking/benchmark.py \
+	    --core-collections $(BENCH_CORE) $(BENCH_ARGS)
+
+# kubernetes.core for the benchmark's comparison: the `ansible` 12 package from PyPI, installed into its own folder
+# (only its collections are used; the venv keeps requirements-dev.txt's ansible-core).
+$(BENCH_CORE)/ansible_collections/kubernetes/core/MANIFEST.json:
+	rm -rf $(BENCH_CORE)
+	$(VPY) -m pip install --quiet --disable-pip-version-check --no-deps --target $(BENCH_CORE) 'ansible>=12,<13' \
+	    2> >(grep -v "^WARNING: Location 'file:" >&2 || true)
+	test -f $@
 
 .PHONY: clean
 clean:
