@@ -98,6 +98,9 @@ else
     ORIGIN="pinned upstream tarballs"
 fi
 
+ROUTER_SRC=$(realpath "$ROUTER_SRC")
+PROTON_SRC=$(realpath "$PROTON_SRC")
+
 digest_of() {
     # A tarball's sha256, or a directory's digest over its files' names and contents.
     if [ -d "$1" ]; then
@@ -170,6 +173,8 @@ unpack() {
     mkdir -p "$2"
     if [ -d "$1" ]; then cp -a "$1/." "$2/"; else tar -xzf "$1" -C "$2" --strip-components=1; fi
 }
+# (the router's cmake writes a config.sh into the current directory: build from inside the work folder)
+cd "$WORK"
 unpack "$PROTON_SRC" "$WORK/src/proton"
 unpack "$ROUTER_SRC" "$WORK/src/router"
 JOBS=$(nproc 2>/dev/null || echo 2)

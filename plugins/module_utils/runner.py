@@ -7,7 +7,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.module_utils.basic import AnsibleModule
+import contextlib
+
+from ansible_collections.appnet.skupper.plugins.module_utils.module_input import SkupperModule
 
 from ansible_collections.appnet.skupper.plugins.module_utils import args_common, documents, model
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError, get_backend
@@ -86,6 +88,24 @@ def apply_document(module, backend, desired):
     return outcome
 
 
+@contextlib.contextmanager
+def sites_locked(module, backends):
+    """Hold the lock of the system site of every backend (site_lock.py) for the with block; a run that waited
+    too long fails naming the run that holds the site. Kubernetes backends need none (the API serialises)."""
+    homes = sorted(set(b.home for b in backends if getattr(b, 'platform', None) in model.SYSTEM_PLATFORMS))
+    if not homes:
+        yield
+        return
+    from ansible_collections.appnet.skupper.plugins.module_utils.system import site_lock
+    with contextlib.ExitStack() as stack:
+        try:
+            for home in homes:
+                stack.enter_context(site_lock.site_lock(home, module.check_mode))
+        except site_lock.SiteLocked as exc:
+            module.fail_json(msg=str(exc), changed=False)
+        yield
+
+
 def run_resource_module(kind_name, handlers=None, extra_spec=None):
     """Run the module of a kind.
 
@@ -93,7 +113,7 @@ def run_resource_module(kind_name, handlers=None, extra_spec=None):
     extra_spec: options of this module beyond the kind's fields and the common ones.
     """
     kind = model.get_kind(kind_name)
-    module = AnsibleModule(argument_spec=args_common.merge(resource_argument_spec(kind), extra_spec or {}),
+    module = SkupperModule(argument_spec=args_common.merge(resource_argument_spec(kind), extra_spec or {}),
                            supports_check_mode=True,
                            required_if=model.required_if(kind))
     auth.protect_kubeconfig(module)
@@ -105,7 +125,8 @@ def run_resource_module(kind_name, handlers=None, extra_spec=None):
     handler = handlers.get(module.params['platform'], apply_document)
     try:
         backend = get_backend(module)
-        outcome = handler(module, backend, desired)
+        with sites_locked(module, [backend]):
+            outcome = handler(module, backend, desired)
     except BackendError as exc:
         # A wait that failed after a write still reports the write.
         module.fail_json(msg=exc.message, changed=bool(exc.outcome and exc.outcome.changed), **exc.details)

@@ -266,6 +266,11 @@ def system_network_info(params):
         if exc.reason != 'refused':
             raise InfoError(exc.message)
         router_error = exc.message
+        if params['platform'] == 'linux':
+            from ansible_collections.appnet.skupper.plugins.module_utils.system.process_service import (
+                supervisor_summary)
+            supervisor = supervisor_summary(home)
+            router_error += '; %s' % supervisor if supervisor else ''
     return status.from_router(router_state, resources, params['namespace'], params['platform'], router_error,
                               params['expected_links'])
 

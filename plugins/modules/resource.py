@@ -134,13 +134,13 @@ reload_required:
 
 import os
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.appnet.skupper.plugins.module_utils.module_input import SkupperModule
 
 from ansible_collections.appnet.skupper.plugins.module_utils import args_common, documents, model
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError, get_backend
 from ansible_collections.appnet.skupper.plugins.module_utils.handlers import document_handler
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s import auth
-from ansible_collections.appnet.skupper.plugins.module_utils.runner import result_from
+from ansible_collections.appnet.skupper.plugins.module_utils.runner import result_from, sites_locked
 
 SOURCE_EXTENSIONS = ('.yaml', '.yml', '.json')
 
@@ -186,6 +186,8 @@ def read_documents(params):
             definition = documents.load_yaml_stream(definition)
         except documents.DocumentError as exc:
             raise BackendError('definition: %s' % exc)
+        if len(definition) == 1 and isinstance(definition[0], list):
+            definition = definition[0]  # a JSON (or YAML flow) list of documents
     if isinstance(definition, dict):
         definition = [definition]
     if not isinstance(definition, list):
@@ -256,7 +258,8 @@ def _with_namespace(doc, namespace):
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True,
+    # A definition may carry a Secret's private key: never in the invocation record, whatever the task's no_log.
+    module = SkupperModule(argument_spec=argument_spec(), supports_check_mode=True, quiet=('definition',),
                            required_one_of=[('definition', 'src')], mutually_exclusive=[('definition', 'src')])
     auth.protect_kubeconfig(module)
     params = module.params
@@ -276,8 +279,18 @@ def main():
                 targets.append((doc, get_backend(module, doc['metadata']['namespace'])))
         except BackendError as exc:
             module.fail_json(msg=exc.message, changed=False, **exc.details)
-    if not errors and params['state'] == 'present':
-        # What the targets refuse (a second Site in a Linux namespace), also before anything is written.
+    if errors:
+        module.fail_json(msg='Invalid documents: %s' % '; '.join(errors), errors=errors, changed=False)
+    with sites_locked(module, [backend for _doc, backend in targets]):
+        apply_documents(module, targets)
+
+
+def apply_documents(module, targets):
+    """What the targets refuse (a second Site in a Linux namespace, a port in use) before anything is written,
+    then every document; exits the module."""
+    params = module.params
+    errors = []
+    if params['state'] == 'present':
         for doc, backend in targets:
             errors.extend('%s %s: %s' % (doc['kind'], doc['metadata']['name'], p) for p in backend.problems(doc))
     if errors:

@@ -44,7 +44,7 @@ options:
     description:
     - Name of the TLS credentials (server certificate, key and trusted CA) of the router.
     - Spec field C(tlsCredentials).
-    - Required on Kubernetes when I(state=present).
+    - Required when I(state=present).
     type: str
   generate_tls_credentials:
     description:

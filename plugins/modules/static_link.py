@@ -98,10 +98,10 @@ link:
 
 import os
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.appnet.skupper.plugins.module_utils.module_input import SkupperModule
 
 from ansible_collections.appnet.skupper.plugins.module_utils import args_common, documents
-from ansible_collections.appnet.skupper.plugins.module_utils.system import certs, paths, static_links
+from ansible_collections.appnet.skupper.plugins.module_utils.system import certs, files, paths, site_lock, static_links
 
 
 def argument_spec():
@@ -119,7 +119,7 @@ def already_issued(home, subject):
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    module = SkupperModule(argument_spec=argument_spec(), supports_check_mode=True)
     params = module.params
     if params['platform'] == 'kubernetes':
         module.fail_json(msg='static links are issued by Linux, Podman and Docker sites; a Kubernetes site issues '
@@ -128,13 +128,15 @@ def main():
     if not os.path.isdir(home):
         module.fail_json(msg='namespace %r has no site under %s' % (params['namespace'], os.path.dirname(home)),
                          changed=False)
-    if module.check_mode and not already_issued(home, params['subject']):
-        module.exit_json(changed=True)
     try:
-        secret, link, changed = static_links.issue_static_link(home, params['subject'], host=params['host'],
-                                                               cost=params['cost'], name=params['name'],
-                                                               check_mode=module.check_mode)
-    except (static_links.StaticLinkError, certs.CertificateError) as exc:
+        # One run at a time per site (site_lock.py): the issued credentials are written under its home.
+        with site_lock.site_lock(home, module.check_mode, create=False):
+            if module.check_mode and not already_issued(home, params['subject']):
+                module.exit_json(changed=True)
+            secret, link, changed = static_links.issue_static_link(home, params['subject'], host=params['host'],
+                                                                   cost=params['cost'], name=params['name'],
+                                                                   check_mode=module.check_mode)
+    except (static_links.StaticLinkError, certs.CertificateError, site_lock.SiteLocked, files.WriteError) as exc:
         module.fail_json(msg=str(exc), changed=False)
     if link is None:  # check mode, and the credentials would be re-issued
         module.exit_json(changed=True)

@@ -183,10 +183,11 @@ warnings:
 import os
 import shutil
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.appnet.skupper.plugins.module_utils.module_input import SkupperModule
 
 from ansible_collections.appnet.skupper.plugins.module_utils import args_common
-from ansible_collections.appnet.skupper.plugins.module_utils.system import paths, service, site_status
+from ansible_collections.appnet.skupper.plugins.module_utils.system import (
+    faults, files, paths, process_service, service, site_lock, site_status)
 from ansible_collections.appnet.skupper.plugins.module_utils.system.certs import CertificateError
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render import ROUTER_CONFIG, check_platform, render_site
 from ansible_collections.appnet.skupper.plugins.module_utils.system.site_state import SiteStateError
@@ -255,14 +256,21 @@ def run_site(module, home, record):
         if switching:
             previous.stop()
             previous.remove()
+        if reason is not None:
+            # The digests say what the running router reads: until it has restarted on the new runtime, the
+            # record names the manager (stop and removal find the router) but no digest, so a run killed
+            # between the render and a ready router restarts it next time instead of saying "unchanged".
+            service.write_record(home, manager, platform=params['platform'])
+            faults.point('system-before-restart')
+            try:
+                (manager.restart if active and not switching else manager.start)()
+            except service.ServiceError as exc:
+                site_status.set_router_running(home, False, 'the router did not start: %s'
+                                               % str(exc).split('\n', 1)[0])
+                raise StartFailed(str(exc), changed_files)
+            faults.point('system-after-restart')
         service.write_record(home, manager, platform=params['platform'], runtime_digest=rendered.runtime_digest,
                              spec_digest=manager.spec_digest())
-        try:
-            if reason is not None:
-                (manager.restart if active and not switching else manager.start)()
-        except service.ServiceError as exc:
-            site_status.set_router_running(home, False, 'the router did not start: %s' % str(exc).split('\n', 1)[0])
-            raise StartFailed(str(exc), changed_files)
     site_file = site_status.set_router_running(home, True, dry_run=module.check_mode)
     if site_file and site_file not in changed_files:
         changed_files = sorted(changed_files + [site_file])
@@ -292,11 +300,17 @@ def recorded_or_requested(module, home, record):
         requested_manager(params, home)
 
 
+def stop_untracked(manager, check_mode):
+    """Stop every router process of the site no pid file or unit tracks (found by its configuration path)."""
+    return process_service.stop_router_processes(manager.config, check_mode=check_mode)
+
+
 def stop_site(module, home, record):
     manager = recorded_or_requested(module, home, record)
     active = manager.is_active()
     if active and not module.check_mode:
         manager.stop()
+    active = bool(stop_untracked(manager, module.check_mode)) or active
     site_file = site_status.set_router_running(home, False, STOPPED, dry_run=module.check_mode)
     return {'changed': active or bool(site_file), 'restarted': False, 'service': manager.describe(),
             'changed_files': [site_file] if site_file else [],
@@ -309,6 +323,7 @@ def remove_site(module, home, record):
     active = manager.is_active()
     if active and not module.check_mode:
         manager.stop()
+    active = bool(stop_untracked(manager, module.check_mode)) or active
     removed = manager.remove(check_mode=module.check_mode)
     if module.params['purge']:
         doomed = [home] if os.path.exists(home) else []
@@ -343,23 +358,25 @@ def _runtime_entries(home):
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    module = SkupperModule(argument_spec=argument_spec(), supports_check_mode=True)
     params = module.params
     if params['platform'] == 'kubernetes':
         module.fail_json(msg='appnet.skupper.system runs Linux, Podman and Docker sites; on Kubernetes the Skupper '
                              'controller runs the site', changed=False)
     home = paths.namespace_home(params['namespace'], paths.data_home(params['data_home']))
-    record = service.read_record(home)
     try:
-        if params['state'] in ('started', 'reloaded'):
-            result = run_site(module, home, record)
-        elif params['state'] == 'stopped':
-            result = stop_site(module, home, record)
-        else:
-            result = remove_site(module, home, record)
+        # One run at a time per site, from reading the record to the router being ready (site_lock.py).
+        with site_lock.site_lock(home, module.check_mode, create=False):
+            record = service.read_record(home)
+            if params['state'] in ('started', 'reloaded'):
+                result = run_site(module, home, record)
+            elif params['state'] == 'stopped':
+                result = stop_site(module, home, record)
+            else:
+                result = remove_site(module, home, record)
     except StartFailed as exc:
         module.fail_json(msg=str(exc), changed=True, changed_files=exc.changed_files)
-    except (SiteStateError, CertificateError, service.ServiceError) as exc:
+    except (SiteStateError, CertificateError, service.ServiceError, site_lock.SiteLocked, files.WriteError) as exc:
         module.fail_json(msg=str(exc), changed=False)
     if not module._diff:
         result.pop('diff', None)

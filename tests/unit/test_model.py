@@ -174,8 +174,8 @@ def test_no_other_field_is_no_log():
 def test_required_if_lists_the_required_top_level_fields():
     assert model.required_if('Listener') == [('state', 'present', ['routing_key', 'host', 'port'])]
     assert model.required_if('Link') == [('state', 'present', ['endpoints'])]
-    # tls_credentials is required on Kubernetes only (system sites name them after the RouterAccess)
-    assert model.required_if('RouterAccess') == [('state', 'present', ['roles'])]
+    # tls_credentials is required on every platform, as the CRD requires it (issue 11)
+    assert model.required_if('RouterAccess') == [('state', 'present', ['roles', 'tls_credentials'])]
     assert model.required_if('AccessToken') == [('state', 'present', ['url', 'code', 'ca'])]
     assert model.required_if('Site') == []
 
@@ -501,10 +501,10 @@ def test_kubernetes_accepts_any_protocol_type_as_the_crd_does():
 
 def test_unknown_fields():
     errors = model.validate_spec('Listener', dict(VALID['Listener'], prot=1))
-    assert len(errors) == 1 and errors[0].startswith('spec.prot: unknown field (known: ')
+    assert len(errors) == 1 and errors[0].startswith('spec.prot: unsupported field (supported: ')
     assert 'routingKey' in errors[0]
     errors = model.validate_spec('Link', {'endpoints': [{'name': 'edge', 'host': 'h', 'port': '1', 'hots': 'x'}]})
-    assert len(errors) == 1 and errors[0].startswith('spec.endpoints[0].hots: unknown field (known: group, host, name, port)')
+    assert len(errors) == 1 and errors[0].startswith('spec.endpoints[0].hots: unsupported field (supported: group, host, name, port)')
 
 
 def test_unknown_kind_and_wrong_api_version():
@@ -512,7 +512,7 @@ def test_unknown_kind_and_wrong_api_version():
         "kind: 'Sight' is not a Skupper kind (known: %s)" % ', '.join(sorted(model.KINDS))]
     assert model.validate_document(doc('Site', api='skupper.io/v1alpha1')) == [
         "apiVersion: Site needs 'skupper.io/v2alpha1', got 'skupper.io/v1alpha1'"]
-    assert model.validate_document(['x']) == ["document: expected a mapping, got ['x']"]
+    assert model.validate_document(['x']) == ["document: expected a mapping, got a list"]
 
 
 def test_spec_not_a_mapping():
@@ -573,11 +573,32 @@ def test_documentation_options_mark_required_and_platforms():
     assert 'required' not in link['endpoints']['suboptions']['group']
 
 
-def test_router_access_credentials_required_on_kubernetes_only():
+def test_router_access_credentials_required_on_every_platform():
+    """The CRD requires tlsCredentials; the modules ask for it everywhere (issue 11)."""
     spec = {'roles': [{'name': 'inter-router', 'port': 55671}]}
-    assert model.validate_spec('RouterAccess', spec, 'linux') == []
-    assert model.validate_spec('RouterAccess', spec, 'kubernetes', style='option') == [
-        'tls_credentials: required on Kubernetes']
+    for platform in model.PLATFORMS:
+        assert model.validate_spec('RouterAccess', spec, platform, style='option') == [
+            'tls_credentials: required field is missing']
+    assert model.validate_spec('RouterAccess', dict(spec, tlsCredentials='ra'), 'linux') == []
+
+
+@pytest.mark.parametrize('platform,roles,error', [
+    ('linux', [{'name': 'inter-router', 'port': 9}, {'name': 'edge', 'port': 9}],
+     'spec.roles[0] and spec.roles[1]: both have port 9; each needs its own port'),
+    ('kubernetes', [{'name': 'inter-router', 'port': 9}, {'name': 'edge', 'port': 9}],
+     'spec.roles[0] and spec.roles[1]: both have port 9; each needs its own port'),
+    ('linux', [{'name': 'edge'}, {'name': 'inter-router', 'port': 45671}],
+     'spec.roles[0] and spec.roles[1]: both have port 45671 (a default where none is given); each needs its own port'),
+    ('linux', [{'name': 'edge', 'port': 1}, {'name': 'edge', 'port': 2}],
+     "spec.roles[0] and spec.roles[1]: both have name 'edge'; each needs its own name"),
+])
+def test_router_access_roles_are_distinct(platform, roles, error):
+    assert model.validate_spec('RouterAccess', {'tlsCredentials': 'ra', 'roles': roles}, platform) == [error]
+
+
+def test_default_role_ports_count_only_where_they_apply():
+    roles = [{'name': 'edge'}, {'name': 'inter-router', 'port': 45671}]
+    assert model.validate_spec('RouterAccess', {'tlsCredentials': 'ra', 'roles': roles}, 'kubernetes') == []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -594,7 +615,7 @@ def test_a_required_field_given_as_an_empty_string_is_missing(kind, field):
 @pytest.mark.parametrize('kind,spec,error', [
     ('Listener', dict(VALID['Listener'], tlsCredentials=''), "tls_credentials: '' must be a non-empty string"),
     ('Connector', {'routingKey': 'be', 'port': 1, 'host': ''}, 'host: required on Linux, but empty'),
-    ('RouterAccess', {'roles': [{'name': 'edge'}], 'bindHost': ''},
+    ('RouterAccess', {'roles': [{'name': 'edge'}], 'bindHost': '', 'tlsCredentials': 'ra'},
      "bind_host: '' must be a non-empty host name or IP address"),
     ('Link', {'endpoints': [{'name': 'edge', 'host': '', 'port': '1'}]}, 'endpoints[0].host: required field is empty'),
 ])

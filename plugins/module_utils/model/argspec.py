@@ -96,3 +96,49 @@ def build_document(kind, params):
         doc['spec'] = spec_from_params(kind, params)
     doc.update(_options_to_spec([f for f in kind.fields if f.top_level], params))
     return doc
+
+
+def _option_label(context, name):
+    return '%s.%s' % (context, name) if context else name
+
+
+def _option_problems(argument_spec, params, context, problems):
+    for name in sorted(params, key=str):
+        if context == '' and str(name).startswith('_ansible_'):
+            continue
+        if name not in argument_spec and not any(name in (arg.get('aliases') or ()) for arg in argument_spec.values()):
+            problems.append('%s: unsupported option (supported: %s)' % (
+                _option_label(context, name), ', '.join(sorted(argument_spec))))
+    for name, arg in sorted(argument_spec.items()):
+        value = params.get(name)
+        if value is None:
+            continue
+        label = _option_label(context, name)
+        if arg.get('type') == 'list' and arg.get('elements') == 'dict':
+            if not isinstance(value, list):
+                problems.append('%s: expected a list of mappings, got %r' % (label, value))
+                continue
+            for index, item in enumerate(value):
+                if not isinstance(item, dict):
+                    problems.append('%s[%d]: expected a mapping, got %r' % (label, index, item))
+                elif arg.get('options'):
+                    _option_problems(arg['options'], item, '%s[%d]' % (label, index), problems)
+        elif arg.get('type') == 'dict' and arg.get('options'):
+            if not isinstance(value, dict):
+                problems.append('%s: expected a mapping, got %r' % (label, value))
+            else:
+                _option_problems(arg['options'], value, label, problems)
+
+
+def option_problems(argument_spec, params):
+    """Problems of module parameters that Ansible's own validation reports badly, found before it runs.
+
+    Ansible reports the first problem it finds, in its own order: a misspelt option comes after the
+    required option it was meant to be ("all of the following are missing: routing_key"), and a list of
+    mappings given a string says only "dictionary requested". Here an unknown option is named as
+    unsupported (nested ones by their path, roles[0].prot) and a list or mapping given something else
+    names the option and the value. Secret values are never shown: see the caller.
+    """
+    problems = []
+    _option_problems(argument_spec, params if isinstance(params, dict) else {}, '', problems)
+    return problems

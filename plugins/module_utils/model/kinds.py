@@ -112,6 +112,26 @@ class Conflict(object):
         self.off = tuple(off)
 
 
+class Distinct(object):
+    """The entries of a list field (at path) differ in key: no two RouterAccess roles on one port.
+
+    defaults: {platforms: (entry field, {entry value: default})}: the value an entry without key has on those
+    platforms (a role's port on a system site is Skupper's default port of the role).
+    """
+
+    def __init__(self, path, key, platforms=PLATFORMS, defaults=None):
+        self.path = path
+        self.key = key
+        self.platforms = tuple(platforms)
+        self.defaults = defaults or {}
+
+    def default_for(self, entry, platform):
+        for platforms, (field, values) in self.defaults.items():
+            if platform in platforms:
+                return values.get(entry.get(field))
+        return None
+
+
 class Kind(object):
     """One resource kind, with its fields and cross-field rules."""
 
@@ -271,6 +291,9 @@ ACCESS_TOKEN = Kind('AccessToken', 'accesstokens', 'A short-lived credential tha
     _settings('token'),
 ], module='access_token', status_fields=('status', 'message', 'conditions', 'redeemed'))
 
+# The ports a system site's router listens on for a role without a port (nonkube-runtime.md section 5).
+DEFAULT_ROLE_PORTS = {'inter-router': 55671, 'edge': 45671}
+
 _ROLE_FIELDS = [
     Field('name', 'str', 'Role: C(inter-router) for links between interior routers, C(edge) for links from edge routers.',
           required=True, choices=('inter-router', 'edge')),
@@ -280,7 +303,8 @@ _ROLE_FIELDS = [
 ROUTER_ACCESS = Kind('RouterAccess', 'routeraccesses', "Access to the site's router for incoming links.", [
     Field('roles', 'list', 'The roles the router accepts links for.', required=True, elements='object',
           fields=_ROLE_FIELDS),
-    # The CRD requires tlsCredentials; Skupper's system sites fill it in with the RouterAccess name.
+    # The CRD requires tlsCredentials, and so do the modules on every platform. Skupper's system sites fill an
+    # input file without it in with the RouterAccess name; the renderer does the same for such files.
     _tls('Name of the TLS credentials (server certificate, key and trusted CA) of the router.'),
     Field('generateTlsCredentials', 'bool', 'Generate the TLS credentials when they do not exist.', default=False),
     Field('issuer', 'str', 'Name of the CA that signs generated credentials.', check='name'),
@@ -289,10 +313,15 @@ ROUTER_ACCESS = Kind('RouterAccess', 'routeraccesses', "Access to the site's rou
     Field('bindHost', 'str', 'Address the router binds to.', check='host', default='0.0.0.0'),
     Field('subjectAlternativeNames', 'list', 'Host names and IP addresses in the router certificate.', elements='str'),
     _settings('router access'),
-], module='router_access', status_fields=('status', 'message', 'conditions', 'endpoints'))
+], module='router_access', rules=[
+    Distinct('roles', 'name'),
+    # One socket per port: the router refuses to start with two listeners on one port (two roles on the
+    # default port of a system site included).
+    Distinct('roles', 'port', defaults={SYSTEM_PLATFORMS: ('name', DEFAULT_ROLE_PORTS)}),
+], status_fields=('status', 'message', 'conditions', 'endpoints'))
 ROUTER_ACCESS.field('tlsCredentials').required = True
 ROUTER_ACCESS.field('tlsCredentials').schema_required = True
-ROUTER_ACCESS.field('tlsCredentials').required_on = KUBE
+ROUTER_ACCESS.field('tlsCredentials').required_on = PLATFORMS
 
 ATTACHED_CONNECTOR = Kind('AttachedConnector', 'attachedconnectors',
                           'A connector for workloads in a peer namespace, attached to a site in another namespace.', [
@@ -344,7 +373,7 @@ SECURED_ACCESS = Kind('SecuredAccess', 'securedaccesses', 'Secure access to sele
     Field('certificate', 'str', 'Name of the certificate.'),
     Field('accessType', 'str', 'How the pods are exposed.'),
     _settings('secured access'),
-], platforms=KUBE,
+], platforms=KUBE, rules=[Distinct('ports', 'name'), Distinct('ports', 'port')],
     not_on_system='secured access exposes Kubernetes pods through a Kubernetes service; on a Linux, Podman or Docker '
                   'site accept links with appnet.skupper.router_access, or reach local servers with a '
                   'appnet.skupper.connector',

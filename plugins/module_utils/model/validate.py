@@ -14,7 +14,7 @@ import copy
 
 from ansible_collections.appnet.skupper.plugins.module_utils import validation
 from ansible_collections.appnet.skupper.plugins.module_utils.model.kinds import (
-    KINDS, PLATFORM_TITLES, PLATFORMS, Conflict, OneOf, get_kind, snake, titles)
+    KINDS, PLATFORM_TITLES, PLATFORMS, Conflict, Distinct, OneOf, get_kind, snake, titles)
 
 _CHECKS = {
     'name': validation.check_name,
@@ -121,7 +121,7 @@ def _validate_fields(fields, values, path, platform, style, errors):
     known = dict((f.name, f) for f in fields)
     for key in sorted(values):
         if key not in known:
-            errors.append('%s: unknown field (known: %s)' % (_join(path, key), ', '.join(sorted(known))))
+            errors.append('%s: unsupported field (supported: %s)' % (_join(path, key), ', '.join(sorted(known))))
     for field in fields:
         value = values.get(field.name)
         field_path = _join(path, field.name)
@@ -169,6 +169,33 @@ def _rule_errors(kind, spec, platform, style):
             if all(on):
                 errors.append('%s: %s' % (' and '.join(_label(_join(prefix, n), style) for n in rule.names),
                                           rule.reason))
+        elif isinstance(rule, Distinct):
+            errors.extend(_distinct_errors(rule, spec, platform, _label(_join(prefix, rule.path), style)))
+    return errors
+
+
+def _distinct_errors(rule, spec, platform, label):
+    entries = spec.get(rule.path)
+    if not isinstance(entries, list):
+        return []
+    seen, errors = {}, []
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            continue
+        value = entry.get(rule.key)
+        given = _is_set(value)
+        if not given:
+            value = rule.default_for(entry, platform)
+        if value is None or isinstance(value, (dict, list)):
+            continue
+        key = str(value)
+        if key in seen:
+            first, first_given = seen[key]
+            errors.append('%s[%d] and %s[%d]: both have %s %r%s; each needs its own %s' % (
+                label, first, label, index, snake(rule.key), value,
+                '' if given and first_given else ' (a default where none is given)', snake(rule.key)))
+        else:
+            seen[key] = (index, given)
     return errors
 
 
@@ -236,7 +263,8 @@ def validate_document(doc, platform=None, style='spec', state='present'):
     state: 'absent' checks only what identifies the resource (kind, apiVersion, name, namespace, platform).
     """
     if not isinstance(doc, dict):
-        return ['document: expected a mapping, got %r' % (doc,)]
+        # Only the type of a list: it may hold documents, and their secrets (issue 11).
+        return ['document: expected a mapping, got %s' % ('a list' if isinstance(doc, list) else repr(doc))]
     kind = KINDS.get(doc.get('kind'))
     if kind is None:
         return ['kind: %r is not a Skupper kind (known: %s)' % (doc.get('kind'), ', '.join(sorted(KINDS)))]

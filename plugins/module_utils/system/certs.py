@@ -350,9 +350,44 @@ def plan_leaf(directory, ca, common_name_value, hosts, client, server):
     return create_leaf(ca, common_name_value, hosts, client, server), True
 
 
+def unusable_ca(directory, name):
+    """Why the CA files kept in directory cannot be used (None when there are none, or they can be)."""
+    present = [n for n in (CERT_FILE, KEY_FILE, CA_FILE) if os.path.lexists(os.path.join(directory, n))]
+    if not present:
+        return None
+    for file_name in (CERT_FILE, KEY_FILE):
+        path = os.path.join(directory, file_name)
+        if not os.path.lexists(path):
+            return '%s is missing' % path
+        try:
+            with open(path, 'rb') as handle:
+                handle.read()
+        except (IOError, OSError) as exc:
+            return '%s cannot be read: %s' % (path, exc.strerror or exc)
+    content = read_directory(directory)
+    try:
+        ca_from_pem(name or os.path.basename(directory), content[CERT_FILE], content[KEY_FILE], directory)
+    except CertificateError as exc:
+        return str(exc)
+    return None
+
+
 def plan_ca(directory, common_name_value, name=None, now=None):
     """(CertificateAuthority, changed): the CA kept in directory, renewed (same key) when less than RENEW_BEFORE
-    of its validity is left, or a new one. Leaves it signed are then re-issued (see leaf_is_current)."""
+    of its validity is left, or a new one when there is none. Leaves it signed are then re-issued (see
+    leaf_is_current).
+
+    A CA whose files are there but cannot be used (unreadable, missing key, not PEM, key of another
+    certificate) is never replaced silently: every link it issued would break. CertificateError says which
+    file and how to recover.
+    """
+    problem = unusable_ca(directory, name)
+    if problem:
+        raise CertificateError(
+            'the CA %s kept in %s cannot be used: %s. It is not replaced silently, as every link and certificate it '
+            'issued would stop working: restore the file(s) from a backup, or, to rotate the CA on purpose, remove '
+            'the directory %s and run again (a new CA is made; re-issue every link of this site afterwards)'
+            % (name or os.path.basename(directory), directory, problem, directory))
     existing = load_ca(directory, name)
     if existing is not None and common_name(existing.certificate) == common_name_value:
         if not_after(existing.certificate) - (now or _now()) <= RENEW_BEFORE:

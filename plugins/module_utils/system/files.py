@@ -7,15 +7,47 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import errno
 import os
 import tempfile
 
 
+PRIVATE_DIRS = ('internal',)
+
+
+class WriteError(OSError):
+    """A file or directory could not be written; the message names the path and what to do (a full disk)."""
+
+    def __str__(self):
+        return self.strerror
+
+
+def _write_error(path, exc):
+    hint = {errno.ENOSPC: 'the file system is full: free space on it and run again',
+            errno.EDQUOT: 'the disk quota is exhausted: free space and run again',
+            errno.EROFS: 'the file system is read-only',
+            errno.EACCES: 'permission denied: run as the user that owns the site (become)'}.get(exc.errno)
+    return WriteError(exc.errno, 'cannot write %s: %s%s' % (path, exc.strerror or exc, '; %s' % hint if hint else ''))
+
+
 def ensure_dir(path, mode=0o700):
-    """Create path (and parents) with mode; an existing directory keeps its mode."""
+    """Create path (and parents) with mode; an existing directory keeps its mode. A directory named internal
+    (a site's records and router log) is 0700 whoever creates it, also when made as a parent."""
     if not os.path.isdir(path):
-        os.makedirs(path, mode)
-        os.chmod(path, mode)
+        created, parent = [], path
+        while parent and not os.path.isdir(parent):
+            created.append(parent)
+            parent = os.path.dirname(parent)
+        try:
+            os.makedirs(path, mode)
+            os.chmod(path, mode)
+        except OSError as exc:
+            if isinstance(exc, WriteError):
+                raise
+            raise _write_error(path, exc)
+        for directory in created:
+            if os.path.basename(directory) in PRIVATE_DIRS:
+                os.chmod(directory, 0o700)
 
 
 def read_bytes(path):
@@ -36,7 +68,10 @@ def write_atomic(path, content, mode=0o644):
         return False
     directory = os.path.dirname(path)
     ensure_dir(directory)
-    handle, temp = tempfile.mkstemp(dir=directory, prefix='.' + os.path.basename(path) + '.')
+    try:
+        handle, temp = tempfile.mkstemp(dir=directory, prefix='.' + os.path.basename(path) + '.')
+    except OSError as exc:
+        raise _write_error(path, exc)
     try:
         with os.fdopen(handle, 'wb') as out:
             out.write(data)
@@ -44,9 +79,11 @@ def write_atomic(path, content, mode=0o644):
             os.fsync(out.fileno())
         os.chmod(temp, mode)
         os.rename(temp, path)
-    except BaseException:
+    except BaseException as exc:
         if os.path.exists(temp):
             os.unlink(temp)
+        if isinstance(exc, OSError) and not isinstance(exc, WriteError):
+            raise _write_error(path, exc)
         raise
     return True
 

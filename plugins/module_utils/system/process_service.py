@@ -23,13 +23,19 @@ from ansible_collections.appnet.skupper.plugins.module_utils.system.service_base
 
 STOP_SECONDS = 15
 
-# Runs the router, restarts it when it fails (1 s, 2 s, ... 30 s apart), gives up after 5 failures that
-# each came less than 10 s after a start. SIGTERM (or SIGINT) stops the router (SIGKILL 10 s later if it is
-# still there) and then the supervisor. The handler only signals: Popen methods are not safe in a handler
-# that interrupts child.wait() (they would wait for the lock wait() holds).
+# Runs the router and restarts it when it fails, 1 s, 2 s, ... 30 s apart (the first delay is an argument).
+# After 5 failures that each came less than 10 s after a start it does not give up: it backs off (BACKOFF s
+# between tries) and keeps trying, so a router that failed for a while (a port taken, a disk full) comes back
+# by itself once the cause is gone. It writes what it is doing to the state file (JSON: state running or
+# backing-off, failures in a row, last exit status, when the next start is due) for network_info and the
+# system module. SIGTERM (or SIGINT) stops the router (SIGKILL 10 s later if it is still there) and then the
+# supervisor. The handler only signals: Popen methods are not safe in a handler that interrupts child.wait()
+# (they would wait for the lock wait() holds).
+BACKOFF = 60
 SUPERVISOR = r'''
-import os, signal, subprocess, sys, time
-child_pid_file, argv = sys.argv[1], sys.argv[2:]
+import json, os, signal, subprocess, sys, time
+child_pid_file, state_file, first_delay, argv = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4:]
+BACKOFF = %d
 child, running, stopping = None, False, False
 def stop(signum, frame):
     global stopping
@@ -46,29 +52,39 @@ def force(signum, frame):
         os.kill(child.pid, signal.SIGKILL)
     except OSError:
         pass
+def record(**state):
+    temp = state_file + '.tmp'
+    with open(temp, 'w') as handle:
+        json.dump(dict(state, supervisor_pid=os.getpid(), time=time.time()), handle)
+    os.rename(temp, state_file)
 signal.signal(signal.SIGTERM, stop)
 signal.signal(signal.SIGINT, stop)
 signal.signal(signal.SIGALRM, force)
-delay, quick_failures = 1, 0
+delay, quick_failures, code = first_delay, 0, None
 while True:
     started = time.time()
     running = True
     child = subprocess.Popen(argv)
     with open(child_pid_file, 'w') as handle:
-        handle.write('%d\n' % child.pid)
+        handle.write('%%d\n' %% child.pid)
+    record(state='running', failures=quick_failures, last_exit=code, router_pid=child.pid)
     code = child.wait()
     running = False
     if stopping or code == 0:
         sys.exit(0)
     quick_failures = quick_failures + 1 if time.time() - started < 10 else 1
-    sys.stderr.write('supervisor: router exited with %d; restarting in %d s\n' % (code, delay))
-    sys.stderr.flush()
     if quick_failures >= 5:
-        sys.stderr.write('supervisor: router failed 5 times in a row; giving up\n')
-        sys.exit(code)
-    time.sleep(delay)
-    delay = min(delay * 2, 30)
-'''
+        wait, state = max(delay, BACKOFF * first_delay), 'backing-off'
+        sys.stderr.write('supervisor: router exited with %%d, %%d quick failures in a row; backing off, next start '
+                         'in %%d s\n' %% (code, quick_failures, wait))
+    else:
+        wait, state = delay, 'restarting'
+        sys.stderr.write('supervisor: router exited with %%d; restarting in %%d s\n' %% (code, wait))
+    sys.stderr.flush()
+    record(state=state, failures=quick_failures, last_exit=code, next_start=time.time() + wait)
+    time.sleep(wait)
+    delay = min(delay * 2, 30 * first_delay)
+''' % BACKOFF
 
 
 def _read_pid(path):
@@ -92,10 +108,55 @@ def _reap(pid):
         pass
 
 
+def router_processes(config):
+    """Pids of every live process with config as an argument of its command line: the routers of a site and
+    their supervisors, whether a pid file tracks them or not (a run killed before it wrote one)."""
+    wanted = config.encode()
+    found = []
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        cmdline = files.read_bytes('/proc/%s/cmdline' % entry)
+        if cmdline and wanted in cmdline.split(b'\0') and _alive(int(entry)):
+            found.append(int(entry))
+    return sorted(found)
+
+
+def stop_router_processes(config, check_mode=False):
+    """Stop every process router_processes finds (supervisors first, so that none restarts its router);
+    the pids found."""
+    found = router_processes(config)
+    if check_mode or not found:
+        return found
+    supervisors = [pid for pid in found if b'supervisor' in (files.read_bytes('/proc/%d/cmdline' % pid) or b'')]
+    for group in (supervisors, [pid for pid in found if pid not in supervisors]):
+        for pid in group:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except OSError:
+                pass
+        deadline = time.time() + STOP_SECONDS
+        while time.time() < deadline and any(_alive(pid) for pid in group):
+            for pid in group:
+                _reap(pid)
+            time.sleep(0.1)
+        for pid in group:
+            if _alive(pid):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+                _reap(pid)
+    return found
+
+
 class ProcessService(ServiceManager):
     """The router as a supervised background process with pid files and a log file."""
 
     name = 'process'
+    # Seconds before the first restart of a failed router (doubling up to 30 times this; BACKOFF times this
+    # after 5 quick failures).
+    restart_delay = 1
 
     @property
     def pid_file(self):
@@ -104,6 +165,23 @@ class ProcessService(ServiceManager):
     @property
     def child_pid_file(self):
         return paths.internal_dir(self.home, 'router', 'skrouterd.child.pid')
+
+    @property
+    def state_file(self):
+        return paths.internal_dir(self.home, 'router', 'skrouterd.state')
+
+    def supervisor_state(self):
+        """What the supervisor last wrote (state running, restarting or backing-off, failures in a row, last exit
+        status, next start), with the log tail when the router is not running; None without a supervisor."""
+        if self._supervisor() is None:
+            return None
+        try:
+            state = json.loads((files.read_bytes(self.state_file) or b'{}').decode('utf-8'))
+        except ValueError:
+            state = {}
+        if state.get('state') in ('restarting', 'backing-off'):
+            state['log_tail'] = self.log_tail()
+        return state or None
 
     @property
     def log_file(self):
@@ -137,23 +215,38 @@ class ProcessService(ServiceManager):
     def degraded(self):
         if self._orphan() is not None:
             return 'the router runs without its supervisor (pid %d in %s)' % (self._orphan(), self.child_pid_file)
+        state = self.supervisor_state() or {}
+        if state.get('state') in ('restarting', 'backing-off'):
+            return 'the router keeps failing (%s failures in a row, last exit status %s; its supervisor is %s)' % (
+                state.get('failures'), state.get('last_exit'), state['state'])
         return None
 
     def start(self):
-        self._stop_orphan()
-        env = dict(os.environ, SKUPPER_SITE_ID=self.site_id or '')
-        files.ensure_dir(os.path.dirname(self.log_file))
-        files.remove_file(self.child_pid_file)
-        with open(self.log_file, 'ab') as log:
-            process = subprocess.Popen([sys.executable, '-c', SUPERVISOR, self.child_pid_file] + self.argv(),
-                                       stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env,
-                                       start_new_session=True, close_fds=True, cwd=self.home)
-        files.write_atomic(self.pid_file, '%d\n' % process.pid, 0o600)
+        process = self.spawn()
         try:
             self.wait_ready(self._still_running(process))
         except Exception:
             self.stop()
             raise
+
+    def spawn(self):
+        """Start the supervisor (and so the router) without waiting for the router; its Popen."""
+        self._stop_orphan()
+        # A router of this site that no pid file tracks would hold the ports ("Address already in use").
+        stop_router_processes(self.config)
+        env = dict(os.environ, SKUPPER_SITE_ID=self.site_id or '')
+        files.ensure_dir(os.path.dirname(self.log_file))
+        files.remove_file(self.child_pid_file)
+        # The log holds what the router says about its peers and addresses: not for every user of the host.
+        log_fd = os.open(self.log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        os.fchmod(log_fd, 0o600)
+        with os.fdopen(log_fd, 'ab') as log:
+            process = subprocess.Popen([sys.executable, '-c', SUPERVISOR, self.child_pid_file, self.state_file,
+                                        str(self.restart_delay)] + self.argv(),
+                                       stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env,
+                                       start_new_session=True, close_fds=True, cwd=self.home)
+        files.write_atomic(self.pid_file, '%d\n' % process.pid, 0o600)
+        return process
 
     def _still_running(self, process):
         """still_running() for wait_ready: the router the supervisor started first must keep running."""
@@ -161,7 +254,7 @@ class ProcessService(ServiceManager):
 
         def check():
             if process.poll() is not None:
-                return 'the router exited and its supervisor gave up (exit status %s)' % process.returncode
+                return 'the router exited and so did its supervisor (exit status %s)' % process.returncode
             child = _read_pid(self.child_pid_file)
             if child is None:
                 return None
@@ -186,7 +279,9 @@ class ProcessService(ServiceManager):
                 pass
             self._wait_gone(pid, lambda: os.killpg(pid, signal.SIGKILL))
         self._stop_orphan()
+        stop_router_processes(self.config)
         files.remove_file(self.pid_file)
+        files.remove_file(self.state_file)
 
     def _stop_orphan(self):
         pid = _read_pid(self.child_pid_file)
@@ -214,4 +309,26 @@ class ProcessService(ServiceManager):
                 'log_file': self.log_file}
 
     def describe(self):
-        return dict(self.record(), active=self.is_active())
+        described = dict(self.record(), active=self.is_active())
+        state = self.supervisor_state()
+        if state:
+            described['supervisor'] = state
+        return described
+
+
+def supervisor_summary(home):
+    """One sentence on the supervisor of a process-managed site whose router does not answer (for network_info):
+    whether it keeps trying (restarting, backing off) or is gone, with the log tail; None without a record."""
+    service = ProcessService(None, home)
+    if not os.path.exists(service.pid_file) and not os.path.exists(service.state_file):
+        return None
+    state = service.supervisor_state()
+    if state is None:
+        return 'its supervisor is not running (the router was stopped, or failed for good); log tail:\n%s' % (
+            service.log_tail())
+    if state.get('state') == 'running':
+        return 'its supervisor started it again (pid %s) after %s failures in a row' % (
+            state.get('router_pid'), state.get('failures'))
+    return 'its supervisor is %s after %s failures in a row (last exit status %s) and keeps trying, next start in ' \
+           '%d s; log tail:\n%s' % (state['state'], state.get('failures'), state.get('last_exit'),
+                                    max(0, int(state.get('next_start', 0) - time.time())), state.get('log_tail', ''))

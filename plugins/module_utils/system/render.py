@@ -567,14 +567,36 @@ def apply_plan(home, plan, dry_run):
         for relative in ('runtime', 'internal', 'runtime/router', 'runtime/certs', 'runtime/issuers',
                          'runtime/links', 'runtime/resources', 'internal/snapshot'):
             files.ensure_dir(os.path.join(home, relative), DIR_MODE)
-        for relative in changed:
-            path = os.path.join(home, relative)
-            files.ensure_dir(os.path.dirname(path), DIR_MODE)
-            files.write_atomic(path, plan.files[relative][0], plan.files[relative][1])
+        written = []
+        try:
+            for relative in changed:
+                path = os.path.join(home, relative)
+                files.ensure_dir(os.path.dirname(path), DIR_MODE)
+                old = (files.read_bytes(path), os.stat(path).st_mode & 0o777) if os.path.isfile(path) else None
+                files.write_atomic(path, plan.files[relative][0], plan.files[relative][1])
+                written.append((path, old))
+        except files.WriteError:
+            _roll_back(home, written)
+            raise
         for relative in stale:
             files.remove_file(os.path.join(home, relative))
         _remove_empty_directories(home)
     return sorted(set(changed) | set(stale))
+
+
+def _roll_back(home, written):
+    """Put back what a render that could not finish (a full disk) wrote: new files go, replaced ones come back
+    (the new ones first, so that the space they took is free again), so the site is as it was before."""
+    for path, old in reversed(written):
+        if old is None:
+            files.remove_file(path)
+    for path, old in reversed(written):
+        if old is not None:
+            try:
+                files.write_atomic(path, old[0], old[1])
+            except files.WriteError:
+                pass
+    _remove_empty_directories(home)
 
 
 def runtime_digest(plan, entities, base):
@@ -600,16 +622,17 @@ def _token_warnings(state):
 def data_home_lock(home):
     """An exclusive lock on the data home of a namespace home: renders that choose ports take turns.
 
-    Without it two namespaces rendered at once (Ansible forks) could both take the first free port.
+    Without it two namespaces rendered at once (Ansible forks) could both take the first free port. The
+    lock is flock(2) on the namespaces directory itself, so no lock file is left behind (a dry run too).
     """
     namespaces = os.path.dirname(os.path.abspath(home))
     files.ensure_dir(namespaces, 0o755)
-    with open(os.path.join(namespaces, '.render.lock'), 'a') as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    fd = os.open(namespaces, os.O_RDONLY | getattr(os, 'O_DIRECTORY', 0))
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def render_site(home, namespace, **options):

@@ -13,7 +13,7 @@ import stat
 
 from ansible_collections.appnet.skupper.plugins.module_utils import documents, model
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import ApplyResult, Backend, BackendError
-from ansible_collections.appnet.skupper.plugins.module_utils.system import files, paths
+from ansible_collections.appnet.skupper.plugins.module_utils.system import files, paths, site_state
 
 SECRET_MODE = 0o600
 FILE_MODE = 0o644
@@ -82,9 +82,10 @@ class SystemBackend(Backend):
         return found
 
     def problems(self, desired):
-        """Why desired cannot be applied here, before anything is written (a second Site in the namespace)."""
+        """Why desired cannot be applied here, before anything is written: a second Site in the namespace, a port
+        another listener or router access of the site binds on the same host."""
         if desired['kind'] != 'Site':
-            return []
+            return site_state.socket_conflicts(self.home, self.namespace, desired)
         others = dict((n, f) for n, f in self.site_names().items() if n != desired['metadata']['name'])
         return ['namespace %r already has the Site %r (%s) and a namespace holds one site: remove that one first '
                 '(state=absent) or use another namespace' % (self.namespace, name, others[name])
@@ -103,8 +104,11 @@ class SystemBackend(Backend):
         changed = documents.normalize(current) != documents.normalize(document)
         extra = {}
         if changed and not check_mode:
-            files.ensure_dir(os.path.dirname(path))
-            files.write_atomic(path, documents.dump_yaml(documents.prune(document)), mode)
+            try:
+                files.ensure_dir(os.path.dirname(path))
+                files.write_atomic(path, documents.dump_yaml(documents.prune(document)), mode)
+            except files.WriteError as exc:
+                raise BackendError(str(exc))
         elif not changed and current is not None and mode == SECRET_MODE:
             extra = self._tighten(path, check_mode)
         return ApplyResult(changed or bool(extra), current, document, resource_file=path, reload_required=changed,

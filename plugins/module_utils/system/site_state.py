@@ -14,6 +14,7 @@ __metaclass__ = type
 
 import base64
 import binascii
+import copy
 import ipaddress
 import os
 import re
@@ -184,6 +185,20 @@ def _resource_files(directory):
     return found
 
 
+# Parsed files by (path, inode, size, mtime): a module that checks many documents against a site's files (the
+# resource module with hundreds of listeners) parses each file once. Documents are copied out of it.
+_PARSED = {}
+
+
+def _load_file(path):
+    info = os.stat(path)
+    key = (path, info.st_ino, info.st_size, info.st_mtime_ns)
+    if key not in _PARSED:
+        with open(path, 'rb') as handle:
+            _PARSED[key] = [doc for doc in yaml.safe_load_all(handle.read().decode('utf-8')) if doc is not None]
+    return copy.deepcopy(_PARSED[key])
+
+
 def read_documents(directory):
     """([(relative file, document)], [problems]) of every YAML/JSON document under directory."""
     _require_yaml()
@@ -191,8 +206,7 @@ def read_documents(directory):
     for path in _resource_files(directory):
         relative = os.path.relpath(path, directory)
         try:
-            with open(path, 'rb') as handle:
-                loaded = [doc for doc in yaml.safe_load_all(handle.read().decode('utf-8')) if doc is not None]
+            loaded = _load_file(path)
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
             problems.append('error loading "%s": error decoding yaml: %s' % (relative, _one_line(exc)))
             continue
@@ -216,8 +230,9 @@ def _collect(state, documents, problems):
     for relative, doc in documents:
         attr = ATTRIBUTES.get((doc.get('apiVersion'), doc.get('kind')))
         if attr is None:
-            state.warnings.append('invalid resource ignored: %s: %s, Kind=%s'
-                                  % (relative, doc.get('apiVersion'), doc.get('kind')))
+            # Skupper ignores it with a warning and the router restarts without it: an outage for a typo in
+            # apiVersion or kind. The render fails instead, naming the file (issue 11).
+            problems.append(_unreadable(relative, doc))
             continue
         kind, name = doc['kind'], _name_of(doc)
         if kind == 'Site' and state.sites:
@@ -231,6 +246,21 @@ def _collect(state, documents, problems):
             continue
         collection[key] = doc
         state.sources[(kind, key)] = relative
+
+
+def _unreadable(relative, doc):
+    """The problem of a document that is not a resource a system site reads."""
+    kind, api = doc.get('kind'), doc.get('apiVersion')
+    known = sorted(set(k for _a, k, _attr in KINDS))
+    if kind in known:
+        wanted = [a for a, k, _attr in KINDS if k == kind][0]
+        return ('%s: cannot be read as a Skupper resource: %s needs apiVersion %r, got %r; fix the file or remove it'
+                % (relative, kind, wanted, api))
+    model_kind = getattr(model, 'KINDS', {}).get(kind) if model is not None else None
+    if model_kind is not None and model_kind.not_on_system:
+        return '%s: %s is not used on a system site: %s; remove the file' % (relative, kind, model_kind.not_on_system)
+    return ('%s: cannot be read as a Skupper resource: apiVersion %r, kind %r (a system site reads %s); fix the '
+            'file or remove it' % (relative, api, kind, ', '.join(known)))
 
 
 def _reconcile_namespaces(state, problems):
@@ -588,14 +618,18 @@ def _model_problems(state, platform, flagged):
     for doc in state.documents():
         kind, name = doc['kind'], _name_of(doc) or ''
         known = getattr(model, 'KINDS', {}).get(kind)
-        if known is None or (kind, name) in flagged:
+        if known is None:
             continue
         if platform and not known.supported_on(platform):
-            state.warnings.append('%s: %s "%s" is not used on a %s site and is only copied to the runtime state'
-                                  % (state.source(kind, name), kind, name, platform))
+            if (kind, name) not in flagged:
+                state.warnings.append('%s: %s "%s" is not used on a %s site and is only copied to the runtime state'
+                                      % (state.source(kind, name), kind, name, platform))
             continue
         for error in model.validate_document(_as_model_sees_it(doc), platform):
-            problems.append('%s: %s "%s": %s' % (state.source(kind, name), kind, name, error))
+            # A document the checks above flagged gets only its misspelt fields, the cause of what they
+            # found more often than not ("routingKey is missing" for a routingkey).
+            if (kind, name) not in flagged or ': unsupported field' in error:
+                problems.append('%s: %s "%s": %s' % (state.source(kind, name), kind, name, error))
     return problems
 
 
@@ -603,9 +637,9 @@ def _as_model_sees_it(doc):
     """A RouterAccess without tlsCredentials uses its own name on system sites (as Skupper fills it in)."""
     if doc.get('kind') != 'RouterAccess' or _spec(doc).get('tlsCredentials'):
         return doc
-    copy = dict(doc)
-    copy['spec'] = dict(_spec(doc), tlsCredentials=_name_of(doc))
-    return copy
+    filled = dict(doc)
+    filled['spec'] = dict(_spec(doc), tlsCredentials=_name_of(doc))
+    return filled
 
 
 def validate_site_state(state, platform='linux'):
@@ -686,3 +720,37 @@ def resource_yaml(doc):
     """A resource as Kubernetes-style YAML: block style, keys sorted (the renderer's format)."""
     _require_yaml()
     return yaml.safe_dump(doc, default_flow_style=False, sort_keys=True, allow_unicode=True)
+
+
+def socket_conflicts(home, namespace, desired):
+    """Problems of a Listener, MultiKeyListener or RouterAccess about to be written to input/resources: a port
+    another listener, a RouterAccess or the site's own link access (and local management) access already binds
+    on the same host. The implicit accesses are those of the last render (runtime/resources), whose ports
+    later renders keep. Found before anything is written, with the same rule as the render (bound_ports)."""
+    kind = desired.get('kind')
+    if kind not in ('Listener', 'MultiKeyListener', 'RouterAccess'):
+        return []
+    name = _name_of(desired)
+    state = SiteState(home, namespace)
+    directory = paths.input_resources_dir(home)
+    documents = read_documents(directory)[0] if os.path.isdir(directory) else []
+    for relative, doc in documents:
+        attr = ATTRIBUTES.get((doc.get('apiVersion'), doc.get('kind')))
+        if attr in ('listeners', 'multi_key_listeners', 'router_accesses') and isinstance(_name_of(doc), str):
+            getattr(state, attr)[_name_of(doc)] = doc
+            state.sources[(doc['kind'], _name_of(doc))] = relative
+    state.collection(kind)[name] = desired
+    router_accesses = dict(state.router_accesses)
+    for access, doc in sorted((load_runtime_resources(home).get('RouterAccess') or {}).items()):
+        router_accesses.setdefault(access, doc)
+    bound = bound_ports(state, router_accesses)
+    mine = [entry for entry in bound if entry[3:] == (kind, name)]
+    others = [entry for entry in bound if entry[3:] != (kind, name)]
+    problems = []
+    for host, port, description, _kind, _name in mine:
+        for other_host, other_port, other_description, _other_kind, _other_name in others:
+            if port == other_port and hosts_overlap(host, other_host):
+                problems.append('port %d of %s (host "%s") is already used by %s (host "%s") of this site; choose '
+                                'another port' % (port, description, host or '*', other_description,
+                                                  other_host or '*'))
+    return problems

@@ -239,6 +239,10 @@ def issue_static_link(home, subject, host=None, cost=1, name=None, addresses=Non
     site_name = site['metadata']['name']
     router_access = _link_access(runtime, site_name)
     issuer = _spec(router_access).get('issuer') or 'skupper-site-ca'
+    problem = certs.unusable_ca(paths.runtime_dir(home, 'issuers', issuer), issuer)
+    if problem:
+        raise StaticLinkError('the CA "%s" of the site cannot be used: %s; restore it from a backup (a new CA would '
+                              'break every link it issued)' % (issuer, problem))
     ca = certs.load_ca(paths.runtime_dir(home, 'issuers', issuer), issuer)
     if ca is None:
         raise StaticLinkError('the site has not been rendered completely: CA "%s" is missing' % issuer)

@@ -250,7 +250,7 @@ BAD = [
     ('edge and ha', ['edge and ha: an edge site cannot have HA enabled']),
     ('edge and link access', ['edge and link_access', 'cannot have link access']),
     ('unknown option', ['prot']),
-    ('resource unknown field', ['spec.prot: unknown field']),
+    ('resource unknown field', ['spec.prot: unsupported field']),
     ('resource one bad document of two', ["metadata.name: 'Bad_Name'", 'spec.port: 99999']),
     ('resource kubernetes-only kind', ['AccessGrant: not supported on Linux', 'appnet.skupper.static_link']),
     ('resource other namespace', ["metadata.namespace: 'east' is not the site namespace 'west'"]),
@@ -270,6 +270,29 @@ BAD = [
     ('resource empty definition', ['definition holds no documents']),
     ('resource empty list', ['definition holds no documents']),
     ('resource directory without documents', ['callback_plugins holds no documents']),
+    # issue 11
+    ('misspelt routing key', ['routing_ky: unsupported option']),
+    ('misspelt role option', ['roles[0].prot: unsupported option (supported: name, port)']),
+    ('list option given a string', ["endpoints: expected a list of mappings, got 'east.example.com:55671'"]),
+    ('list of mappings given strings', ["roles[0]: expected a mapping, got 'inter-router'"]),
+    ('router access without tls credentials', ['missing: tls_credentials']),
+    ('two roles on one port', ['roles[0] and roles[1]: both have port 55699']),
+    ('a role on the default port of the other role', ['roles[0] and roles[1]: both have port 45671',
+                                                      'a default where none is given']),
+    ('the same role twice', ["roles[0] and roles[1]: both have name 'edge'"]),
+    ('listener on the port of a router access', ['port 55672 of listener "on-link-port" (host "127.0.0.1")',
+                                                 'router access "west-public" role inter-router']),
+    ('router access on the port of a listener', ['port 8081 of router access "west-other" role inter-router',
+                                                 'listener "backend"']),
+    ('router access on the default port of another router access', [
+        'port 45671 of router access "west-other" role edge', 'router access "west-public" role edge']),
+    ('second listener on the same host and port', ['port 8081 of listener "backend-two" (host "0.0.0.0")',
+                                                   'listener "backend" (host "0.0.0.0")']),
+    ('resource router access without tls credentials', ['spec.tlsCredentials: required field is missing']),
+    ('resource two roles on one port', ['spec.roles[0] and spec.roles[1]: both have port 55698']),
+    ('resource listener on the port of a router access', ['port 55672 of listener "l10"',
+                                                          'router access "west-public" role inter-router']),
+    ('resource misspelt field', ['spec.routingkey: unsupported field']),
 ]
 
 

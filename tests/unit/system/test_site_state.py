@@ -111,9 +111,45 @@ def test_multi_document_json_and_nested_files_and_unknown_kinds(host):
         handle.write('{"apiVersion": "skupper.io/v2alpha1", "kind": "Site", "metadata": {"name": "west"}}\n---\n'
                      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n---\n'
                      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {a: b}\n')
+    with pytest.raises(SiteStateError) as failure:
+        load_site_state(home, 'west')
+    # Skupper ignores the Deployment with a warning; here the render fails naming the file (issue 11)
+    assert failure.value.problems == [
+        "nested/all.yml: cannot be read as a Skupper resource: apiVersion 'apps/v1', kind 'Deployment' (a system "
+        "site reads AccessGrant, AccessToken, Certificate, ConfigMap, Connector, Link, Listener, MultiKeyListener, "
+        "RouterAccess, Secret, SecuredAccess, Site); fix the file or remove it"]
+    with open(os.path.join(directory, 'all.yml'), 'w') as handle:
+        handle.write('{"apiVersion": "skupper.io/v2alpha1", "kind": "Site", "metadata": {"name": "west"}}\n---\n'
+                     'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {a: b}\n')
     state = load_site_state(home, 'west')
     assert state.site_name == 'west' and list(state.config_maps) == ['cm']
-    assert state.warnings == ['invalid resource ignored: nested/all.yml: apps/v1, Kind=Deployment']
+    assert state.warnings == []
+
+
+@pytest.mark.parametrize('text,words', [
+    ('apiVersion: skupper.io/v1alpha1\nkind: Listener\nmetadata: {name: l}\n'
+     'spec: {routingKey: a, host: 0.0.0.0, port: 8090}\n',
+     "Listener-l.yaml: cannot be read as a Skupper resource: Listener needs apiVersion 'skupper.io/v2alpha1', "
+     "got 'skupper.io/v1alpha1'"),
+    ('apiVersion: skupper.io/v2alpha1\nkind: Listner\nmetadata: {name: l}\n'
+     'spec: {routingKey: a, host: 0.0.0.0, port: 8090}\n',
+     "Listener-l.yaml: cannot be read as a Skupper resource: apiVersion 'skupper.io/v2alpha1', kind 'Listner'"),
+    ('apiVersion: skupper.io/v2alpha1\nkind: Listener\nmetadata: {name: l}\n'
+     'spec: {routingkey: a, host: 0.0.0.0, port: 8090}\n',
+     'Listener-l.yaml: Listener "l": spec.routingkey: unsupported field'),
+    ('apiVersion: skupper.io/v2alpha1\nkind: AttachedConnector\nmetadata: {name: l}\n'
+     'spec: {siteNamespace: a, selector: a=b, port: 8080}\n',
+     'Listener-l.yaml: AttachedConnector is not used on a system site'),
+])
+def test_a_file_that_is_not_a_skupper_resource_fails_the_render_naming_it(west, text, words):
+    west.render('west')
+    with open(os.path.join(paths.input_resources_dir(west.home('west')), 'Listener-l.yaml'), 'w') as handle:
+        handle.write(text)
+    before = snapshot_tree(west.root)
+    with pytest.raises(SiteStateError) as failure:
+        west.render('west')
+    assert any(words in problem for problem in failure.value.problems), failure.value.problems
+    assert snapshot_tree(west.root) == before
 
 
 def test_yaml_errors_and_missing_site(host):

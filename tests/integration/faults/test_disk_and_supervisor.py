@@ -1,0 +1,121 @@
+"""A full disk names the path and leaves the site as it was; the supervisor of the real router never gives up
+for good and says what it does; internal/ and the router log are private (issue 11)."""
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import time
+
+import pytest
+
+from ansible_collections.appnet.skupper.plugins.module_utils.system import process_service
+from tests.integration.faults.support import COLLECTIONS, ROOT, Site, cleanup, real_router, router_processes
+
+DRIVER = r'''
+import json, os, subprocess, sys
+sys.path[:0] = [sys.argv[1], sys.argv[2]]
+from tests.integration.faults.support import Site, run
+mount, router = sys.argv[3], sys.argv[4]
+subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=16k,mode=0755', 'tmpfs', mount], check=True)
+site = Site(mount, router)
+def tree():
+    found = {}
+    for top, dirs, names in os.walk(site.data_home):
+        for name in names:
+            path = os.path.join(top, name)
+            with open(path, 'rb') as handle:
+                found[os.path.relpath(path, site.data_home)] = (handle.read().decode('latin-1'), os.stat(path).st_mode)
+    return found
+base = site.base()
+before = tree()
+rendered = site.system('started')
+after = tree()
+print(json.dumps({'base': base.returncode, 'rc': rendered.returncode, 'result': rendered.result,
+                  'same': before == after, 'files': sorted(after)}))
+'''
+
+
+@pytest.fixture(scope='module')
+def router():
+    return real_router()
+
+
+def test_a_full_disk_names_the_path_and_leaves_the_site_as_it_was(tmp_path, router):
+    if os.geteuid() != 0 or not shutil.which('unshare'):
+        pytest.skip('needs root and unshare for a private mount namespace with a tiny tmpfs')
+    mount = tmp_path / 'disk'
+    mount.mkdir()
+    out = subprocess.run(['unshare', '--mount', '--propagation', 'private', sys.executable, '-c', DRIVER,
+                          COLLECTIONS, ROOT, str(mount), router], capture_output=True, text=True, timeout=600,
+                         check=False)
+    assert out.returncode == 0, out.stderr[-3000:]
+    report = json.loads(out.stdout.strip().splitlines()[-1])
+    assert report['base'] == 0
+    assert report['rc'] == 1, report
+    message = report['result']['msg']
+    assert 'cannot write %s' % os.path.join(str(mount), 'skupper', 'namespaces', 'faults') in message, message
+    assert 'No space left on device; the file system is full: free space on it and run again' in message
+    assert report['same'] is True, report['files']
+    assert os.listdir(str(mount)) == []  # the tmpfs was private to that namespace and is gone
+    print('\nfull disk: %s' % message)
+
+
+def test_the_supervisor_backs_off_and_keeps_trying(tmp_path, router):
+    home = str(tmp_path / 'namespaces' / 'broken')
+    config = os.path.join(home, 'runtime', 'router', 'skrouterd.json')
+    os.makedirs(os.path.dirname(config))
+    with open(config, 'w') as handle:
+        handle.write('[["router", {"mode": "interior", "id": "broken"}], ["listener", {"port": "not-a-port"')
+    service = process_service.ProcessService('broken', home, router)
+    service.restart_delay = 0.05  # backing off after 5 quick failures: 60 x 0.05 = 3 s between tries
+    service.spawn()
+    try:
+        seen, tries = [], None
+        for _ in range(600):
+            state = service.supervisor_state() or {}
+            if state.get('state') and (not seen or seen[-1] != state['state']):
+                seen.append(state['state'])
+            if state.get('state') == 'backing-off' and tries is None:
+                tries = state['failures']
+            if tries is not None and state.get('failures', 0) > tries:
+                break  # it tried again after backing off
+            time.sleep(0.1)
+        assert 'backing-off' in seen, seen
+        assert service.supervisor_state()['failures'] > tries >= 5
+        assert service.is_active()  # the supervisor is still there, and keeps trying
+        state = service.supervisor_state()
+        if state['state'] != 'running':
+            assert state['log_tail'], state
+        assert 'keeps failing' in service.degraded()
+        summary = process_service.supervisor_summary(home)
+        assert 'failures in a row' in summary, summary
+        assert stat.S_IMODE(os.stat(service.log_file).st_mode) == 0o600
+        assert stat.S_IMODE(os.stat(os.path.join(home, 'internal')).st_mode) == 0o700
+        print('\nsupervisor: states %s, %d failures when it backed off, %d now'
+              % (' -> '.join(seen), tries, service.supervisor_state()['failures']))
+    finally:
+        service.stop()
+    assert router_processes(config) == []
+    assert process_service.supervisor_summary(home) is None  # stopped on purpose: nothing to report
+
+
+def test_internal_and_the_router_log_are_private_whoever_creates_them(tmp_path, router):
+    site = Site(tmp_path, router)
+    try:
+        old = os.umask(0o022)
+        try:
+            assert site.base().returncode == 0
+            assert site.system('started').returncode == 0
+        finally:
+            os.umask(old)
+        log = os.path.join(site.home, 'internal', 'router', 'skrouterd.log')
+        assert stat.S_IMODE(os.stat(log).st_mode) == 0o600
+        assert stat.S_IMODE(os.stat(os.path.join(site.home, 'internal')).st_mode) == 0o700
+        with open(log, 'rb') as handle:
+            assert handle.read()  # the router writes to it
+    finally:
+        cleanup(site)
+    assert router_processes(site.config) == []
