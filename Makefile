@@ -16,6 +16,8 @@ VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements.stamp
 COLLECTIONS := $(ROOT)/.build/collections
 COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/appnet/skupper
+# The benchmark's kubernetes.core (make bench): the collections of the `ansible` package, outside the venv.
+BENCH_CORE := $(ROOT)/.build/bench-collections
 # pytest-xdist workers; suites start their servers on port 0 and use temporary directories.
 # --dist loadfile keeps each test module on one worker (module fixtures such as the network
 # namespace hosts have fixed names).
@@ -46,8 +48,8 @@ OPTIONAL_DEBS := systemd
 
 .PHONY: help
 help:
-	@echo 'make test            every check: deps, venv, generated docs, pytest (unit, conformance, support,'
-	@echo '                     integration, e2e skips), ansible-test sanity, ansible-lint, build smoke test'
+	@echo 'make test            every check: deps, venv, the real router (make router), generated docs, pytest (unit,'
+	@echo '                     conformance, support, integration, e2e on the real router), sanity, ansible-lint'
 	@echo 'make deps            Debian packages the tests need (apt-get, as root, only when missing)'
 	@echo 'make router          build the real Skupper router from source into a cache outside the clone (reused)'
 	@echo 'make router-image    the router image localhost/appnet-skupper/skupper-router:<version> for podman and docker,'
@@ -57,14 +59,15 @@ help:
 	@echo 'make conformance     pytest tests/conformance (kube API stand-in)'
 	@echo 'make integration     pytest tests/integration'
 	@echo 'make pytest          pytest over everything under tests/'
-	@echo 'make e2e             pytest tests/e2e (real router: SKUPPER_ROUTER_BIN=/usr/sbin/skrouterd)'
+	@echo 'make e2e             pytest tests/e2e on the real router (SKUPPER_ROUTER_BIN, else the make router build)'
 	@echo 'make test-kube-real  the API conformance suite against the cluster of KUBECONFIG (or APPNET_TEST_KUBECONFIG)'
 	@echo 'make sanity          ansible-test sanity on a clean copy (.build/sanity)'
 	@echo 'make lint            ansible-lint over the collection (hacking/lint.sh, .ansible-lint)'
 	@echo 'make render-check    plugins/modules/*.py DOCUMENTATION matches the model'
 	@echo 'make build           ansible-galaxy collection build into .build/dist'
-	@echo 'make demo            ansible-playbook -i playbooks/inventory/demo.yml playbooks/demo.yml'
-	@echo 'make bench           benchmarks that print figures (render, resource apply, Kubernetes requests)'
+	@echo 'make demo            two linked Linux sites on the real router, an HTTP GET through them (state: .build/demo)'
+	@echo 'make demo-stop       stop the demo: its routers and its backend HTTP server'
+	@echo 'make bench           benchmarks: writes docs/benchmarks.md (vs kubernetes.core from the ansible package)'
 	@echo 'make clean           remove .build, tests/output, caches (keeps .venv; make distclean removes it)'
 
 # ---------------------------------------------------------------------------------------------
@@ -149,10 +152,12 @@ conformance: venv
 integration: deps venv
 	cd $(ROOT) && $(RUN) $(PYTEST) tests/integration
 
-# The real Skupper router: SKUPPER_ROUTER_BIN=/usr/sbin/skrouterd make e2e (skips without it).
+# The real Skupper router: the one of SKUPPER_ROUTER_BIN, else the build of `make router` (built when missing).
 .PHONY: e2e
 e2e: deps venv
-	cd $(ROOT) && $(RUN) $(VPY) -m pytest -rs $(PYTEST_ARGS) tests/e2e
+	@bin="$${SKUPPER_ROUTER_BIN:-$$(bash $(ROOT)/hacking/build_router.sh --print-bin)/skrouterd}"; \
+	echo "e2e: real router $$bin, version $$("$$bin" --version)"; \
+	cd $(ROOT) && $(RUN) SKUPPER_ROUTER_BIN="$$bin" $(VPY) -m pytest -rs $(PYTEST_ARGS) tests/e2e
 
 # A real cluster: KUBECONFIG=~/.kube/config make test-kube-real (APPNET_TEST_KUBECONFIG, when set, wins: an alias
 # kept from before). The only target that reaches a real cluster, and only its conformance suite.
@@ -178,15 +183,28 @@ build: venv
 	@mkdir -p $(ROOT)/.build/dist
 	cd $(ROOT) && $(RUN) $(VENV)/bin/ansible-galaxy collection build --force --output-path $(ROOT)/.build/dist .
 
+# The demo on the real router (hacking/demo.sh: skrouterd on PATH, else the cached build, else it builds it; the
+# router stand-in only with DEMO_ROUTER=stand-in); state in .build/demo, free ports. demo-stop stops all it started.
 .PHONY: demo
 demo: deps venv
-	@test -f $(ROOT)/playbooks/demo.yml -a -f $(ROOT)/playbooks/inventory/demo.yml \
-	    || { echo 'demo: playbooks/demo.yml or playbooks/inventory/demo.yml is missing' >&2; exit 2; }
-	cd $(ROOT) && $(RUN) $(VENV)/bin/ansible-playbook -i playbooks/inventory/demo.yml playbooks/demo.yml $(DEMO_ARGS)
+	@cd $(ROOT) && $(RUN) VENV=$(VENV) DEMO_ARGS='$(DEMO_ARGS)' bash $(ROOT)/hacking/demo.sh start
+
+.PHONY: demo-stop
+demo-stop: venv
+	@cd $(ROOT) && $(RUN) VENV=$(VENV) DEMO_ARGS='$(DEMO_ARGS)' bash $(ROOT)/hacking/demo.sh stop
 
 .PHONY: bench
-bench: venv
-	cd $(ROOT) && $(RUN) PYTHONPATH="$(ROOT):$(COLLECTIONS)" $(VPY) hacking/benchmark.py $(BENCH_ARGS)
+bench: venv $(BENCH_CORE)/ansible_collections/kubernetes/core/MANIFEST.json
+	cd $(ROOT) && $(RUN) PYTHONPATH="$(ROOT):$(COLLECTIONS)" $(VPY) hacking/benchmark.py \
+	    --core-collections $(BENCH_CORE) $(BENCH_ARGS)
+
+# kubernetes.core for the benchmark's comparison: the `ansible` 12 package from PyPI, installed into its own folder
+# (only its collections are used; the venv keeps requirements-dev.txt's ansible-core).
+$(BENCH_CORE)/ansible_collections/kubernetes/core/MANIFEST.json:
+	rm -rf $(BENCH_CORE)
+	$(VPY) -m pip install --quiet --disable-pip-version-check --no-deps --target $(BENCH_CORE) 'ansible>=12,<13' \
+	    2> >(grep -v "^WARNING: Location 'file:" >&2 || true)
+	test -f $@
 
 .PHONY: clean
 clean:

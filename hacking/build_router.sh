@@ -51,7 +51,7 @@ PYTHON_QPID_PROTON="python-qpid-proton==0.40.0"
 CACHE="${APPNET_SKUPPER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/appnet-skupper}"
 mkdir -p "$CACHE"
 
-say() { [ "$MODE" = report ] && echo "router: $*" >&2 || true; }
+say() { if [ "$MODE" = report ]; then echo "router: $*" >&2; fi; }
 note() { echo "router: $*" >&2; }
 
 vendor_dir() {
@@ -59,9 +59,18 @@ vendor_dir() {
     [ -d "$dir" ] && ls "$dir"/skupper-router-*.tar.gz >/dev/null 2>&1 && (cd "$dir" && pwd)
 }
 
+first_file() {
+    # The first of the paths given (a glob's expansion) that exists.
+    local path
+    for path in "$@"; do
+        if [ -e "$path" ]; then echo "$path"; return 0; fi
+    done
+    return 1
+}
+
 fetch_pinned() {
     # fetch_pinned URL SHA256 NAME: into $CACHE/downloads, checked.
-    local url="$1" sum="$2" name="$3" out="$CACHE/downloads/$3"
+    local url="$1" sum="$2" out="$CACHE/downloads/$3"
     mkdir -p "$CACHE/downloads"
     if [ ! -f "$out" ]; then
         note "downloading $url"
@@ -83,14 +92,14 @@ if [ -n "${SKUPPER_ROUTER_SOURCE:-}" ]; then
     if [ -n "${SKUPPER_PROTON_SOURCE:-}" ]; then
         PROTON_SRC="$SKUPPER_PROTON_SOURCE"
     elif vdir=$(vendor_dir); then
-        PROTON_SRC=$(ls "$vdir"/qpid-proton-*.tar.gz | head -n 1)
+        PROTON_SRC=$(first_file "$vdir"/qpid-proton-*.tar.gz)
     else
         PROTON_SRC=$(fetch_pinned "$PIN_PROTON_URL" "$PIN_PROTON_SHA256" "qpid-proton-$PIN_PROTON_COMMIT.tar.gz")
     fi
     ORIGIN="SKUPPER_ROUTER_SOURCE"
 elif vdir=$(vendor_dir); then
-    ROUTER_SRC=$(ls "$vdir"/skupper-router-*.tar.gz | head -n 1)
-    PROTON_SRC=$(ls "$vdir"/qpid-proton-*.tar.gz | head -n 1)
+    ROUTER_SRC=$(first_file "$vdir"/skupper-router-*.tar.gz)
+    PROTON_SRC=$(first_file "$vdir"/qpid-proton-*.tar.gz)
     ORIGIN="vendor folder $vdir"
 else
     ROUTER_SRC=$(fetch_pinned "$PIN_ROUTER_URL" "$PIN_ROUTER_SHA256" "skupper-router-$PIN_ROUTER_COMMIT.tar.gz")

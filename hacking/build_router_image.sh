@@ -157,8 +157,9 @@ cp -a "$PREFIX/share/skupper-router/." "$ROOTFS/usr/share/skupper-router/"
 SITE="$(echo "$PREFIX"/venv/lib/python3*/site-packages)"
 DIST="$ROOTFS/usr/lib/python3/dist-packages"
 mkdir -p "$DIST"
-for item in proton cproton.py cproton_ffi.abi3.so cffi _cffi_backend.*.so pycparser; do
-    cp -a "$SITE"/$item "$DIST/"
+for item in "$SITE"/proton "$SITE"/cproton.py "$SITE"/cproton_ffi.abi3.so "$SITE"/cffi "$SITE"/_cffi_backend.*.so \
+        "$SITE"/pycparser; do
+    cp -a "$item" "$DIST/"
 done
 # skmanage and skstat with the image's paths: /usr/bin/python3 and /usr/lib/skupper-router/python.
 for tool in skmanage skstat; do

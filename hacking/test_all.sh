@@ -5,8 +5,13 @@
 # Runs every step even when one fails, prints a summary with the time of each, exits non-zero when
 # any failed, and ends with pytest's own summary line. Full logs: .build/test-results/.
 #
+# The first step builds the real Skupper router from source, or reuses the cached build (hacking/build_router.sh),
+# prints its version, and exports SKUPPER_ROUTER_BIN and SKUPPER_SKMANAGE_BIN, so that tests/e2e and the network
+# tests run the real skrouterd and skmanage (a SKUPPER_ROUTER_BIN set by the caller is kept). Under CI=true a
+# test that needs the real router fails when it is missing (tests/support/real_router.py).
+#
 # Environment: VENV (default .venv), PYTEST_WORKERS (default 2), PYTEST_ARGS (extra pytest options),
-# SKIP_STEPS (space-separated step names to leave out: render pytest sanity lint).
+# SKIP_STEPS (space-separated step names to leave out: router render pytest sanity lint).
 # The run_* functions are called through `step`, which shellcheck cannot follow:
 # shellcheck disable=SC2317
 set -uo pipefail
@@ -40,11 +45,30 @@ step() {
     return 0
 }
 
+run_router() {
+    # The real router: the caller's SKUPPER_ROUTER_BIN, else the build of hacking/build_router.sh (cached).
+    local bin
+    if [ -z "${SKUPPER_ROUTER_BIN:-}" ]; then
+        bash "$ROOT/hacking/build_router.sh" || return 1
+        bin=$(bash "$ROOT/hacking/build_router.sh" --print-bin --cached) || return 1
+        export SKUPPER_ROUTER_BIN="$bin/skrouterd"
+    fi
+    [ -x "$SKUPPER_ROUTER_BIN" ] || { echo "router: SKUPPER_ROUTER_BIN=$SKUPPER_ROUTER_BIN is not executable"; return 1; }
+    if [ -z "${SKUPPER_SKMANAGE_BIN:-}" ]; then
+        export SKUPPER_SKMANAGE_BIN
+        SKUPPER_SKMANAGE_BIN="$(dirname "$SKUPPER_ROUTER_BIN")/skmanage"
+        [ -x "$SKUPPER_SKMANAGE_BIN" ] || SKUPPER_SKMANAGE_BIN=$(command -v skmanage || echo "$SKUPPER_SKMANAGE_BIN")
+    fi
+    echo "router: the tests run the real router $SKUPPER_ROUTER_BIN, version $("$SKUPPER_ROUTER_BIN" --version)"
+    echo "router: skmanage $SKUPPER_SKMANAGE_BIN"
+}
+
 run_pytest() {
-    # Everything under tests/ (tests/e2e skips itself without a real router: the skips stay visible).
+    # Everything under tests/; -rs lists every skip with its reason (tests/e2e needs the real router: it skips
+    # without one, and fails under CI=true).
     local extra=()
     read -r -a extra <<<"${PYTEST_ARGS:-}"
-    "$VPY" -m pytest -n "$WORKERS" --dist loadfile --junitxml="$RESULTS/junit.xml" "${extra[@]}" tests \
+    "$VPY" -m pytest -rs -n "$WORKERS" --dist loadfile --junitxml="$RESULTS/junit.xml" "${extra[@]}" tests \
         2>&1 | tee "$RESULTS/pytest.log"
 }
 
@@ -62,6 +86,8 @@ run_lint() {
 }
 
 TOTAL_START=$(date +%s)
+# step runs its command in this shell: the exports of run_router reach the pytest step.
+step router run_router
 step render "$VPY" hacking/render_modules.py --check
 step pytest run_pytest
 step sanity run_sanity

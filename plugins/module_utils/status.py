@@ -25,6 +25,9 @@ import re
 READY = 'Ready'
 PENDING = 'Pending'
 LINK_ROLES = ('inter-router', 'edge')
+# The key of a router state (system/management.py query_site()) with {router id: router entity} of the routers at
+# the other end of the links: their metadata holds their site's id.
+REMOTE_ROUTERS = 'remote.router'
 CONTAINER_ID = re.compile(r'container_id=(\S+)')
 CONNECTION_PREFIX = re.compile(r'^\[C\d+\]\s*')
 # (text in the router's connectionMsg, readable reason); {host} and {port} are the link's endpoint.
@@ -200,7 +203,7 @@ def peer_router_id(connector, connections):
     return found.group(1) if found else None
 
 
-def _link_from_connector(connector, connections, link_doc, known_names, peer_names):
+def _link_from_connector(connector, connections, link_doc, known_names, peer_names, remote_routers=None):
     cost = connector.get('cost', _spec(link_doc).get('cost'))
     common = {'cost': cost, 'host': connector.get('host'), 'port': connector.get('port')}
     if connector.get('connectionStatus') != 'SUCCESS':
@@ -209,7 +212,9 @@ def _link_from_connector(connector, connections, link_doc, known_names, peer_nam
     name = remote_site_name(peer, link_doc, known_names)
     if peer and name:
         peer_names[peer] = name
-    return link_info(connector['name'], READY, remote_site_name=name, **common)
+    remote = (remote_routers or {}).get(peer) if peer else None
+    site_id = _router_metadata(remote).get('id') if remote else None
+    return link_info(connector['name'], READY, remote_site_name=name, remote_site_id=site_id, **common)
 
 
 def _unconfigured_link(link_doc):
@@ -230,7 +235,9 @@ def router_links(router_state, link_docs, known_names=(), peer_names=None):
     connectors = [item for item in router_state.get('connector') or [] if item.get('role') in LINK_ROLES]
     connections = router_state.get('connection') or []
     peer_names = {} if peer_names is None else peer_names
-    links = [_link_from_connector(item, connections, link_docs.get(item.get('name')), known_names, peer_names)
+    remote_routers = router_state.get(REMOTE_ROUTERS) or {}
+    links = [_link_from_connector(item, connections, link_docs.get(item.get('name')), known_names, peer_names,
+                                  remote_routers)
              for item in connectors]
     known = set(item.get('name') for item in connectors)
     links.extend(_unconfigured_link(doc) for name, doc in sorted(link_docs.items()) if name not in known)
@@ -252,16 +259,41 @@ def _strip_entity_name(name, prefix):
     return name.split('@', 1)[0]
 
 
+def connector_reachable(routing_key, router_state):
+    """Whether the router's address table shows a connector for routing_key (here or at another router); None
+    when the router gave no address table."""
+    if 'router.address' not in router_state:
+        return None
+    for item in router_state.get('router.address') or []:
+        key = item.get('key') or item.get('name') or ''
+        if key[:1] == 'M' and address_name(key) == routing_key:
+            return bool(item.get('subscriberCount') or item.get('remoteCount'))
+    return False
+
+
 def router_listeners(router_state, listener_docs):
+    """The listeners of a router: Ready when bound (operStatus up). A listener that is down says why: its port
+    cannot be bound (connectionMsg of the router, such as 'Address already in use'), or there is no connector for
+    its routing key in the network (the router binds the port once there is one)."""
     result = []
     seen = set()
     for entity in router_state.get('tcpListener') or []:
         name = _strip_entity_name(entity.get('name'), 'listener/')
         seen.add(name)
+        key, host, port = entity.get('address'), entity.get('host'), entity.get('port')
         up = entity.get('operStatus') == 'up'
-        result.append(service_info(name, entity.get('address'), entity.get('host'), entity.get('port'), up,
-                                   'no connector for routing key %s in the network (the port is bound once there '
-                                   'is one)' % entity.get('address')))
+        message = (entity.get('connectionMsg') or '').strip()
+        if up:
+            result.append(service_info(name, key, host, port, True))
+        elif message:
+            info = service_info(name, key, host, port, False,
+                                'cannot listen on %s:%s: %s' % (host, port, message))
+            info['matched'] = connector_reachable(key, router_state)
+            result.append(info)
+        else:
+            result.append(service_info(name, key, host, port, False,
+                                       'no connector for routing key %s in the network (the port is bound once '
+                                       'there is one)' % key))
     result.extend(_unconfigured_service(doc) for name, doc in sorted(listener_docs.items()) if name not in seen)
     return result
 

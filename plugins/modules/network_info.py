@@ -74,8 +74,13 @@ notes:
   long as the peer router's id can be that site's; otherwise it is read from the peer router's id
   (C(<site>-<seconds>-<nanoseconds>) of Skupper, C(<site>-<router pod>) of Skupper on Kubernetes, or
   C(<site>-<8 hex digits>) of this collection), with I(expected_links) telling ambiguous ids apart.
-- Whether a connector has a listener in another site is not reported by the router; it is C(true) when this site
-  has a listener for the routing key or traffic for it has arrived, else C(null).
+- On Linux, Podman and Docker the router is asked with the full names of its management entity types
+  (C(io.skupper.router.router.address), ...).
+- A listener is C(Ready) once the router has bound its port. It is not when no connector for its routing key is
+  reachable in the network, or when the port cannot be bound (C(reason) gives the router's message, such as
+  C(Address already in use)).
+- Whether a connector has a listener in another site is not in the router's management tables; it is C(true) when
+  this site has a listener for the routing key or traffic for it has arrived through the network, else C(null).
 - Listeners and connectors do not count in RV(ready) because their counterparts belong to other sites.
 seealso:
 - module: appnet.skupper.system
@@ -153,7 +158,7 @@ links:
       description: Site at the other end (known once the link is up).
       type: str
     remote_site_id:
-      description: Id of that site (Kubernetes).
+      description: Id of that site (on Linux, Podman and Docker read from the remote router, through the link).
       type: str
     cost:
       description: Link cost.

@@ -27,6 +27,11 @@ options:
         (its configuration or a certificate) or how it is run (binary, site id, unit, container command) changed
         since the last start, a running router is restarted. Either way the module returns once the router is
         ready (see I(ready_timeout)).
+      - On Linux, after it started or restarted the router, the module also waits (up to 20 seconds) until the
+        listeners that the router should bind are bound (those whose routing key has a reachable connector, once
+        the site's links have made their first attempt), and warns for every listener whose port the router cannot
+        bind (for example C(Address already in use)); it asks the router with the C(skmanage) beside the router
+        binary, or on E(PATH).
       - C(reloaded) does the same; use it after changing resources to say so.
       - C(stopped) stops the router and keeps every file.
       - C(absent) stops the router and removes the runtime, the internal files and the service; the resource
@@ -187,7 +192,7 @@ from ansible_collections.appnet.skupper.plugins.module_utils.module_input import
 
 from ansible_collections.appnet.skupper.plugins.module_utils import args_common
 from ansible_collections.appnet.skupper.plugins.module_utils.system import (
-    faults, files, paths, process_service, service, site_lock, site_status)
+    faults, files, listener_wait, paths, process_service, service, site_lock, site_status)
 from ansible_collections.appnet.skupper.plugins.module_utils.system.certs import CertificateError
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render import ROUTER_CONFIG, check_platform, render_site
 from ansible_collections.appnet.skupper.plugins.module_utils.system.site_state import SiteStateError
@@ -271,6 +276,8 @@ def run_site(module, home, record):
             faults.point('system-after-restart')
         service.write_record(home, manager, platform=params['platform'], runtime_digest=rendered.runtime_digest,
                              spec_digest=manager.spec_digest())
+        if reason is not None and params['platform'] == 'linux':
+            manager.warnings.extend(listener_wait.after_start(home, router))
     site_file = site_status.set_router_running(home, True, dry_run=module.check_mode)
     if site_file and site_file not in changed_files:
         changed_files = sorted(changed_files + [site_file])

@@ -16,6 +16,8 @@ import ssl
 import time
 import urllib.parse
 
+# skstat asks by the full type names, as the real tool does (the router answers some short names with []).
+TYPE_PREFIX = 'io.skupper.router.'
 ADDRESS_CLASSES = {'L': 'local', 'M': 'mobile', 'R': 'router', 'T': 'topo', 'A': 'area', 'C': 'link-in',
                    'D': 'link-out', 'E': 'edge'}
 
@@ -100,7 +102,8 @@ def _connection_error(url, condition, text):
 
 
 def query(opts, entity_type):
-    """The entity list the router returns for entity_type over the one-line protocol."""
+    """The entity list the router returns for entity_type over the one-line protocol (of the router named by
+    -r/--router when given: the router asks it through the network)."""
     scheme, host, port = bus_address(opts.bus)
     url = '%s://%s:%d' % (scheme, host, port)
     use_tls = scheme == 'amqps' or bool(opts.ssl_certificate or opts.ssl_trustfile)
@@ -115,7 +118,7 @@ def query(opts, entity_type):
     try:
         stream = client_context(opts).wrap_socket(raw, server_hostname=host) if use_tls else raw
         with stream:
-            return _exchange(stream, entity_type)
+            return _exchange(stream, entity_type, getattr(opts, 'router', None))
     except ssl.SSLError as exc:
         raise _connection_error(url, 'amqp:connection:framing-error', 'SSL Failure: %s' % exc)
     except socket.timeout:
@@ -124,8 +127,9 @@ def query(opts, entity_type):
         raise _connection_error(url, 'proton:io', str(exc))
 
 
-def _exchange(stream, entity_type):
-    request = json.dumps({'operation': 'QUERY', 'type': entity_type}) + '\n'
+def _exchange(stream, entity_type, router=None):
+    request = json.dumps(dict({'operation': 'QUERY', 'type': entity_type}, **({'router': router} if router else {})))
+    request += '\n'
     stream.sendall(request.encode())
     reader = stream.makefile('rb')
     line = reader.readline()
@@ -208,12 +212,12 @@ def connections_table(opts):
              'last dlv', 'uptime']
     rows = [[c.get('identity'), c.get('host'), c.get('container'), c.get('role'), c.get('protocol'), c.get('dir'),
              _security(c), _authentication(c), c.get('meshId') or '', time_long(c.get('lastDlvSeconds')),
-             time_long(c.get('uptimeSeconds'))] for c in query(opts, 'connection')]
+             time_long(c.get('uptimeSeconds'))] for c in query(opts, TYPE_PREFIX + 'connection')]
     return render_table('Connections', heads, rows)
 
 
 def nodes_table(opts):
-    nodes = sorted(query(opts, 'router.node'), key=lambda node: node.get('id') or '')
+    nodes = sorted(query(opts, TYPE_PREFIX + 'router.node'), key=lambda node: node.get('id') or '')
     lines = ['Routers in the Network']
     changes = [node['lastTopoChange'] for node in nodes if node.get('lastTopoChange')]
     if changes:
@@ -236,7 +240,7 @@ def _address_parts(key):
 def addresses_table(opts):
     heads = ['class', 'addr', 'distrib', 'pri', 'local', 'remote', 'in', 'out', 'thru']
     rows = []
-    for address in query(opts, 'router.address'):
+    for address in query(opts, TYPE_PREFIX + 'router.address'):
         kind, text = _address_parts(address.get('key') or address.get('name') or '')
         priority = address.get('priority')
         rows.append([kind, text, address.get('distribution'), '-' if priority is None or priority < 0 else priority,
@@ -251,7 +255,7 @@ def links_table(opts):
     heads = ['type', 'dir', 'conn id', 'id', 'class', 'addr', 'cap', 'pri', 'undel', 'unsett', 'deliv', 'presett',
              'psdrop', 'acc', 'rej', 'rel', 'mod', 'delay', 'rate', 'stuck', 'cred', 'blkd']
     rows = []
-    for link in query(opts, 'router.link'):
+    for link in query(opts, TYPE_PREFIX + 'router.link'):
         kind, text = _address_parts(link['owningAddr']) if link.get('owningAddr') else ('', '')
         delay = (link.get('deliveriesDelayed1Sec') or 0) + (link.get('deliveriesDelayed10Sec') or 0)
         rows.append([link.get('linkType'), link.get('linkDir'), link.get('connectionId'), link.get('identity'), kind,
@@ -265,7 +269,7 @@ def links_table(opts):
 
 
 def general_table(opts):
-    router = (query(opts, 'router') or [{}])[0]
+    router = (query(opts, TYPE_PREFIX + 'router') or [{}])[0]
     rows = [['Mode', router.get('mode')], ['Router Id', router.get('id')], ['Area', router.get('area')]]
     return render_table('Router Statistics', ['attr', 'value'], rows)
 
@@ -277,7 +281,7 @@ VIEWS = {'connections': connections_table, 'nodes': nodes_table, 'addresses': ad
 def skstat_main(argv=None):
     opts = skstat_parser().parse_args(argv)
     try:
-        router = (query(opts, 'router') or [{}])[0]
+        router = (query(opts, TYPE_PREFIX + 'router') or [{}])[0]
         body = VIEWS[opts.show](opts)
     except ToolError as exc:
         return _fail(exc)

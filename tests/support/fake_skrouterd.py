@@ -40,6 +40,13 @@ VERSION = '3.3.0 (appnet.skupper router stand-in)'
 LINK_ROLES = ('inter-router', 'edge')
 RETRY_SECONDS = 1.0
 AMQP_SASL_HEADER = b'AMQP\x03\x01\x00\x00'
+TYPE_PREFIX = 'io.skupper.router.'
+# Entity types this stand-in answers (others are unknown to it: an error, as the router says for unknown types).
+ENTITY_TYPES = ('connector', 'listener', 'tcpListener', 'tcpConnector', 'sslProfile', 'router', 'router.node',
+                'connection', 'router.address', 'router.link', 'tcpConnection')
+# What the real router answers with [] when asked by the short name (its C management agent knows only the
+# full name): what tests/e2e/test_management_fidelity.py records.
+SHORT_NAMES_ANSWERED_EMPTY = ('router.address', 'router.link', 'tcpConnection')
 
 
 class ConfigError(Exception):
@@ -194,6 +201,9 @@ class Router:
                                         % (c.get('host'), c.get('port')))) for c in self.connectors)
         self.peers = {}
         self.bound = {}
+        self.bind_errors = {}
+        # deliveries (TCP connections) per address: that came in through a listener here, that left to a connector
+        self.ingress, self.egress = {}, {}
         self.pending = {}
         self.stream_ids = itertools.count(1)
         self.tasks = []
@@ -227,8 +237,12 @@ class Router:
                     self.bound[name] = await asyncio.start_server(
                         lambda r, w, a=address: self.serve_client(r, w, a), listener.get('host') or '0.0.0.0',
                         int(listener['port']))
+                    self.bind_errors.pop(name, None)
                 except OSError as exc:
-                    log('tcpListener %s: cannot bind %s:%s: %s' % (name, listener.get('host'), listener['port'], exc))
+                    # the router logs it as an error and reports it in the listener's connectionMsg
+                    self.bind_errors[name] = exc.strerror or str(exc)
+                    log('(error) tcpListener %s: cannot bind %s:%s: %s'
+                        % (name, listener.get('host'), listener['port'], exc))
             elif not self.reachable(address) and name in self.bound:
                 self.bound.pop(name).close()
 
@@ -328,7 +342,7 @@ class Router:
                 return
             line = start + await reader.readline()
             request = json.loads(line)
-            answer = self.query(request.get('type')) if request.get('operation') == 'QUERY' else \
+            answer = self.query(request.get('type'), request.get('router')) if request.get('operation') == 'QUERY' else \
                 {'error': 'unsupported operation %r' % request.get('operation')}
             await self.send(writer, answer)
         except (ConnectionError, ValueError, asyncio.TimeoutError, asyncio.IncompleteReadError, OSError, ssl.SSLError):
@@ -338,6 +352,7 @@ class Router:
     # -- TCP traffic ----------------------------------------------------------------------------
 
     async def serve_client(self, reader, writer, address):
+        self.ingress[address] = self.ingress.get(address, 0) + 1
         try:
             if address in self.local_addresses:
                 await self.connect_local(address, reader, writer)
@@ -378,14 +393,33 @@ class Router:
         if target is None:
             writer.close()
             return
+        self.egress[address] = self.egress.get(address, 0) + 1
         local_reader, local_writer = await asyncio.open_connection(target.get('host'), int(target['port']))
         await pipe(reader, writer, local_reader, local_writer)
 
     # -- management -----------------------------------------------------------------------------
 
-    def query(self, entity_type):
+    def query(self, requested, router=None):
+        """The entities of a management query, as the real router answers: by the full type name
+        (io.skupper.router.<type>); a short name of a type the router's C agent serves (router.address,
+        router.link, ...) gives [], other short names the entities; an unknown type is an error.
+        router: another router's id (skmanage -r): this stand-in knows only the router entity of a linked router
+        (its id and site id, from the link's hello)."""
+        if router and router != self.router_id:
+            return self.remote_query(requested, router)
+        if requested.startswith(TYPE_PREFIX):
+            entity_type = requested[len(TYPE_PREFIX):]
+        elif requested in SHORT_NAMES_ANSWERED_EMPTY:
+            return []
+        else:
+            entity_type = requested
+        if entity_type not in ENTITY_TYPES:
+            return {'error': "No such entity type '%s'" % (TYPE_PREFIX + entity_type)}
+
         def entity(kind, attributes, identity):
-            return dict(attributes, identity=identity, type='io.skupper.router.%s' % kind)
+            # the router gives ports as strings (their type in its schema), whatever the configuration file held
+            ports = dict(port=str(attributes['port'])) if attributes.get('port') is not None else {}
+            return dict(attributes, identity=identity, type=TYPE_PREFIX + kind, **ports)
         if entity_type == 'connector':
             return [entity('connector', dict(c, verifyHostname=c.get('verifyHostname', True),
                                              connectionStatus=self.status[c['name']][0],
@@ -395,7 +429,8 @@ class Router:
             return [entity('listener', item, 'listener/%s:%s:%s' % (item.get('host', ''), item.get('port'), item['name']))
                     for item in self.listeners]
         if entity_type == 'tcpListener':
-            return [entity('tcpListener', dict(item, operStatus='up' if item['name'] in self.bound else 'down'),
+            return [entity('tcpListener', dict(item, operStatus='up' if item['name'] in self.bound else 'down',
+                                               connectionMsg=self.bind_errors.get(item['name'], '')),
                            item['name']) for item in self.tcp_listeners]
         if entity_type == 'tcpConnector':
             return [entity('tcpConnector', item, item['name']) for item in self.tcp_connectors]
@@ -415,9 +450,22 @@ class Router:
         if entity_type == 'router.address':
             return [entity('router.address', {'key': 'M' + address, 'distribution': 'balanced',
                                               'subscriberCount': int(address in self.local_addresses),
-                                              'remoteCount': sum(address in p.addresses for p in self.peers.values())},
-                           'M' + address) for address in sorted(self.local_addresses)]
+                                              'remoteCount': sum(address in p.addresses for p in self.peers.values()),
+                                              'deliveriesIngress': self.ingress.get(address, 0),
+                                              'deliveriesEgress': self.egress.get(address, 0),
+                                              'deliveriesTransit': 0},
+                           'M' + address)
+                    for address in sorted(self.local_addresses.union(*[p.addresses for p in self.peers.values()]))]
         return []
+
+    def remote_query(self, requested, router):
+        peer = self.peers.get(router)
+        if peer is None:
+            return {'error': 'no route to router %s' % router}
+        if requested not in ('router', TYPE_PREFIX + 'router'):
+            return {'error': 'this stand-in answers only the router entity of another router (asked %s)' % requested}
+        return [{'id': peer.router_id, 'metadata': json.dumps({'id': peer.site_id}), 'name': 'router/' + peer.router_id,
+                 'identity': 'router/' + peer.router_id, 'type': TYPE_PREFIX + 'router'}]
 
     async def run(self):
         await self.start_listeners()

@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import os
 
 from ansible.module_utils.basic import missing_required_lib
@@ -167,10 +168,53 @@ def protect_kubeconfig(module):
         module.no_log_values.update(str(user[key]) for key in KUBECONFIG_SECRET_KEYS if user.get(key))
 
 
+# Options that decide which API server and credentials a client uses.
+CONNECTION_OPTIONS = ('kubeconfig', 'context', 'api_host', 'api_key', 'client_cert', 'client_key', 'ca_cert',
+                      'validate_certs', 'proxy')
+# ApiClients of this process by connection_key: the documents of a task, and the tasks a controller process
+# runs in itself (plugins/plugin_utils/in_process.py), share one client and its HTTP connection pool.
+_CLIENTS = {}
+
+
+def _file_state(paths):
+    """(path, mtime, size) of each existing file: a kubeconfig rewritten in between gives another key."""
+    state = []
+    for path in paths:
+        try:
+            info = os.stat(path)
+            state.append((path, info.st_mtime_ns, info.st_size))
+        except OSError:
+            state.append((path, None, None))
+    return tuple(state)
+
+
+def connection_key(module_or_params, environ=None):
+    """What decides the API server and credentials of the options: the options, the kubeconfig files they
+    name (or the default ones) with their modification times, and the in-cluster environment."""
+    params = _params(module_or_params)
+    environ = os.environ if environ is None else environ
+    options = []
+    for name in CONNECTION_OPTIONS:
+        value = params.get(name)
+        options.append((name, json.dumps(value, sort_keys=True, default=str) if isinstance(value, dict) else value))
+    kubeconfig = params.get('kubeconfig')
+    if isinstance(kubeconfig, dict):
+        files = ()
+    elif kubeconfig:
+        files = _file_state(kubeconfig_paths(kubeconfig))
+    else:
+        files = _file_state(kubeconfig_paths(environ.get('KUBECONFIG') or '~/.kube/config'))
+    return (tuple(options), files, environ.get('KUBERNETES_SERVICE_HOST'), environ.get('KUBERNETES_SERVICE_PORT'))
+
+
 def get_api_client(module_or_params):
-    """A kubernetes ApiClient for the module's connection options."""
-    configuration = build_configuration(module_or_params)  # first: it fails clearly without the library
-    return k8s_client.ApiClient(configuration)
+    """A kubernetes ApiClient for the module's connection options: the one this process made before for the
+    same connection_key, else a new one."""
+    require_kubernetes()  # first: it fails clearly without the library
+    key = connection_key(module_or_params)
+    if key not in _CLIENTS:
+        _CLIENTS[key] = k8s_client.ApiClient(build_configuration(module_or_params))
+    return _CLIENTS[key]
 
 
 def credentials_kind(configuration):

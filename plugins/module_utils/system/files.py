@@ -19,7 +19,7 @@ class WriteError(OSError):
     """A file or directory could not be written; the message names the path and what to do (a full disk)."""
 
     def __str__(self):
-        return self.strerror
+        return str(self.strerror)
 
 
 def _write_error(path, exc):

@@ -21,15 +21,20 @@ import shutil
 import subprocess
 from collections import namedtuple
 
-from ansible_collections.appnet.skupper.plugins.module_utils.system import paths, site_state
+from ansible_collections.appnet.skupper.plugins.module_utils.system import mgmt_session, paths, site_state
 
 DEFAULT_TIMEOUT = 10
 LOCAL_ACCESS = 'skupper-local'
 LOCAL_CLIENT = 'skupper-local-client'
+# The entity types a site's status is read from, by their short names (the keys of query_site()'s result).
+# They are asked for by their full names (full_type()): the router answers a short name of some types
+# (router.address, router.link) with an empty list.
 SITE_ENTITY_TYPES = ('router', 'router.node', 'connector', 'connection', 'listener', 'tcpListener', 'tcpConnector',
                      'router.address')
-# Asked when available: a router (or stand-in) that refuses them still gives a usable status.
-OPTIONAL_ENTITY_TYPES = ('router.address',)
+TYPE_PREFIX = 'io.skupper.router.'
+# The key of query_site()'s result that holds the router entities of the routers at the other end of the links.
+REMOTE_ROUTERS = 'remote.router'
+LINK_ROLES = ('inter-router', 'edge')
 SKSTAT_FLAGS = {'connections': '-c', 'links': '-l', 'nodes': '-n', 'addresses': '-a'}
 RULE = re.compile(r'^\s*=+\s*$')
 COLUMN = re.compile(r'\S+(?: \S+)*')
@@ -137,18 +142,31 @@ def tool_failure(argv, target, output, returncode, prefix=()):
     return ManagementError('%s failed (exit %d): %s' % (command, returncode, output or 'no output'))
 
 
-def query(target, entity_type, skmanage='skmanage', timeout=DEFAULT_TIMEOUT, prefix=()):
-    """`skmanage query --type=<entity_type>`: the list of entities (dicts). With prefix (container_exec()), the
-    tool is the one in the container (looked up there)."""
+def full_type(entity_type):
+    """The full name of a management entity type (router.address -> io.skupper.router.router.address)."""
+    return entity_type if entity_type.startswith(TYPE_PREFIX) else TYPE_PREFIX + entity_type
+
+
+def short_type(entity_type):
+    """The short name of a management entity type (io.skupper.router.router.address -> router.address)."""
+    return entity_type[len(TYPE_PREFIX):] if entity_type.startswith(TYPE_PREFIX) else entity_type
+
+
+def query(target, entity_type, skmanage='skmanage', timeout=DEFAULT_TIMEOUT, prefix=(), router=None):
+    """`skmanage query --type=<full name of entity_type>`: the list of entities (dicts). With prefix
+    (container_exec()), the tool is the one in the container (looked up there). With router (a router id), the
+    query goes through the local router to that router of the network (`skmanage -r`)."""
     tool = skmanage if prefix else find_tool(skmanage)
-    argv = [tool, 'query', '--type=%s' % entity_type] + connection_options(target, timeout)
+    name = full_type(entity_type)
+    argv = [tool, 'query', '--type=%s' % name] + (['-r', router] if router else []) \
+        + connection_options(target, timeout)
     output = run_tool(argv, target, timeout, prefix)
     try:
         entities = json.loads(output)
     except ValueError:
-        raise ManagementError('skmanage query --type=%s printed no JSON: %s' % (entity_type, output[:300]))
+        raise ManagementError('skmanage query --type=%s printed no JSON: %s' % (name, output[:300]))
     if not isinstance(entities, list):
-        raise ManagementError('skmanage query --type=%s printed %s, not a list' % (entity_type, type(entities)))
+        raise ManagementError('skmanage query --type=%s printed %s, not a list' % (name, type(entities)))
     return entities
 
 
@@ -159,24 +177,58 @@ def skstat(target, what, tool='skstat', timeout=DEFAULT_TIMEOUT, prefix=()):
 
 
 def query_site(home, skmanage='skmanage', timeout=DEFAULT_TIMEOUT, entity_types=SITE_ENTITY_TYPES, container=None):
-    """{entity type: [entities]} of the router of the site in home (router, router.node, connector, ...).
+    """{short entity type: [entities]} of the router of the site in home (router, router.node, connector, ...),
+    and under REMOTE_ROUTERS {router id: its router entity} of the routers at the other end of this site's up
+    links (asked through the link; the router entity's metadata holds that router's site id).
 
     container: (engine, container name) to run the tool in the router container (podman, docker).
-    An optional entity type (OPTIONAL_ENTITY_TYPES) the router refuses is left out of the result.
     """
     target = management_target(home)
     prefix = ()
     if container:
         prefix = container_exec(*container)
         target = in_container(target, home)
-    result = {}
-    for entity_type in entity_types:
-        try:
-            result[entity_type] = query(target, entity_type, skmanage, timeout, prefix)
-        except ManagementError as exc:
-            if exc.reason != 'failed' or entity_type not in OPTIONAL_ENTITY_TYPES:
-                raise
+    else:
+        session = query_in_one_session(target, skmanage, timeout, entity_types)
+        if session is not None:
+            return session
+    result = dict((short_type(entity_type), query(target, entity_type, skmanage, timeout, prefix))
+                  for entity_type in entity_types)
+    if 'connection' in result:
+        result[REMOTE_ROUTERS] = remote_routers(result['connection'], target, skmanage, timeout, prefix)
     return result
+
+
+def query_in_one_session(target, skmanage='skmanage', timeout=DEFAULT_TIMEOUT, entity_types=SITE_ENTITY_TYPES):
+    """query_site()'s result in one management session (mgmt_session.py), or None when skmanage is not
+    skupper-router's (then every type is asked by a run of its own)."""
+    answer = mgmt_session.query_all(find_tool(skmanage), target, timeout, [full_type(t) for t in entity_types],
+                                    full_type('connection'), full_type('router'), LINK_ROLES,
+                                    lambda argv, output, code: tool_failure(argv, target, output, code))
+    if answer is None:
+        return None
+    result = dict((short_type(name), entities) for name, entities in (answer.get('types') or {}).items())
+    if 'connection' in result:
+        result[REMOTE_ROUTERS] = answer.get('remote') or {}
+    return result
+
+
+def remote_routers(connections, target, skmanage='skmanage', timeout=DEFAULT_TIMEOUT, prefix=()):
+    """{router id: router entity} of the routers this router dialed with a link (its outgoing inter-router and
+    edge connections). A router that does not answer (the link just went down) is left out."""
+    peers = sorted(set(item['container'] for item in connections
+                       if item.get('role') in LINK_ROLES and item.get('dir') == 'out' and item.get('container')))
+    found = {}
+    for peer in peers:
+        try:
+            routers = query(target, 'router', skmanage, timeout, prefix, router=peer)
+        except ManagementError as exc:
+            if exc.reason not in ('failed', 'timeout'):
+                raise
+            continue
+        if routers:
+            found[peer] = routers[0]
+    return found
 
 
 # -- skstat tables --------------------------------------------------------------------------------

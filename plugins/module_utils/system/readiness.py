@@ -7,7 +7,9 @@ A router is ready when the skupper-local listener (127.0.0.1:<port of the skuppe
 accepts a TLS connection made with runtime/certs/skupper-local-client, the server certificate verifies
 against that directory's CA, and the router answers an AMQP protocol header with its own. With TLS 1.3
 the server checks the client certificate after the handshake, so the answer (not the handshake alone)
-shows that the router accepted the certificate. Only the real ssl module and a socket are used.
+shows that the router accepted the certificate. The probe then reads the router's SASL mechanisms frame and
+closes TLS properly (close_notify), so that the router logs no error for it. Only the real ssl module and a
+socket are used.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -16,6 +18,7 @@ __metaclass__ = type
 
 import socket
 import ssl
+import struct
 import time
 
 # AMQP 1.0 protocol header for the SASL layer (protocol id 3): what management clients send first.
@@ -37,9 +40,15 @@ def probe(target, timeout=PROBE_TIMEOUT):
         return 'the local client credentials %s cannot be used: %s' % (target.certificate, exc)
     try:
         with socket.create_connection(('127.0.0.1', target.port), timeout=timeout) as raw:
-            with context.wrap_socket(raw) as tls:
+            tls = context.wrap_socket(raw)
+            try:
                 tls.sendall(AMQP_SASL_HEADER)
                 answer = _read(tls, len(AMQP_SASL_HEADER))
+                if answer.startswith(b'AMQP'):
+                    _read_frame(tls)
+                _close(tls)
+            finally:
+                tls.close()
     except ConnectionRefusedError:
         return 'nothing listens on the management port %s yet' % where
     except ssl.SSLError as exc:
@@ -54,6 +63,22 @@ def probe(target, timeout=PROBE_TIMEOUT):
     if not answer.startswith(b'AMQP'):
         return 'the management listener %s answered %r instead of an AMQP header' % (where, answer)
     return None
+
+
+def _read_frame(tls):
+    """Read the router's next AMQP frame (its SASL mechanisms): the 4-byte size, then the rest."""
+    size = _read(tls, 4)
+    if len(size) == 4:
+        _read(tls, max(struct.unpack('>I', size)[0] - 4, 0))
+
+
+def _close(tls):
+    """Close the TLS session properly (close_notify, and the router's own), so that the router sees a client that
+    went away, not a connection reset: a reset is an error line in its log."""
+    try:
+        tls.unwrap()
+    except (OSError, ssl.SSLError, ValueError):
+        pass
 
 
 def _read(tls, size):

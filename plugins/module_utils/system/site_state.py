@@ -15,6 +15,7 @@ __metaclass__ = type
 import base64
 import binascii
 import copy
+import glob
 import ipaddress
 import os
 import re
@@ -190,23 +191,26 @@ def _resource_files(directory):
 _PARSED = {}
 
 
-def _load_file(path):
+def _load_file(path, copied=True):
     info = os.stat(path)
     key = (path, info.st_ino, info.st_size, info.st_mtime_ns)
     if key not in _PARSED:
         with open(path, 'rb') as handle:
             _PARSED[key] = [doc for doc in yaml.safe_load_all(handle.read().decode('utf-8')) if doc is not None]
-    return copy.deepcopy(_PARSED[key])
+    return copy.deepcopy(_PARSED[key]) if copied else _PARSED[key]
 
 
-def read_documents(directory):
-    """([(relative file, document)], [problems]) of every YAML/JSON document under directory."""
+def read_documents(directory, copied=True):
+    """([(relative file, document)], [problems]) of every YAML/JSON document under directory.
+
+    copied=False: the documents are shared with later reads, for a caller that only reads them.
+    """
     _require_yaml()
     documents, problems = [], []
     for path in _resource_files(directory):
         relative = os.path.relpath(path, directory)
         try:
-            loaded = _load_file(path)
+            loaded = _load_file(path, copied)
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
             problems.append('error loading "%s": error decoding yaml: %s' % (relative, _one_line(exc)))
             continue
@@ -733,7 +737,7 @@ def socket_conflicts(home, namespace, desired):
     name = _name_of(desired)
     state = SiteState(home, namespace)
     directory = paths.input_resources_dir(home)
-    documents = read_documents(directory)[0] if os.path.isdir(directory) else []
+    documents = read_documents(directory, copied=False)[0] if os.path.isdir(directory) else []
     for relative, doc in documents:
         attr = ATTRIBUTES.get((doc.get('apiVersion'), doc.get('kind')))
         if attr in ('listeners', 'multi_key_listeners', 'router_accesses') and isinstance(_name_of(doc), str):
@@ -741,8 +745,11 @@ def socket_conflicts(home, namespace, desired):
             state.sources[(doc['kind'], _name_of(doc))] = relative
     state.collection(kind)[name] = desired
     router_accesses = dict(state.router_accesses)
-    for access, doc in sorted((load_runtime_resources(home).get('RouterAccess') or {}).items()):
-        router_accesses.setdefault(access, doc)
+    runtime = paths.runtime_dir(home, 'resources')
+    for path in sorted(glob.glob(os.path.join(runtime, 'RouterAccess-*.yaml'))):  # the renderer's file names
+        for doc in _load_file(path, copied=False):
+            if isinstance(doc, dict) and doc.get('kind') == 'RouterAccess' and isinstance(_name_of(doc), str):
+                router_accesses.setdefault(_name_of(doc), doc)
     bound = bound_ports(state, router_accesses)
     mine = [entry for entry in bound if entry[3:] == (kind, name)]
     others = [entry for entry in bound if entry[3:] != (kind, name)]

@@ -38,6 +38,10 @@ from tests.support.controller.redeem import RedeemServer
 from tests.support.host_ports import router_ports_lock
 from tests.support.playbook import failures, run_playbook, task_outcomes
 
+# A scenario takes several minutes of playbooks on a busy 2-core machine, after waiting its turn for the host's
+# router ports (other router tests hold them meanwhile): more than pytest.ini's 15 minutes may pass.
+pytestmark = pytest.mark.timeout(1800)
+
 
 class EchoServer(threading.Thread):
     """A TCP echo server on 127.0.0.1, any free port."""
@@ -292,8 +296,8 @@ def run_scenario(engine, real_router, workdir, record_property):
             record_property('static_link_seconds', time.time() - started)
 
             # -- 2. a reload with nothing changed keeps the container as it is --------------------------------
-            outcomes, failed = s.play([{'name': 'reload', 'appnet.skupper.system': dict(s.box_system,
-                                                                                         state='reloaded')}])
+            reload = dict(s.box_system, state='reloaded')
+            outcomes, failed = s.play([{'name': 'reload', 'appnet.skupper.system': reload}])
             assert failed == [], failed
             assert outcomes['reload']['changed'] is False and outcomes['reload']['restarted'] is False
             assert s.container_state() == first
@@ -432,7 +436,7 @@ def test_docker_site_with_a_linux_site(docker, real_router, tmp_path, record_pro
     run_scenario(docker, real_router, str(tmp_path), record_property)
 
 
-@pytest.mark.parametrize('engine_fixture', ['podman'])
+@pytest.mark.parametrize('engine_fixture', ['podman', 'docker'])
 def test_a_refused_run_fails_with_the_engine_message_and_leaves_nothing(engine_fixture, request, tmp_path):
     """A run the engine refuses (an OCI runtime it does not have) fails with its message; no container is left."""
     engine = request.getfixturevalue(engine_fixture)

@@ -106,7 +106,7 @@ class EchoServer(threading.Thread):
 def serves(port, attempts=150, pause=0.2):
     """Whether a listener on 127.0.0.1:port carries bytes to the echo server and back (retried while the
     router binds it: a tcpListener binds once its connector is known)."""
-    for _ in range(attempts):
+    for _attempt in range(attempts):
         try:
             with socket.create_connection(('127.0.0.1', port), timeout=2) as conn:
                 conn.sendall(b'ping %d\n' % port)

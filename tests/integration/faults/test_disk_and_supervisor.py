@@ -74,7 +74,7 @@ def test_the_supervisor_backs_off_and_keeps_trying(tmp_path, router):
     service.spawn()
     try:
         seen, tries = [], None
-        for _ in range(600):
+        for _poll in range(600):
             state = service.supervisor_state() or {}
             if state.get('state') and (not seen or seen[-1] != state['state']):
                 seen.append(state['state'])

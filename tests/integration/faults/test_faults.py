@@ -51,7 +51,7 @@ def test_a_run_killed_between_render_and_restart_never_hides_the_change(site):
     figures = {'cases': 0, 'lost': 0, 'corrupted': 0}
     for point in POINTS:
         for round_number in range(ROUNDS):
-            name = 'l-%s-%d' % (point.split('-')[-1], round_number)
+            name = 'l-%s-%d' % (point.rsplit('-', maxsplit=1)[-1], round_number)
             result, port = site.add_listener(name)
             assert result.returncode == 0, result.result
             killed = site.system(env={FAULT: point})

@@ -19,7 +19,7 @@ COUNT = int(os.environ.get('APPNET_SCALE_COUNT', '200'))
 def _free_ports(count):
     sockets = []
     try:
-        for _ in range(count):
+        for _index in range(count):
             sock = socket.socket()
             sock.bind(('127.0.0.1', 0))
             sockets.append(sock)

@@ -1,5 +1,7 @@
 """Fixtures of the Kubernetes module tests."""
 
+import os
+
 import pytest
 
 from tests.support.controller import Controller
@@ -15,3 +17,16 @@ def controlled():
     yield server, controller
     controller.stop()
     server.stop()
+
+
+# Every test of this suite runs both ways: the task's module run in the controller's process (the default for a
+# Kubernetes task on a local connection, plugins/plugin_utils/in_process.py) and shipped as a module
+# (APPNET_SKUPPER_IN_PROCESS=false). APPNET_TEST_K8S_PATHS=in-process (or module) runs one of them.
+EXECUTION_PATHS = [path for path in os.environ.get('APPNET_TEST_K8S_PATHS', 'in-process,module').split(',') if path]
+
+
+@pytest.fixture(autouse=True, params=EXECUTION_PATHS)
+def execution_path(request, monkeypatch):
+    """'in-process' or 'module': how the playbooks of the test run their Kubernetes tasks."""
+    monkeypatch.setenv('APPNET_SKUPPER_IN_PROCESS', 'true' if request.param == 'in-process' else 'false')
+    return request.param

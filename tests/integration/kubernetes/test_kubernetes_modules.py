@@ -6,6 +6,7 @@ write; check mode persists nothing; bad input sends nothing. The controller stan
 (tests/support/controller, a test double) sets statuses for the wait and token tests.
 """
 
+import os
 import uuid
 
 import pytest
@@ -13,6 +14,7 @@ import pytest
 from tests.integration.kubernetes.plays import api, counted, get_object, new_namespace, run
 from tests.support.kube_api import start_server
 from tests.support.playbook import failures
+from tests.support.reference import absent_reason, reference_path
 
 from kubernetes import client as k8s_client
 
@@ -288,21 +290,10 @@ def test_resource_lifecycle_and_request_counts(tmp_path, controlled):
     rc, report, outcomes = apply(read_back)
     assert rc == 0 and outcomes[0]['changed'] is False, failures(report)
 
-    # Bad input: refused by the client (nothing sent), and refused by the API server (a CEL rule: the strategy
-    # of a MultiKeyListener cannot change), whose causes reach the task's message.
+    # Bad input: refused by the client (nothing sent); the task's message names it.
     server.reset_counts()
     rc, _report, outcomes = apply(dict(secret(namespace, 'x'), kind='Sekret'))
     assert rc != 0 and 'Sekret' in outcomes[0]['msg'] and counted(server, namespace) == ({}, [])
-    multikey = {'apiVersion': 'skupper.io/v2alpha1', 'kind': 'MultiKeyListener', 'metadata': {'name': 'm'},
-                'spec': {'host': 'm', 'port': 80, 'strategy': {'priority': {'routingKeys': ['a']}}}}
-    assert apply(multikey)[0] == 0
-    multikey['spec']['strategy'] = {'weighted': {'routingKeys': {'a': 1}}}
-    server.reset_counts()
-    rc, _report, outcomes = apply(multikey)
-    assert rc != 0 and outcomes[0]['changed'] is False
-    assert outcomes[0]['msg'].startswith('MultiKeyListener "m" is invalid: spec.strategy: ')
-    assert 'strategy is immutable' in outcomes[0]['msg'] and 'Traceback' not in outcomes[0]['msg']
-    assert counted(server, namespace)[1] == [], 'refused: nothing stored'
 
     # Wait to Ready.
     rc, report, outcomes = run(tmp_path, [
@@ -320,3 +311,22 @@ def test_resource_lifecycle_and_request_counts(tmp_path, controlled):
     assert rc == 0, failures(report)
     assert [o['changed'] for o in outcomes] == [True, False]
     assert get_object(server, 'Secret', namespace, 'creds') is None
+
+
+@pytest.mark.skipif(not os.path.isdir(reference_path('crds')), reason=absent_reason('crds'))
+def test_a_refusal_by_a_cel_rule_of_the_api_server_reaches_the_task_message(tmp_path, controlled):
+    """The strategy of a MultiKeyListener cannot change: a CEL rule of Skupper's CRD (the reference CRDs; the
+    CRDs generated from the model, served without them, carry no CEL rules)."""
+    server, _controller = controlled
+    namespace = new_namespace(server)
+    resource = {'api_host': server.url, 'namespace': namespace}
+    multikey = {'apiVersion': 'skupper.io/v2alpha1', 'kind': 'MultiKeyListener', 'metadata': {'name': 'm'},
+                'spec': {'host': 'm', 'port': 80, 'strategy': {'priority': {'routingKeys': ['a']}}}}
+    assert run(tmp_path, [{'appnet.skupper.resource': dict(resource, definition=multikey)}])[0] == 0
+    multikey['spec']['strategy'] = {'weighted': {'routingKeys': {'a': 1}}}
+    server.reset_counts()
+    rc, _report, outcomes = run(tmp_path, [{'appnet.skupper.resource': dict(resource, definition=multikey)}])
+    assert rc != 0 and outcomes[0]['changed'] is False
+    assert outcomes[0]['msg'].startswith('MultiKeyListener "m" is invalid: spec.strategy: ')
+    assert 'strategy is immutable' in outcomes[0]['msg'] and 'Traceback' not in outcomes[0]['msg']
+    assert counted(server, namespace)[1] == [], 'refused: nothing stored'

@@ -3,8 +3,8 @@
 playbooks/network.yml builds sites west (link access), east and north, links east and north to west
 with static links issued on west, verifies every link is Ready (router management) and sends an HTTP
 GET through east's listener to a backend behind west's connector. A second run changes nothing;
-teardown.yml removes the sites. The router is the stand-in (tests/support/bin/skrouterd) unless
-SKUPPER_ROUTER_BIN names a real skrouterd.
+teardown.yml removes the sites. The router is the real one when SKUPPER_ROUTER_BIN names it (`make test` sets it;
+skmanage is taken from beside it), else the stand-in (tests/support/bin/skrouterd, a test double).
 """
 
 import os
@@ -14,7 +14,7 @@ import sys
 import pytest
 import yaml
 
-from tests.support import router_schema
+from tests.support import real_router, router_schema
 from tests.support.netns_hosts import NetnsHosts, available
 from tests.support.playbook import ROOT, changed_tasks, failures, run_playbook, task_outcomes
 from tests.support.reference import absent_reason
@@ -32,6 +32,12 @@ def router_binary():
 
 
 def skmanage_binary():
+    """skmanage of the router that runs: SKUPPER_SKMANAGE_BIN, else the real one beside SKUPPER_ROUTER_BIN (as
+    tests/e2e finds it), else the stand-in's."""
+    if os.environ.get('SKUPPER_ROUTER_BIN'):
+        found = real_router.skmanage()
+        if found:
+            return found
     return os.environ.get('SKUPPER_SKMANAGE_BIN') or os.path.join(SUPPORT_BIN, 'skmanage')
 
 

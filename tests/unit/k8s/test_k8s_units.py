@@ -4,6 +4,7 @@ import datetime
 import json
 
 import pytest
+import yaml
 
 from kubernetes.client.rest import ApiException
 
@@ -260,3 +261,26 @@ def test_forbidden_names_a_missing_permission_not_bad_credentials():
                                                        'resource "listeners"'}), 'Listener', 'l', 'ns')
     assert 'HTTP 403 Forbidden, a missing permission' in denied.message and 'RBAC' in denied.message
     assert 'cannot patch resource "listeners"' in denied.message and 'refused' not in denied.message
+
+
+def test_one_api_client_per_connection_settings(tmp_path, monkeypatch):
+    """The same effective settings share a client (and its connection pool); other settings, another
+    environment or a rewritten kubeconfig get their own."""
+    monkeypatch.setattr(auth, '_CLIENTS', {})
+    monkeypatch.setenv('KUBECONFIG', str(tmp_path / 'none'))
+    first = auth.get_api_client({'api_host': 'https://a:6443', 'api_key': 'one'})
+    assert auth.get_api_client({'api_host': 'https://a:6443', 'api_key': 'one'}) is first
+    assert auth.get_api_client({'api_host': 'https://a:6443', 'api_key': 'two'}) is not first
+    assert auth.get_api_client({'api_host': 'https://b:6443', 'api_key': 'one'}) is not first
+    path = tmp_path / 'kubeconfig'
+    path.write_text(yaml.safe_dump(KUBECONFIG))
+    from_file = auth.get_api_client({'kubeconfig': str(path)})
+    assert auth.get_api_client({'kubeconfig': str(path)}) is from_file
+    changed = dict(KUBECONFIG, **{'current-context': 'two'})
+    path.write_text(yaml.safe_dump(changed) + '\n# rewritten\n')
+    assert auth.get_api_client({'kubeconfig': str(path)}) is not from_file
+    monkeypatch.setenv('KUBECONFIG', str(path))
+    by_environment = auth.get_api_client({})
+    monkeypatch.setenv('KUBECONFIG', str(tmp_path / 'other'))
+    (tmp_path / 'other').write_text(yaml.safe_dump(KUBECONFIG))
+    assert auth.get_api_client({}) is not by_environment

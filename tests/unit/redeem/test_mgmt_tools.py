@@ -25,19 +25,40 @@ SAMPLES = reference_path('router', 'samples')
 pytestmark = pytest.mark.skipif(not os.path.isdir(SAMPLES), reason=absent_reason('router', 'samples'))
 
 
+PREFIX = 'io.skupper.router.'
+
+
 def east_answer(entity_type):
-    path = os.path.join(SAMPLES, 'east-query-%s.json' % entity_type)
+    """What the real router answers: by full type name only (a short name gives []); router.address, which has
+    no sample, is an empty table; a type the router does not know is an error with its message."""
+    if not entity_type.startswith(PREFIX):
+        return []
+    short = entity_type[len(PREFIX):]
+    path = os.path.join(SAMPLES, 'east-query-%s.json' % short)
+    if short == 'router.address':
+        return []
     if not os.path.exists(path):
-        return {'error': 'unknown entity type %s' % entity_type}
+        return {'error': "No such entity type '%s'" % entity_type}
     with open(path) as handle:
         return json.load(handle)
+
+
+def remote_answer(entity_type, router):
+    """A query sent on to another router (skmanage -r): west's router entity, when router is west's id."""
+    with open(os.path.join(SAMPLES, 'west-query-router.json')) as handle:
+        west = json.load(handle)
+    if entity_type == PREFIX + 'router' and router == west[0]['id']:
+        return west
+    return {'error': 'no route to %s for %s' % (router, entity_type)}
 
 
 class _Handler(socketserver.StreamRequestHandler):
     def handle(self):
         request = json.loads(self.rfile.readline())
         self.server.seen.append((request, self.connection.getpeercert()))
-        self.wfile.write((json.dumps(east_answer(request['type'])) + '\n').encode())
+        answer = remote_answer(request['type'], request['router']) if request.get('router') else \
+            east_answer(request['type'])
+        self.wfile.write((json.dumps(answer) + '\n').encode())
 
 
 def write(path, text):
@@ -95,12 +116,12 @@ def tool(name):
 def test_standin_fidelity_skmanage_stand_in_prints_what_the_real_tool_prints(router):
     """Fidelity of the skmanage test double (not the collection): the tests below rely on its output being real."""
     target = management.management_target(router.home)
-    argv = [tool('skmanage'), 'query', '--type=connector'] + management.connection_options(target)
+    argv = [tool('skmanage'), 'query', '--type=io.skupper.router.connector'] + management.connection_options(target)
     output = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
     with open(os.path.join(SAMPLES, 'east-query-connector.json')) as handle:
         assert output == handle.read()
     request, peer = router.seen[-1]
-    assert request == {'operation': 'QUERY', 'type': 'connector'}
+    assert request == {'operation': 'QUERY', 'type': 'io.skupper.router.connector'}
     assert dict(item[0] for item in peer['subject'])['commonName'] == 'skupper-local-client'
 
 
@@ -108,12 +129,19 @@ def test_query_site_collects_every_entity_type(router):
     state = management.query_site(router.home, tool('skmanage'))
     assert state['router'][0]['id'] == 'east-1700000000-default'
     assert [item['name'] for item in state['connector']] == ['link-west', 'link-nowhere']
-    # this server has no router.address sample: the optional type is left out, the rest is there
-    assert set(state) == set(management.SITE_ENTITY_TYPES) - {'router.address'}
+    assert set(state) == set(management.SITE_ENTITY_TYPES) | {management.REMOTE_ROUTERS}
+    count = len(management.SITE_ENTITY_TYPES)
+    asked = [request['type'] for request, _peer in router.seen[-count - 1:-1]]
+    assert asked == ['io.skupper.router.' + name for name in management.SITE_ENTITY_TYPES]
+    # the router at the other end of the up link is asked for its router entity, through the link (skmanage -r)
+    assert router.seen[-1][0] == {'operation': 'QUERY', 'type': 'io.skupper.router.router',
+                                  'router': 'west-1700000000-default'}
+    assert list(state[management.REMOTE_ROUTERS]) == ['west-1700000000-default']
+    assert json.loads(state[management.REMOTE_ROUTERS]['west-1700000000-default']['metadata'])['id']
 
 
 def test_an_unknown_entity_type_fails_with_the_router_message(router):
-    with pytest.raises(management.ManagementError, match='unknown entity type bogus'):
+    with pytest.raises(management.ManagementError, match="No such entity type 'io.skupper.router.bogus'"):
         management.query(management.management_target(router.home), 'bogus', tool('skmanage'))
 
 
@@ -203,7 +231,8 @@ def test_podman_sites_are_asked_with_the_tools_in_the_router_container(router, t
                                   entity_types=('router', 'connector'))
     assert state['router'][0]['id'] == 'east-1700000000-default'
     calls = (tmp_path / 'calls').read_text().splitlines()
-    assert calls[0].startswith('exec east-skupper-router skmanage query --type=router -b amqps://127.0.0.1:')
+    assert calls[0].startswith('exec east-skupper-router skmanage query --type=io.skupper.router.router -b '
+                               'amqps://127.0.0.1:')
     assert '--ssl-certificate /etc/skupper-router/runtime/certs/skupper-local-client/tls.crt' in calls[0]
     assert '--ssl-trustfile /etc/skupper-router/runtime/certs/skupper-local-client/ca.crt' in calls[0]
     with pytest.raises(management.ManagementError) as failure:

@@ -200,3 +200,26 @@ def test_parse_skstat_nodes_and_links_tables():
     links = management.parse_skstat(sample('east-skstat-l.txt'))
     assert links['rows'][0]['addr'] == 'backend' and links['rows'][0]['conn id'] == '1'
     assert links['rows'][1]['class'] == '' and links['rows'][1]['type'] == 'router-control'
+
+
+def test_remote_site_id_of_an_up_link_comes_from_the_remote_router():
+    state = router_state('east')
+    state[status.REMOTE_ROUTERS] = {'west-1700000000-default': json.loads(sample('west-query-router.json'))[0]}
+    links = by_name(status.from_router(state, east_resources())['links'])
+    assert links['link-west']['remote_site_id'] == '11111111-1111-1111-1111-111111111111'
+    assert links['link-nowhere']['remote_site_id'] is None
+    # without an answer of the remote router the id is unknown, not guessed
+    assert by_name(status.from_router(router_state('east'), east_resources())['links'])['link-west'][
+        'remote_site_id'] is None
+
+
+def test_a_listener_whose_port_is_taken_is_not_ready_with_the_router_message():
+    state = router_state('west')
+    backend = next(item for item in state['tcpListener'] if item['address'] == 'backend')
+    backend.update(operStatus='down', connectionMsg='Address already in use')
+    state['router.address'] = [{'key': 'Mbackend', 'subscriberCount': 0, 'remoteCount': 1}]
+    listener = by_name(status.from_router(state)['listeners'])['backend']
+    assert listener['status'] == 'Pending'
+    assert listener['reason'] == 'cannot listen on 127.0.0.1:18080: Address already in use'
+    # a connector for the key is reachable (the address table says so): only the port keeps it from being ready
+    assert listener['matched'] is True
