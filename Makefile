@@ -32,8 +32,8 @@ RUN := env PATH="$(VENV)/bin:$$PATH" PYTHONPATH="$(COLLECTIONS)$${PYTHONPATH:+:$
 
 # Debian packages the tests need: `ip netns` hosts (iproute2) with sshd (openssh-server, ssh client),
 # certificates (openssl), process tools (procps), the venv (python3-venv), the sanity copy (git, tar),
-# the shellcheck sanity test (shellcheck).
-DEBS := iproute2 openssh-server openssh-client openssl procps python3-venv git tar ca-certificates shellcheck
+# the shellcheck sanity test (shellcheck), the picture of the network (graphviz: dot).
+DEBS := iproute2 openssh-server openssh-client openssl procps python3-venv git tar ca-certificates shellcheck graphviz
 # The real Skupper router built from source (make router; facts in docs/development.md): its compilers and libraries.
 ROUTER_BUILD_DEBS := cmake gcc g++ make pkg-config libssl-dev libsasl2-dev libsasl2-modules uuid-dev \
 	libnghttp2-dev libwebsockets-dev libunwind-dev python3-dev curl

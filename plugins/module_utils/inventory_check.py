@@ -92,8 +92,8 @@ class Site(object):
 
     def place(self):
         if self.system:
-            return 'namespace %s on %s%s' % (_quote(self.namespace), self.machine,
-                                           ' (data home %s)' % self.data_home if self.data_home else '')
+            home = ' (data home %s)' % self.data_home if self.data_home else ''
+            return 'namespace %s on %s%s' % (_quote(self.namespace), self.machine, home)
         server = self.cluster[0] or self.cluster[2] or 'the default cluster'
         return 'namespace %s of %s' % (_quote(self.namespace), server)
 

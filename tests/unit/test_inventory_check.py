@@ -165,9 +165,9 @@ def test_kubernetes_listeners_bind_no_host_port():
 
 
 def test_listener_colliding_with_a_link_access_port():
+    roles = [{'name': 'inter-router'}, {'name': 'edge', 'port': 45000}]
     sites = broken(west={'skupper_listeners': [{'name': 'backend', 'host': '0.0.0.0', 'port': 55671}],
-                         'skupper_router_accesses': [{'name': 'links', 'roles': [{'name': 'inter-router'},
-                                                                               {'name': 'edge', 'port': 45000}]}]})
+                         'skupper_router_accesses': [{'name': 'links', 'roles': roles}]})
     problems, _ = run(sites)
     assert problems == ['host west: skupper_router_accesses[0] (links).roles: port 55671 of router access "links" role '
                         'inter-router (address *) collides with listener "backend" (address 0.0.0.0) of this site on '

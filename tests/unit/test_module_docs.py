@@ -17,7 +17,7 @@ BIN = os.path.dirname(sys.executable)
 
 EXPECTED_MODULES = ['site', 'link', 'listener', 'connector', 'access_grant', 'access_token', 'router_access',
                     'attached_connector', 'attached_connector_binding', 'resource', 'system', 'static_link',
-                    'network_info', 'inventory_check']
+                    'network_info', 'inventory_check', 'network_picture']
 KIND_MODULES = sorted(model.MODULE_KINDS)
 
 
