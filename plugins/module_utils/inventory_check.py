@@ -203,7 +203,7 @@ def _check_unknown_keys(site, report):
     for variable in ('skupper_listeners', 'skupper_connectors', 'skupper_router_accesses', 'skupper_links'):
         entries.extend((_item_label(variable, index, item), item) for index, item in site.items(variable))
     for label, values in entries:
-        names = known[label.split('[')[0]]
+        names = known[label.split('[', maxsplit=1)[0]]
         for key in sorted(values):
             if key not in names:
                 report.warning(site.host, label, 'unknown key %s is ignored%s' % (_quote(key), _did_you_mean(key, names)))

@@ -73,7 +73,7 @@ options:
   pending_resources:
     description:
       - Check mode only (ignored otherwise). Resource documents that the resource modules, run in check mode before
-        this task, would have written to C(input/resources) (their RV(resource) results). A check run writes
+        this task, would have written to C(input/resources) (their C(resource) results). A check run writes
         nothing, so the render it predicts reads these in place of the files of the same kind and name; without
         them, check mode on a site not built yet could only fail with "No sources found".
       - The C(site) role passes them in check mode.

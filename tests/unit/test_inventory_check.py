@@ -44,17 +44,16 @@ def test_a_good_inventory_has_no_problem_and_no_warning():
 
 
 def test_link_to_a_host_not_in_the_inventory_names_host_variable_and_the_close_one():
-    problems, _ = run(broken(east={'skupper_links': [{'to': 'wset'}]}))
+    problems = run(broken(east={'skupper_links': [{'to': 'wset'}]}))[0]
     assert problems == ['host east: skupper_links[0].to: "wset" is not a host of the inventory (did you mean "west"?)']
 
 
 def test_link_to_a_host_not_in_the_play():
     sites = broken()
-    problems, _ = run(sites, inventory=list(sites) + ['north'], play=['east', 'west', 'hub'],
-                      )
+    problems = run(sites, inventory=list(sites) + ['north'], play=['east', 'west', 'hub'])[0]
     assert problems == []
     sites['east']['skupper_links'] = [{'to': 'north'}]
-    problems, _ = run(sites, inventory=list(sites) + ['north'], play=['east', 'west', 'hub'])
+    problems = run(sites, inventory=list(sites) + ['north'], play=['east', 'west', 'hub'])[0]
     assert problems == ['host east: skupper_links[0].to: "north" is a host of the inventory but not of this play '
                         '(hosts: east, hub, west)']
 
@@ -67,7 +66,7 @@ def test_with_limit_a_link_may_leave_the_play_with_a_warning():
 
 
 def test_link_without_to_to_itself_and_twice():
-    problems, _ = run(broken(east={'skupper_links': [{'cost': 1}, {'to': 'east'}, {'to': 'west'}, {'to': 'west'}]}))
+    problems = run(broken(east={'skupper_links': [{'cost': 1}, {'to': 'east'}, {'to': 'west'}, {'to': 'west'}]}))[0]
     assert problems == [
         'host east: skupper_links[0]: to: required field is missing (the inventory host of the target site)',
         'host east: skupper_links[1].to: a site cannot link to itself',
@@ -75,7 +74,7 @@ def test_link_without_to_to_itself_and_twice():
 
 
 def test_link_to_a_site_without_link_access():
-    problems, _ = run(broken(west={'skupper_site': {'name': 'west'}}))
+    problems = run(broken(west={'skupper_site': {'name': 'west'}}))[0]
     message = ('skupper_links[0].to: site "west" (host west) has no link access: set skupper_site.link_access there '
                '(or a router access with the inter-router or edge role)')
     assert problems == ['host east: ' + message, 'host hub: ' + message]
@@ -88,22 +87,22 @@ def test_a_router_access_with_a_link_role_is_link_access():
 
 
 def test_link_to_an_edge_site():
-    problems, _ = run(broken(west={'skupper_site': {'name': 'west', 'edge': True}}))
+    problems = run(broken(west={'skupper_site': {'name': 'west', 'edge': True}}))[0]
     assert 'host east: skupper_links[0].to: site "west" (host west) is an edge site: it cannot accept links' in problems
 
 
 def test_two_sites_with_one_site_name():
-    problems, _ = run(broken(east={'skupper_site': {'name': 'west'}}))
+    problems = run(broken(east={'skupper_site': {'name': 'west'}}))[0]
     assert problems == ['host west: skupper_site.name: site name "west" is also the name of the site of host east']
 
 
 def test_site_name_defaults_to_the_host_name():
-    problems, _ = run(broken(east={'skupper_site': {'name': 'hub'}}))
+    problems = run(broken(east={'skupper_site': {'name': 'hub'}}))[0]
     assert problems == ['host hub: skupper_site.name: site name "hub" is also the name of the site of host east']
 
 
 def test_two_sites_in_one_namespace_of_one_machine():
-    problems, _ = run(broken(east={'ansible_host': '10.0.0.1'}))
+    problems = run(broken(east={'ansible_host': '10.0.0.1'}))[0]
     assert problems == ['host west: skupper_namespace: namespace "shop" on 10.0.0.1 already holds the site of host east']
 
 
@@ -118,7 +117,7 @@ def test_local_connection_hosts_share_the_machine_but_not_another_data_home():
 
 def test_two_kubernetes_sites_in_one_namespace_of_one_cluster():
     sites = broken(east={'skupper_platform': 'kubernetes', 'skupper_namespace': 'hub', 'skupper_api_host': 'https://k:6443'})
-    problems, _ = run(sites)
+    problems = run(sites)[0]
     assert problems == ['host hub: skupper_namespace: namespace "hub" of https://k:6443 already holds the site of host '
                         'east']
     sites['east']['skupper_api_host'] = 'https://other:6443'
@@ -130,7 +129,7 @@ def test_duplicate_listener_and_connector_names():
                                                {'name': 'a', 'host': '127.0.0.1', 'port': 2}]},
                    west={'skupper_connectors': [{'name': 'backend', 'host': '127.0.0.1', 'port': 9090},
                                                 {'name': 'backend', 'routing_key': 'a', 'host': '127.0.0.1', 'port': 9091}]})
-    problems, _ = run(sites)
+    problems = run(sites)[0]
     assert problems == [
         'host east: skupper_listeners[1]: name "a" is used twice in this site (also skupper_listeners[0])',
         'host west: skupper_connectors[1]: name "backend" is used twice in this site (also skupper_connectors[0])']
@@ -143,7 +142,7 @@ def test_two_listeners_on_one_address_and_port_of_one_linux_host():
                          'skupper_connectors': [{'name': 'a', 'host': '127.0.0.1', 'port': 1},
                                                 {'name': 'b', 'host': '127.0.0.1', 'port': 1},
                                                 {'name': 'c', 'host': '127.0.0.1', 'port': 1}]})
-    problems, _ = run(sites)
+    problems = run(sites)[0]
     assert problems == [
         'host east: skupper_listeners[1] (b).port: port 8080 of listener "b" (address 0.0.0.0) collides with listener '
         '"a" (address 127.0.0.1) of this site on 10.0.0.2',
@@ -154,7 +153,7 @@ def test_two_listeners_on_one_address_and_port_of_one_linux_host():
 def test_listeners_of_two_sites_of_one_machine_collide():
     sites = broken(west={'ansible_host': '10.0.0.2', 'skupper_namespace': 'other',
                          'skupper_listeners': [{'name': 'x', 'routing_key': 'backend', 'host': '127.0.0.1', 'port': 8080}]})
-    problems, _ = run(sites)
+    problems = run(sites)[0]
     assert problems == ['host west: skupper_listeners[0] (x).port: port 8080 of listener "x" (address 127.0.0.1) '
                         'collides with listener "backend" (address 127.0.0.1) of the site of host east on 10.0.0.2']
 
@@ -168,7 +167,7 @@ def test_listener_colliding_with_a_link_access_port():
     roles = [{'name': 'inter-router'}, {'name': 'edge', 'port': 45000}]
     sites = broken(west={'skupper_listeners': [{'name': 'backend', 'host': '0.0.0.0', 'port': 55671}],
                          'skupper_router_accesses': [{'name': 'links', 'roles': roles}]})
-    problems, _ = run(sites)
+    problems = run(sites)[0]
     assert problems == ['host west: skupper_router_accesses[0] (links).roles: port 55671 of router access "links" role '
                         'inter-router (address *) collides with listener "backend" (address 0.0.0.0) of this site on '
                         '10.0.0.1']
@@ -209,7 +208,7 @@ def test_the_models_errors_name_host_and_item():
     sites = broken(east={'skupper_namespace': 'Shop', 'skupper_site': {'name': 'east', 'link_access': 'route'},
                          'skupper_listeners': [{'name': 'backend', 'host': '127.0.0.1', 'port': 70000},
                                                {'host': '127.0.0.1', 'port': 1}]})
-    problems, _ = run(sites)
+    problems = run(sites)[0]
     assert problems[0].startswith('host east: skupper_namespace: namespace: \'Shop\' must be a lowercase RFC 1123')
     assert problems[1:] == [
         "host east: skupper_site: link_access: 'route' is not one of none, default on Linux ('route' is for "
@@ -221,7 +220,7 @@ def test_the_models_errors_name_host_and_item():
 def test_shapes_and_platform():
     sites = broken(east={'skupper_platform': 'linxu', 'skupper_links': 'west'},
                    west={'skupper_listeners': {'name': 'a'}, 'skupper_connectors': ['backend']})
-    problems, _ = run(sites)
+    problems = run(sites)[0]
     assert problems == [
         'host east: skupper_platform: "linxu" is not one of kubernetes, linux, podman, docker (did you mean "linux"?)',
         'host east: skupper_links: expected a list of mappings, got "west"',

@@ -16,7 +16,7 @@ import sys
 import pytest
 import yaml
 
-from tests.integration.network.test_mixed_network import cluster, own_router_ports  # noqa: F401 (fixtures)
+from tests.integration.network.test_mixed_network import cluster, own_router_ports  # noqa: F401 (fixtures)  # pylint: disable=unused-import
 from tests.support.playbook import COLLECTIONS, PLAYBOOKS, ROOT
 
 BIN = os.path.dirname(sys.executable)

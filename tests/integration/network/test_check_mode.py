@@ -13,7 +13,7 @@ import shutil
 
 import yaml
 
-from tests.integration.network.test_mixed_network import cluster, inventory, own_router_ports  # noqa: F401 (fixtures)
+from tests.integration.network.test_mixed_network import cluster, inventory, own_router_ports  # noqa: F401 (fixtures)  # pylint: disable=unused-import
 from tests.support.playbook import changed_tasks, failures, run_playbook
 
 from kubernetes import client as k8s_client
