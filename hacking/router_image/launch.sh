@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # Entrypoint of the router image built by hacking/build_router_image.sh; the same contract as the launch
 # script of Skupper's router image:
 #   QDROUTERD_CONF        the configuration: a JSON/conf text (when it holds "{"), or files and folders

@@ -28,6 +28,7 @@ LINK_ROLES = ('inter-router', 'edge')
 # The key of a router state (system/management.py query_site()) with {router id: router entity} of the routers at
 # the other end of the links: their metadata holds their site's id.
 REMOTE_ROUTERS = 'remote.router'
+REMOTE_LISTENERS = 'remote.tcpListener'
 CONTAINER_ID = re.compile(r'container_id=(\S+)')
 CONNECTION_PREFIX = re.compile(r'^\[C\d+\]\s*')
 # (text in the router's connectionMsg, readable reason); {host} and {port} are the link's endpoint.
@@ -317,11 +318,16 @@ def _served_addresses(router_state):
 
 
 def connector_matched(routing_key, router_state, served):
-    """True when a listener for routing_key is known (here, or by traffic); None when it cannot be told."""
+    """True when a listener for routing_key exists in the network (at this router, at another router asked over
+    the network, or seen by traffic); False when every router of the network was asked and none has one; None
+    when it cannot be told (the other routers could not be asked)."""
     local = [item for item in router_state.get('tcpListener') or [] if item.get('address') == routing_key]
     if local or routing_key in served:
         return True
-    return None
+    if REMOTE_LISTENERS not in router_state:
+        return None
+    return any(item.get('address') == routing_key
+               for listeners in router_state[REMOTE_LISTENERS].values() for item in listeners or [])
 
 
 def router_connectors(router_state, connector_docs):
@@ -333,8 +339,10 @@ def router_connectors(router_state, connector_docs):
         seen.add(name)
         matched = connector_matched(entity.get('address'), router_state, served)
         result.append(service_info(name, entity.get('address'), entity.get('host'), entity.get('port'), matched,
-                                   'no listener for routing key %s has been seen from this site (the router does '
-                                   'not report listeners of other sites)' % entity.get('address')))
+                                   'no listener for routing key %s in the network' % entity.get('address')
+                                   if matched is False else
+                                   'no listener for routing key %s has been seen from this site (the other routers '
+                                   'of the network could not be asked)' % entity.get('address')))
     result.extend(_unconfigured_service(doc) for name, doc in sorted(connector_docs.items()) if name not in seen)
     return result
 

@@ -215,8 +215,9 @@ listeners:
       description: Whether a connector for the routing key exists in the network.
       type: bool
 connectors:
-  description: The connectors of this site, like RV(listeners); C(matched) says whether a listener exists (C(null)
-    when the router cannot tell).
+  description: The connectors of this site, like RV(listeners); C(matched) says whether a listener for the routing
+    key exists anywhere in the network (on Linux the other routers are asked over the network in the same management
+    session; C(null) when they could not be asked, as through a container engine, and no traffic was seen).
   returned: always
   type: list
   elements: dict

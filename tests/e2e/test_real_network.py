@@ -3,7 +3,8 @@
 playbooks/network.yml builds sites west (link access; connectors to an HTTP server and a TCP echo server on
 west), east (an HTTP listener) and north (a TCP listener), links east and north to west with static links,
 and verifies them. Everything is read from the real routers with network_info: links Ready with the remote
-site's name and id, listeners bound, connectors matched once traffic went through. Then: a second run changes
+site's name and id, listeners bound, connectors matched by the listeners of the other sites (before any
+traffic, and still after it). Then: a second run changes
 nothing; a reload that moves east's listener to another port, answering at once; a listener port that is
 taken, reported by system and network_info; west stopped and started again; teardown, after which no router
 process of the run is left (by PID). Every router log is read at the end: no `(error)` line except the one the
@@ -215,6 +216,11 @@ def test_network_comes_up_with_links_ready_to_the_remote_site_named_and_identifi
     for site, name in (('east', 'backend'), ('north', 'echo')):
         listener = by_name(infos[site]['listeners'])[name]
         assert (listener['status'], listener['matched'], listener['reason']) == ('Ready', True, None)
+    # west's connectors are matched before any traffic: their listeners are at east and north, whose routers
+    # network_info asked over the network
+    assert {name: (item['status'], item['matched'], item['reason'])
+            for name, item in by_name(infos['west']['connectors']).items()} == {
+        'backend': ('Ready', True, None), 'echo': ('Ready', True, None)}
 
 
 def test_every_rendered_router_config_passes_the_router_schema(network):

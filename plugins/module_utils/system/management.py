@@ -34,6 +34,8 @@ SITE_ENTITY_TYPES = ('router', 'router.node', 'connector', 'connection', 'listen
 TYPE_PREFIX = 'io.skupper.router.'
 # The key of query_site()'s result that holds the router entities of the routers at the other end of the links.
 REMOTE_ROUTERS = 'remote.router'
+# {router id: [tcpListener]} of the other routers of the network (one management session only).
+REMOTE_LISTENERS = 'remote.tcpListener'
 LINK_ROLES = ('inter-router', 'edge')
 SKSTAT_FLAGS = {'connections': '-c', 'links': '-l', 'nodes': '-n', 'addresses': '-a'}
 RULE = re.compile(r'^\s*=+\s*$')
@@ -204,12 +206,14 @@ def query_in_one_session(target, skmanage='skmanage', timeout=DEFAULT_TIMEOUT, e
     skupper-router's (then every type is asked by a run of its own)."""
     answer = mgmt_session.query_all(find_tool(skmanage), target, timeout, [full_type(t) for t in entity_types],
                                     full_type('connection'), full_type('router'), LINK_ROLES,
-                                    lambda argv, output, code: tool_failure(argv, target, output, code))
+                                    lambda argv, output, code: tool_failure(argv, target, output, code),
+                                    full_type('router.node'), full_type('tcpListener'))
     if answer is None:
         return None
     result = dict((short_type(name), entities) for name, entities in (answer.get('types') or {}).items())
     if 'connection' in result:
         result[REMOTE_ROUTERS] = answer.get('remote') or {}
+    result[REMOTE_LISTENERS] = answer.get('remote_listeners') or {}
     return result
 
 

@@ -7,7 +7,8 @@
 (about a second each). Here skmanage's own interpreter runs a short program that loads skmanage's own client
 library (its `Node` and connection options, from the skmanage file itself), connects once with the same options
 the tool takes, queries every entity type, then asks the routers at the other end of the links for their router
-entity over the same connection (their management node `_topo/0/<router id>/$management`).
+entity, and every other router of the network for its tcpListeners, over the same connection (their management
+node `_topo/0/<router id>/$management`).
 
 query_all() returns None when the tool is not skupper-router's skmanage (another tool or version, a test
 double): the caller then runs skmanage once per type (management.py).
@@ -23,7 +24,7 @@ import shutil
 import subprocess
 
 # Run as: <skmanage's python> -c PROGRAM <skmanage path>, the request as JSON on standard input. Prints
-# {"types": {type: [entities]}, "remote": {router id: router entity}}, or {"unsupported": why} when skmanage's
+# {"types": {type: [entities]}, "remote": {router id: router entity}, "remote_listeners": {router id: [listener]}}, or {"unsupported": why} when skmanage's
 # library cannot be loaded; a failure prints "<error class>: <message>" and exits 1, as skmanage does.
 PROGRAM = r'''
 import json, runpy, sys
@@ -56,16 +57,25 @@ def main():
         peers = sorted(set(item['container'] for item in types.get(request['connection_type']) or []
                            if item.get('role') in request['peer_roles'] and item.get('dir') == 'out'
                            and item.get('container')))
-        remote = {}
-        for peer in peers:
+        # The routers at the other end of the links (their router entity: their site id), and the listeners of
+        # every other router of the network (interior routers of router.node, and the link peers), so that a
+        # connector is matched by a listener whatever site holds it. One attach per router: the router refuses
+        # a second link of the same name.
+        own = set(item.get('id') for item in types.get(request['router_type']) or [])
+        routers = set(item.get('id') for item in types.get(request['node_type']) or [] if item.get('id'))
+        remote, listeners = {}, {}
+        for router in sorted((routers | set(peers)) - own):
             try:
-                node.set_client('_topo/0/%s/$management' % peer)
-                rows = node.query(type=request['router_type']).get_dicts(clean=True)
+                node.set_client('_topo/0/%s/$management' % router)
+                if router in peers:
+                    rows = node.query(type=request['router_type']).get_dicts(clean=True)
+                    if rows:
+                        remote[router] = rows[0]
+                listeners[router] = [dict((key, row.get(key)) for key in ('name', 'address', 'operStatus'))
+                                     for row in node.query(type=request['listener_type']).get_dicts(clean=True)]
             except Exception:
                 continue
-            if rows:
-                remote[peer] = rows[0]
-        print(json.dumps({'types': types, 'remote': remote}))
+        print(json.dumps({'types': types, 'remote': remote, 'remote_listeners': listeners}))
         return 0
     except Exception as exc:
         print('%s: %s' % (type(exc).__name__, exc))
@@ -96,16 +106,18 @@ def interpreter(tool):
     return words[0] if words and 'python' in os.path.basename(words[0]) and os.sep in words[0] else None
 
 
-def query_all(tool, target, timeout, entity_types, connection_type, router_type, peer_roles, failure):
-    """{'types': {full type: [entities]}, 'remote': {router id: router entity}} in one session of skmanage's
-    library, or None when tool is not skupper-router's skmanage. failure(argv, output, returncode) makes the
+def query_all(tool, target, timeout, entity_types, connection_type, router_type, peer_roles, failure,
+              node_type, listener_type):
+    """{'types': {full type: [entities]}, 'remote': {router id: router entity}, 'remote_listeners': {router id:
+    [{name, address, operStatus}]}} in one session of skmanage's library, or None when tool is not skupper-router's skmanage. failure(argv, output, returncode) makes the
     exception raised for a session that failed (management.tool_failure)."""
     python = interpreter(tool)
     if python is None or not os.access(python, os.X_OK):
         return None
     request = {'bus': 'amqps://127.0.0.1:%d' % target.port, 'certificate': target.certificate, 'key': target.key,
                'trustfile': target.trustfile, 'timeout': timeout, 'types': list(entity_types),
-               'connection_type': connection_type, 'router_type': router_type, 'peer_roles': list(peer_roles)}
+               'connection_type': connection_type, 'router_type': router_type, 'peer_roles': list(peer_roles),
+               'node_type': node_type, 'listener_type': listener_type}
     argv = [python, '-c', PROGRAM, tool]
     try:
         done = subprocess.run(argv, input=json.dumps(request), stdout=subprocess.PIPE, stderr=subprocess.PIPE,

@@ -223,3 +223,34 @@ def test_a_listener_whose_port_is_taken_is_not_ready_with_the_router_message():
     assert listener['reason'] == 'cannot listen on 127.0.0.1:18080: Address already in use'
     # a connector for the key is reachable (the address table says so): only the port keeps it from being ready
     assert listener['matched'] is True
+
+
+def _connector_state(remote_listeners=None):
+    state = {'tcpConnector': [{'name': 'connector/backend', 'address': 'backend', 'host': '127.0.0.1', 'port': '9090'}],
+             'tcpListener': [], 'router.address': []}
+    if remote_listeners is not None:
+        state[status.REMOTE_LISTENERS] = remote_listeners
+    return state
+
+
+def test_connector_matched_by_a_listener_of_another_router():
+    """A listener for the key at any other router of the network (asked over the network) matches the connector."""
+    state = _connector_state({'0/east-1a2b3c4d': [], '0/north-5e6f7a8b': [{'name': 'listener/b', 'address': 'backend',
+                                                                         'operStatus': 'down'}]})
+    (connector,) = status.router_connectors(state, {})
+    assert connector['matched'] is True
+    assert connector['status'] == status.READY
+    assert connector['reason'] is None
+
+
+def test_connector_not_matched_when_every_router_was_asked():
+    state = _connector_state({'0/east-1a2b3c4d': [{'name': 'listener/other', 'address': 'other'}]})
+    (connector,) = status.router_connectors(state, {})
+    assert connector['matched'] is False
+    assert connector['reason'] == 'no listener for routing key backend in the network'
+
+
+def test_connector_match_unknown_when_other_routers_were_not_asked():
+    (connector,) = status.router_connectors(_connector_state(), {})
+    assert connector['matched'] is None
+    assert 'could not be asked' in connector['reason']
