@@ -109,8 +109,9 @@ def interpreter(tool):
 def query_all(tool, target, timeout, entity_types, connection_type, router_type, peer_roles, failure,
               node_type, listener_type):
     """{'types': {full type: [entities]}, 'remote': {router id: router entity}, 'remote_listeners': {router id:
-    [{name, address, operStatus}]}} in one session of skmanage's library, or None when tool is not skupper-router's skmanage. failure(argv, output, returncode) makes the
-    exception raised for a session that failed (management.tool_failure)."""
+    [{name, address, operStatus}]}} in one session of skmanage's library, or None when tool is not
+    skupper-router's skmanage. failure(argv, output, returncode) makes the exception raised for a session that
+    failed (management.tool_failure)."""
     python = interpreter(tool)
     if python is None or not os.access(python, os.X_OK):
         return None

@@ -235,8 +235,8 @@ def _connector_state(remote_listeners=None):
 
 def test_connector_matched_by_a_listener_of_another_router():
     """A listener for the key at any other router of the network (asked over the network) matches the connector."""
-    state = _connector_state({'0/east-1a2b3c4d': [], '0/north-5e6f7a8b': [{'name': 'listener/b', 'address': 'backend',
-                                                                         'operStatus': 'down'}]})
+    north = [{'name': 'listener/b', 'address': 'backend', 'operStatus': 'down'}]
+    state = _connector_state({'0/east-1a2b3c4d': [], '0/north-5e6f7a8b': north})
     (connector,) = status.router_connectors(state, {})
     assert connector['matched'] is True
     assert connector['status'] == status.READY
