@@ -57,19 +57,8 @@ _value:
 '''
 
 from ansible.errors import AnsibleFilterError
-from ansible.module_utils.parsing.convert_bool import BOOLEANS, boolean
 
 from ansible_collections.appnet.skupper.plugins.module_utils import model
-
-
-def _convert(declared, params):
-    """What a typed module's argument_spec converts: "8080" to 8080 for an int option, "yes" to True for a bool."""
-    for field in declared.fields:
-        value = params.get(field.option)
-        if field.type == 'int' and isinstance(value, str) and value.strip().isdigit():
-            params[field.option] = int(value)
-        elif field.type == 'bool' and isinstance(value, str) and value.lower() in BOOLEANS:
-            params[field.option] = boolean(value)
 
 
 def resource_documents(items, kind, namespace=None, name_defaults=()):
@@ -89,8 +78,7 @@ def resource_documents(items, kind, namespace=None, name_defaults=()):
             if params.get(option) is None:
                 params[option] = params['name']
         params['namespace'] = namespace or None
-        _convert(declared, params)
-        doc = model.build_document(declared, params)
+        doc = model.build_document(declared, model.convert_params(declared, params))
         if not namespace:
             doc['metadata'].pop('namespace', None)
         documents.append(doc)

@@ -43,6 +43,16 @@ def test_a_good_inventory_has_no_problem_and_no_warning():
     assert run(GOOD, names=names) == ([], [])
 
 
+def test_templated_values_are_converted_as_the_modules_convert_them():
+    """A port or flag from a template arrives as a string ("8080"): the typed modules take it, so does the check."""
+    sites = broken(east={'skupper_listeners': [{'name': 'backend', 'host': '127.0.0.1', 'port': '8080'}]},
+                   west={'skupper_connectors': [{'name': 'backend', 'host': '127.0.0.1', 'port': '9090'}],
+                         'skupper_site': {'name': 'west', 'link_access': 'default', 'ha': 'no'}})
+    assert run(sites)[0] == []
+    sites['east']['skupper_listeners'][0]['port'] = 'http'
+    assert run(sites)[0] == ["host east: skupper_listeners[0] (backend): port: expected an integer, got 'http'"]
+
+
 def test_link_to_a_host_not_in_the_inventory_names_host_variable_and_the_close_one():
     problems = run(broken(east={'skupper_links': [{'to': 'wset'}]}))[0]
     assert problems == ['host east: skupper_links[0].to: "wset" is not a host of the inventory (did you mean "west"?)']

@@ -23,11 +23,11 @@ from ansible_collections.appnet.skupper.plugins.module_utils.model.kinds import 
 from ansible_collections.appnet.skupper.plugins.module_utils.model.validate import (  # noqa: F401
     metadata_errors, normalize_document, prepare_document, validate_document, validate_spec)
 from ansible_collections.appnet.skupper.plugins.module_utils.model.argspec import (  # noqa: F401
-    argument_spec, build_document, required_if, spec_from_params)
+    argument_spec, build_document, convert_params, required_if, spec_from_params)
 
 __all__ = [
     'ACCESS_TYPES', 'API_VERSION', 'GROUP', 'KINDS', 'KUBE', 'MODULE_KINDS', 'PLATFORM_TITLES', 'PLATFORMS',
     'SYSTEM_PLATFORMS', 'Conflict', 'Field', 'Kind', 'OneOf', 'get_kind', 'snake', 'titles',
     'metadata_errors', 'normalize_document', 'prepare_document', 'validate_document', 'validate_spec',
-    'argument_spec', 'build_document', 'required_if', 'spec_from_params',
+    'argument_spec', 'build_document', 'convert_params', 'required_if', 'spec_from_params',
 ]

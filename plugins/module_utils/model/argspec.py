@@ -9,6 +9,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible.module_utils.parsing.convert_bool import BOOLEANS, boolean
+
 from ansible_collections.appnet.skupper.plugins.module_utils.model.kinds import PLATFORMS, get_kind
 
 _ARG_TYPES = {'str': 'str', 'int': 'int', 'bool': 'bool', 'list': 'list', 'object': 'dict', 'map': 'dict'}
@@ -81,6 +83,19 @@ def _options_to_spec(fields, params):
 
 def spec_from_params(kind, params):
     return _options_to_spec([f for f in _kind(kind).fields if not f.top_level], params)
+
+
+def convert_params(kind, params):
+    """params with the conversions a typed module's argument_spec makes: "8080" to 8080 for an int option, "yes"
+    to True for a bool (values that come from templates arrive as strings)."""
+    converted = dict(params)
+    for field in _kind(kind).fields:
+        value = converted.get(field.option)
+        if field.type == 'int' and isinstance(value, str) and value.strip().isdigit():
+            converted[field.option] = int(value)
+        elif field.type == 'bool' and isinstance(value, str) and value.lower() in BOOLEANS:
+            converted[field.option] = boolean(value)
+    return converted
 
 
 def build_document(kind, params):
