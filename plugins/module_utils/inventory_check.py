@@ -153,8 +153,8 @@ def _model_errors(site, report):
     """The resource model's errors of each document the site role would write."""
     namespace = site.namespace
     site_params = dict(site.site, name=site.name, namespace=namespace)
-    for problem in model.validate_document(model.build_document('Site', model.convert_params('Site', site_params)),
-                                             site.platform, 'option'):
+    site_doc = model.build_document('Site', model.convert_params('Site', site_params))
+    for problem in model.validate_document(site_doc, site.platform, 'option'):
         variable = 'skupper_site'
         if problem.startswith('namespace:'):
             variable = 'skupper_namespace'
@@ -172,8 +172,8 @@ def _model_errors(site, report):
             params = dict(item, namespace=namespace)
             if params.get(fill) is None:
                 params[fill] = item['name']  # what the site role fills in
-            for problem in model.validate_document(model.build_document(kind, model.convert_params(kind, params)),
-                                                 site.platform, 'option'):
+            doc = model.build_document(kind, model.convert_params(kind, params))
+            for problem in model.validate_document(doc, site.platform, 'option'):
                 if not problem.startswith('namespace:'):  # reported once, with the site
                     report.problem(site.host, label, problem)
 
