@@ -33,6 +33,7 @@ import pytest
 import yaml
 
 from tests.support import pki
+from tests.support.echo_server import EchoServer
 from tests.support.controller import grants
 from tests.support.controller.redeem import RedeemServer
 from tests.support.host_ports import router_ports_lock
@@ -41,35 +42,6 @@ from tests.support.playbook import failures, run_playbook, task_outcomes
 # A scenario takes several minutes of playbooks on a busy 2-core machine, after waiting its turn for the host's
 # router ports (other router tests hold them meanwhile): more than pytest.ini's 15 minutes may pass.
 pytestmark = pytest.mark.timeout(1800)
-
-
-class EchoServer(threading.Thread):
-    """A TCP echo server on 127.0.0.1, any free port."""
-
-    def __init__(self):
-        super().__init__(daemon=True)
-        self.sock = socket.create_server(('127.0.0.1', 0))
-        self.port = self.sock.getsockname()[1]
-
-    def run(self):
-        while True:
-            try:
-                conn, _addr = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self.echo, args=(conn,), daemon=True).start()
-
-    @staticmethod
-    def echo(conn):
-        with conn:
-            while True:
-                data = conn.recv(65536)
-                if not data:
-                    return
-                conn.sendall(data)
-
-    def stop(self):
-        self.sock.close()
 
 
 class WebServer(object):
@@ -416,7 +388,7 @@ def run_scenario(engine, real_router, workdir, record_property):
     finally:
         if grant_server is not None:
             grant_server.stop()
-        echo.stop()
+        echo.close()
         web.stop()
         engine.run('rm', '--force', s.container)
         if os.path.isdir(s.home(s.host_ns)):

@@ -115,7 +115,7 @@ def test_kubernetes_linux_and_podman_sites_through_network_yml(podman, real_rout
             west_router.stop()
             controller.stop()
             server.stop()
-            echo.stop()
+            echo.close()
             web.stop()
             podman.run('rm', '--force', container)
         assert rc == 0, failures(report)

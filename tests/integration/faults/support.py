@@ -7,11 +7,12 @@ import shutil
 import socket
 import subprocess
 import sys
-import threading
 import time
 
 import pytest
 import yaml
+
+from tests.support.echo_server import EchoServer
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 COLLECTIONS = os.path.join(ROOT, '.build', 'collections')
@@ -72,35 +73,6 @@ class Module(object):
 
 def run(name, args, env=None, check_mode=False):
     return Module(name, args, env, check_mode).wait()
-
-
-class EchoServer(threading.Thread):
-    """A TCP echo server on 127.0.0.1 (the workload behind the connector)."""
-
-    def __init__(self):
-        super().__init__(daemon=True)
-        self.sock = socket.create_server(('127.0.0.1', 0))
-        self.port = self.sock.getsockname()[1]
-
-    def run(self):
-        while True:
-            try:
-                conn, _addr = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self.echo, args=(conn,), daemon=True).start()
-
-    @staticmethod
-    def echo(conn):
-        with conn:
-            while True:
-                data = conn.recv(65536)
-                if not data:
-                    return
-                conn.sendall(data)
-
-    def close(self):
-        self.sock.close()
 
 
 def serves(port, attempts=150, pause=0.2):
