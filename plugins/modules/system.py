@@ -32,6 +32,11 @@ options:
         the site's links have made their first attempt), and warns for every listener whose port the router cannot
         bind (for example C(Address already in use)); it asks the router with the C(skmanage) beside the router
         binary, or on E(PATH).
+      - When another program holds a port of a RouterAccess role at start (the router logs that it cannot
+        listen, C(Address already in use)), the start fails at once naming the port; when
+        that port was chosen by the module (the local management port, or the link access ports of a Site with
+        C(linkAccess)), it is chosen again instead, the site is rendered again and the router started again (up to
+        three times).
       - C(reloaded) does the same; use it after changing resources to say so.
       - C(stopped) stops the router and keeps every file.
       - C(absent) stops the router and removes the runtime, the internal files and the service; the resource
@@ -199,6 +204,7 @@ from ansible_collections.appnet.skupper.plugins.module_utils.system.site_state i
 
 KEPT_ON_ABSENT = ('runtime/issuers', 'runtime/issued', 'internal/redeemed')
 STOPPED = 'the router was stopped (appnet.skupper.system state=stopped)'
+PORT_ATTEMPTS = 3
 
 
 class StartFailed(Exception):
@@ -239,6 +245,31 @@ def restart_reason(record, manager, rendered, previous, active):
     return manager.degraded()
 
 
+def start_router(manager, rendered, restart, render_again, attempts=PORT_ATTEMPTS):
+    """(Re)start the router; the render it runs on. When another program took a port that the render chose for an
+    implicit RouterAccess (skupper-local, the site's link access) between the render's probe and the router's bind,
+    render again without that port and start again (attempts times in all)."""
+    busy, changed = set(), set(rendered.changed_files)
+    start = manager.restart if restart else manager.start
+    while True:
+        try:
+            start()
+            rendered.changed_files = sorted(changed)
+            return rendered
+        except service.PortsInUse as exc:
+            if manager.is_active():
+                manager.stop()
+            busy.update(exc.ports)
+            attempts -= 1
+            if not attempts or not set(exc.ports) & set(rendered.allocated_ports):
+                exc.changed_files = sorted(changed)
+                raise
+        rendered = render_again(sorted(busy))
+        changed.update(rendered.changed_files)
+        manager.site_id = rendered.site_id
+        start = manager.start
+
+
 def run_site(module, home, record):
     """started / reloaded: render, then start or restart the router when needed and wait until it is ready."""
     params = module.params
@@ -268,11 +299,14 @@ def run_site(module, home, record):
             service.write_record(home, manager, platform=params['platform'])
             faults.point('system-before-restart')
             try:
-                (manager.restart if active and not switching else manager.start)()
+                rendered = start_router(manager, rendered, active and not switching,
+                                        lambda busy: render_site(home, params['namespace'], platform=params['platform'],
+                                                                 router_running=False, busy_ports=busy))
             except service.ServiceError as exc:
                 site_status.set_router_running(home, False, 'the router did not start: %s'
                                                % str(exc).split('\n', 1)[0])
-                raise StartFailed(str(exc), changed_files)
+                raise StartFailed(str(exc), sorted(set(changed_files) | set(getattr(exc, 'changed_files', []))))
+            changed_files = rendered.changed_files
             faults.point('system-after-restart')
         service.write_record(home, manager, platform=params['platform'], runtime_digest=rendered.runtime_digest,
                              spec_digest=manager.spec_digest())

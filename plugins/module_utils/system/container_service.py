@@ -26,6 +26,7 @@ import os
 import re
 import shlex
 import shutil
+import time
 
 from ansible_collections.appnet.skupper.plugins.module_utils.args_common import CONTAINER
 from ansible_collections.appnet.skupper.plugins.module_utils.system import files, paths
@@ -271,6 +272,7 @@ class ContainerService(ServiceManager):
 
     def start(self):
         """Start the container as it is when it was created by the current command; else (re-)create it."""
+        self._since = time.time()
         if self._current():
             code, out, err = self._engine('start', self.container)
             if code != 0:
@@ -284,6 +286,7 @@ class ContainerService(ServiceManager):
 
     def restart(self):
         """Restart the container as it is when its command is unchanged (no pull); else re-create it."""
+        self._since = time.time()
         if self._current():
             code, out, err = self._engine('restart', '--time', '10', self.container)
             if code != 0:
@@ -313,6 +316,11 @@ class ContainerService(ServiceManager):
     def log_tail(self, lines=LOG_LINES):
         code, out, err = self._engine('logs', '--tail', str(lines), self.container)
         return (out + err).strip() if code == 0 else ''
+
+    def fresh_log(self):
+        since = time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(getattr(self, '_since', 0)))
+        code, out, err = self._engine('logs', '--since', since, self.container)
+        return out + err if code == 0 else ''
 
     # -- the start/stop scripts and the unit ----------------------------------------------------------
 

@@ -237,6 +237,10 @@ class ProcessService(ServiceManager):
         env = dict(os.environ, SKUPPER_SITE_ID=self.site_id or '')
         files.ensure_dir(os.path.dirname(self.log_file))
         files.remove_file(self.child_pid_file)
+        try:
+            self._log_offset = os.path.getsize(self.log_file)
+        except OSError:
+            self._log_offset = 0
         # The log holds what the router says about its peers and addresses: not for every user of the host.
         log_fd = os.open(self.log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         os.fchmod(log_fd, 0o600)
@@ -269,6 +273,10 @@ class ProcessService(ServiceManager):
     def log_tail(self, lines=LOG_LINES):
         data = files.read_bytes(self.log_file) or b''
         return '\n'.join(data.decode('utf-8', 'replace').splitlines()[-lines:])
+
+    def fresh_log(self):
+        data = files.read_bytes(self.log_file) or b''
+        return data[getattr(self, '_log_offset', 0):].decode('utf-8', 'replace')
 
     def stop(self):
         pid = _read_pid(self.pid_file)

@@ -64,6 +64,7 @@ class RenderResult(object):
     runtime_digest: str = ''
     static_links: List[dict] = field(default_factory=list)
     warnings: List[str] = field(default_factory=list)
+    allocated_ports: List[int] = field(default_factory=list)
 
 
 class _Plan(object):
@@ -211,9 +212,10 @@ def _router_access_doc(state, name, spec):
             'metadata': {'name': name, 'namespace': state.namespace}, 'spec': spec}
 
 
-def add_implicit_router_accesses(state, previous, home, hostname, addresses, is_free):
-    """Add skupper-local and, with link access, the <site> RouterAccess to state; their names."""
-    foreign = other_namespace_ports(home)
+def add_implicit_router_accesses(state, previous, home, hostname, addresses, is_free, busy=()):
+    """Add skupper-local and, with link access, the <site> RouterAccess to state; their names. Ports in busy (the
+    router found another program on them) are not kept."""
+    foreign = other_namespace_ports(home) | set(busy)
     allocator = _PortAllocator(foreign | _site_ports(state), is_free)
     before = previous.get('RouterAccess') or {}
     added = []
@@ -665,7 +667,8 @@ def check_platform(home, namespace, platform):
 
 
 def _render_site(home, namespace, *, platform='linux', path_base=None, dry_run=False, hostname=None, addresses=None,
-                 port_is_free=None, version='2.1.0', now=None, router_running=True, router_reason=None, pending=None):
+                 port_is_free=None, version='2.1.0', now=None, router_running=True, router_reason=None, pending=None,
+                 busy_ports=()):
     check_platform(home, namespace, platform)
     state = load_site_state(home, namespace, platform, pending=pending if dry_run else None)
     host_name = _value(hostname, socket.gethostname)
@@ -675,7 +678,7 @@ def _render_site(home, namespace, *, platform='linux', path_base=None, dry_run=F
     router_id = make_router_id(state.site_name, site_id)
     runtime = copy.deepcopy(state)
     added = add_implicit_router_accesses(runtime, previous, home, host_name, host_addresses,
-                                         port_is_free or probe_port_free)
+                                         port_is_free or probe_port_free, busy_ports)
     problems = port_collisions(runtime, runtime.router_accesses, only=added) + \
         other_namespace_collisions(runtime, runtime.router_accesses, home)
     if problems:
@@ -697,4 +700,6 @@ def _render_site(home, namespace, *, platform='linux', path_base=None, dry_run=F
     return RenderResult(site_id=site_id, site_name=state.site_name, router_id=router_id,
                         router_config_path=os.path.join(home, ROUTER_CONFIG), changed_files=changed,
                         runtime_digest=runtime_digest(plan, entities, base), static_links=links,
-                        warnings=state.warnings + _token_warnings(state))
+                        warnings=state.warnings + _token_warnings(state),
+                        allocated_ports=sorted(port for name in added
+                                               for port in _role_ports(runtime.router_accesses[name]).values()))

@@ -27,14 +27,14 @@ from ansible_collections.appnet.skupper.plugins.module_utils.system.container_se
     DEFAULT_IMAGE, ContainerService)
 from ansible_collections.appnet.skupper.plugins.module_utils.system.process_service import ProcessService
 from ansible_collections.appnet.skupper.plugins.module_utils.system.service_base import (
-    DEFAULT_READY_TIMEOUT, ServiceError, ServiceManager)
+    DEFAULT_READY_TIMEOUT, PortsInUse, ServiceError, ServiceManager, ports_in_use)
 from ansible_collections.appnet.skupper.plugins.module_utils.system.systemd_service import (
     SystemdService, systemd_is_init, unit_name)
 
 # What the system module and the tests use from here (the managers live in their own files).
-__all__ = ['DEFAULT_IMAGE', 'DEFAULT_READY_TIMEOUT', 'ContainerService', 'ProcessService', 'ServiceError',
-           'ServiceManager', 'SystemdService', 'find_router', 'read_record', 'record_path', 'recorded_manager',
-           'same_manager', 'service_manager', 'systemd_is_init', 'unit_name', 'write_record']
+__all__ = ['DEFAULT_IMAGE', 'DEFAULT_READY_TIMEOUT', 'ContainerService', 'PortsInUse', 'ProcessService',
+           'ServiceError', 'ServiceManager', 'SystemdService', 'find_router', 'ports_in_use', 'read_record',
+           'record_path', 'recorded_manager', 'same_manager', 'service_manager', 'systemd_is_init', 'unit_name', 'write_record']
 
 INSTALL_HINT = ('install the Skupper router (the skupper-router package, which provides skrouterd and skmanage), '
                 'set router_binary to its path, or use platform podman or docker, which run the router image')

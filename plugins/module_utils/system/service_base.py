@@ -8,7 +8,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import hashlib
+import re
 import subprocess
+import time
 
 from ansible_collections.appnet.skupper.plugins.module_utils.system import management, paths, readiness
 
@@ -16,8 +18,27 @@ DEFAULT_READY_TIMEOUT = 60
 LOG_LINES = 15
 
 
+# What the router logs when an AMQP listener (a RouterAccess role, the management listener) cannot bind its port
+# (qd_listener.c); a tcpListener's failure reads "Listener <name>: proactor listener error on ..." instead.
+BIND_FAILURE = re.compile(r'Listener error on \S*?:(\d+): Address already in use')
+BIND_CHECK_INTERVAL = 1.0
+
+
 class ServiceError(Exception):
     """An expected failure of the service with a message for the user."""
+
+
+class PortsInUse(ServiceError):
+    """The router started but another program holds ports its RouterAccess roles bind (ports: the numbers)."""
+
+    def __init__(self, message, ports):
+        super(PortsInUse, self).__init__(message)
+        self.ports = ports
+
+
+def ports_in_use(log_text):
+    """The ports of AMQP listeners that the router could not bind, by its log."""
+    return sorted(set(int(port) for port in BIND_FAILURE.findall(log_text or '')))
 
 
 def run_command(argv, timeout=120):
@@ -87,6 +108,10 @@ class ServiceManager(object):
     def log_tail(self, lines=LOG_LINES):
         return ''
 
+    def fresh_log(self):
+        """What the router logged since the last start (for its bind failures)."""
+        return self.log_tail()
+
     def record(self):
         """What internal/service.yaml keeps about this manager, so that later runs find the router."""
         return {'manager': self.name}
@@ -105,8 +130,35 @@ class ServiceManager(object):
             target = management.management_target(self.home)
         except management.ManagementError as exc:
             raise ServiceError(exc.message)
-        ready, problem = readiness.wait_until_ready(target, still_running, self.ready_timeout)
+        watch = _BindWatch(self, still_running)
+        ready, problem = readiness.wait_until_ready(target, watch.check, self.ready_timeout)
+        ports = watch.ports or ports_in_use(self.fresh_log())
+        if ports:
+            raise PortsInUse('%s cannot listen on port%s %s: another program uses %s' % (
+                what, 's' if len(ports) > 1 else '', ', '.join(str(p) for p in ports),
+                'them' if len(ports) > 1 else 'it'), ports)
         if not ready:
             tail = self.log_tail()
             raise ServiceError('%s is not running: %s%s' % (
                 what, problem, ('; its log ends with:\n%s' % tail) if tail else ''))
+
+
+class _BindWatch(object):
+    """still_running() for the readiness wait that also ends it once the router logs a port it cannot bind
+    (the management listener's would otherwise be waited for until the timeout); the log is read at most once a
+    second."""
+
+    def __init__(self, manager, still_running, clock=time.time):
+        self.manager = manager
+        self.still_running = still_running
+        self.clock = clock
+        self.checked = 0.0
+        self.ports = []
+
+    def check(self):
+        problem = self.still_running()
+        if problem or self.clock() - self.checked < BIND_CHECK_INTERVAL:
+            return problem
+        self.checked = self.clock()
+        self.ports = ports_in_use(self.manager.fresh_log())
+        return 'ports in use' if self.ports else None

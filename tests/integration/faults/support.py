@@ -47,13 +47,13 @@ def free_port():
 class Module(object):
     """A module run the way Ansible runs it: its own Python process, the arguments as JSON."""
 
-    def __init__(self, name, args, env=None, check_mode=False):
+    def __init__(self, name, args, env=None, check_mode=False, prefix=()):
         self.name = name
         payload = dict(args, _ansible_check_mode=check_mode, _ansible_no_log=False, _ansible_diff=True)
         run_env = dict(os.environ, PYTHONPATH=COLLECTIONS)
         run_env.update(env or {})
         self.process = subprocess.Popen(
-            [sys.executable, '-m', 'ansible_collections.appnet.skupper.plugins.modules.%s' % name],
+            list(prefix) + [sys.executable, '-m', 'ansible_collections.appnet.skupper.plugins.modules.%s' % name],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=run_env, cwd=ROOT)
         self.process.stdin.write(json.dumps({'ANSIBLE_MODULE_ARGS': payload}).encode())
         self.process.stdin.close()
@@ -71,8 +71,8 @@ class Module(object):
         return self
 
 
-def run(name, args, env=None, check_mode=False):
-    return Module(name, args, env, check_mode).wait()
+def run(name, args, env=None, check_mode=False, prefix=()):
+    return Module(name, args, env, check_mode, prefix).wait()
 
 
 def serves(port, attempts=150, pause=0.2):
@@ -131,7 +131,8 @@ def files_whole(home):
 class Site(object):
     """A Linux site in a private data home, run by the process manager with the real router."""
 
-    def __init__(self, root, router, namespace='faults'):
+    def __init__(self, root, router, namespace='faults', prefix=()):
+        self.prefix = list(prefix)  # e.g. ip netns exec <name>: the modules (and so the router) run there
         self.data_home = os.path.join(str(root), 'skupper')
         self.namespace = namespace
         self.router = router
@@ -146,7 +147,7 @@ class Site(object):
         return {'platform': 'linux', 'namespace': self.namespace, 'data_home': self.data_home}
 
     def apply(self, docs, env=None):
-        return run('resource', dict(self.target, definition=docs), env)
+        return run('resource', dict(self.target, definition=docs), env, prefix=self.prefix)
 
     def base(self):
         return self.apply([
@@ -169,7 +170,7 @@ class Site(object):
     def system(self, state='reloaded', env=None, check_mode=False, background=False):
         args = dict(self.target, state=state, router_binary=self.router, service_manager='process',
                     ready_timeout=60)
-        module = Module('system', args, env, check_mode)
+        module = Module('system', args, env, check_mode, self.prefix)
         return module if background else module.wait()
 
     def stop(self):

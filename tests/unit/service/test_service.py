@@ -524,3 +524,95 @@ def test_start_recreates_a_stopped_container_whose_command_changed(tmp_path):
     assert fake.verbs().count('run') == 1 and fake.verbs().count('start') == 1
     container_manager(tmp_path, fake, run_options={'ulimits': ['nofile=4096:4096']}).start()
     assert fake.verbs().count('run') == 2 and ['rm', '--force', 'west-skupper-router'] in fake.calls
+
+
+# -- ports another program holds ------------------------------------------------------------------------
+
+def test_ports_in_use_reads_the_amqp_listener_failures_of_the_router_log_only():
+    log = '\n'.join([
+        '2026-12-04 19:08:19.420821 +0000 SERVER (error) Listener error on 127.0.0.1:5671: Address already in use '
+        '- listen on 127.0.0.1:5671 (proton:io)',
+        '2026-12-04 19:08:19.420900 +0000 SERVER (error) Listener error on :55671: Address already in use - listen '
+        'on :55671 (proton:io)',
+        # A tcpListener's failure (adaptor_listener.c) is the listener's business, not the router's start.
+        '2026-12-04 19:08:19.5 +0000 TCP_ADAPTOR (error) Listener backend: proactor listener error on '
+        '0.0.0.0:8080: Address already in use (proton:io)',
+        '2026-12-04 19:08:19.6 +0000 SERVER (error) Listener error on 127.0.0.1:5672: Connection refused (x)'])
+    assert service.ports_in_use(log) == [5671, 55671]
+    assert service.ports_in_use('') == []
+
+
+class FakeManager(object):
+    """A test double of a service manager whose starts fail with PortsInUse for the ports given, in turn."""
+
+    def __init__(self, failures):
+        self.failures = list(failures)
+        self.calls = []
+        self.active = False
+        self.site_id = None
+
+    def _run(self, name):
+        self.calls.append(name)
+        ports = self.failures.pop(0) if self.failures else None
+        self.active = True
+        if ports:
+            raise service.PortsInUse('cannot listen on %s' % ports, ports)
+
+    def start(self):
+        self._run('start')
+
+    def restart(self):
+        self._run('restart')
+
+    def stop(self):
+        self.calls.append('stop')
+        self.active = False
+
+    def is_active(self):
+        return self.active
+
+
+def rendered(ports, changed=()):
+    return render.RenderResult(site_id='id', site_name='ns', router_id='ns-id', router_config_path='c',
+                               changed_files=list(changed), allocated_ports=list(ports))
+
+
+def test_a_start_whose_chosen_port_is_taken_renders_again_without_it_and_starts_again():
+    from ansible_collections.appnet.skupper.plugins.modules import system
+    renders = []
+
+    def again(busy):
+        renders.append(busy)
+        return rendered([5672], ['runtime/router/skrouterd.json'])
+
+    manager = FakeManager([[5671]])
+    result = system.start_router(manager, rendered([5671, 55671], ['a']), True, again)
+    assert renders == [[5671]]
+    assert manager.calls == ['restart', 'stop', 'start']
+    assert result.allocated_ports == [5672]
+    assert result.changed_files == ['a', 'runtime/router/skrouterd.json']
+
+
+def test_a_start_whose_port_the_user_chose_is_taken_fails_without_rendering_again():
+    from ansible_collections.appnet.skupper.plugins.modules import system
+    manager = FakeManager([[9090]])
+    with pytest.raises(service.PortsInUse) as caught:
+        system.start_router(manager, rendered([5671]), False, lambda busy: pytest.fail('rendered again'))
+    assert caught.value.ports == [9090]
+    assert manager.calls == ['start', 'stop'] and not manager.active
+
+
+def test_a_start_gives_up_after_its_attempts_with_every_port_it_tried():
+    from ansible_collections.appnet.skupper.plugins.modules import system
+    renders = []
+    manager = FakeManager([[5671], [5672], [5673]])
+
+    def again(busy):
+        renders.append(busy)
+        return rendered([5671 + len(renders)])
+
+    with pytest.raises(service.PortsInUse) as caught:
+        system.start_router(manager, rendered([5671]), False, again, attempts=3)
+    assert renders == [[5671], [5671, 5672]]
+    assert caught.value.ports == [5673]
+    assert not manager.active
