@@ -16,7 +16,9 @@ description:
   - Renders a Linux, Podman or Docker site from its resource files (C(input/resources), written by the resource
     modules) into the router configuration, the certificates, the static links and the resources with status,
     in Skupper's own layout, and runs its router.
-  - The router restarts only when what it reads changed. No container engine and no Skupper CLI are needed on
+  - The router restarts only when what it reads changed. On Linux, listeners and connectors added, changed or
+    removed on a running router are changed through its management interface instead, without a restart; links
+    and the connections of other listeners stay up. No container engine and no Skupper CLI are needed on
     Linux; the Skupper router (C(skrouterd)) is.
 author:
   - appnet.skupper contributors (@appnet)
@@ -27,6 +29,18 @@ options:
         (its configuration or a certificate) or how it is run (binary, site id, unit, container command) changed
         since the last start, a running router is restarted. Either way the module returns once the router is
         ready (see I(ready_timeout)).
+      - On Linux, when only the router's listeners and connectors (C(tcpListener) and C(tcpConnector) entities of
+        Listeners and Connectors; not multi-key listeners) changed, the running router is not restarted; the
+        module deletes the removed and changed ones and creates the new and changed ones through the router's
+        management interface (one AMQP session of the C(skmanage) beside the router binary, or on E(PATH), over
+        the site's local management listener), checks that the router then holds exactly what the rendered
+        configuration says, and returns them as I(reconfigured). Links and the connections of other listeners
+        and connectors stay up; the connections of a changed listener or connector end. Anything else the
+        router reads (the router id, certificates and sslProfiles, RouterAccess and link listeners, links, site
+        settings, logging) still restarts the router, and I(restart_reason) says why.
+      - The rendered configuration on disk stays the source of truth; a later restart yields the same router.
+        A live change the router refuses (or no usable C(skmanage)) restarts the router instead, with a warning.
+      - Podman and Docker sites always restart the router container on a change.
       - On Linux, after it started or restarted the router, the module also waits (up to 20 seconds) until the
         listeners that the router should bind are bound (those whose routing key has a reachable connector, once
         the site's links have made their first attempt), and warns for every listener whose port the router cannot
@@ -90,7 +104,8 @@ extends_documentation_fragment:
   - appnet.skupper.container
 attributes:
   check_mode:
-    description: Renders in memory and predicts changed and restarted without changing anything.
+    description: Renders in memory and predicts changed, restarted and reconfigured without changing anything
+      (the router is not asked).
     support: full
   diff_mode:
     description: Shows the runtime files that change and the service state before and after.
@@ -153,6 +168,28 @@ restart_reason:
   returned: with I(state=started) or I(state=reloaded)
   type: str
   sample: what the router reads (its configuration or a certificate) changed
+reconfigured:
+  description:
+    - The listeners and connectors changed on the running router through its management interface, without a
+      restart (in check mode, that would be), as C(<entity type> <entity name>) of the router configuration;
+      null when the router was not changed live (unchanged, started or restarted).
+  returned: with I(state=started) or I(state=reloaded)
+  type: dict
+  contains:
+    created:
+      description: Entities created.
+      type: list
+      elements: str
+      sample: [tcpListener listener/backend]
+    deleted:
+      description: Entities deleted.
+      type: list
+      elements: str
+    updated:
+      description: Entities changed (deleted and created again with their new attributes).
+      type: list
+      elements: str
+      sample: [tcpConnector connector/database@127.0.0.1]
 router_config:
   description: Path of the router configuration.
   returned: when the site is rendered
