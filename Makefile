@@ -60,6 +60,8 @@ help:
 	@echo 'make integration     pytest tests/integration'
 	@echo 'make pytest          pytest over everything under tests/'
 	@echo 'make e2e             pytest tests/e2e on the real router (SKUPPER_ROUTER_BIN, else the make router build)'
+	@echo 'make molecule        the molecule scenario of the network role (extensions/molecule/network): 3 Linux sites on'
+	@echo '                     network-namespace hosts over SSH, the real router; converge, idempotence, verify'
 	@echo 'make test-kube-real  the API conformance suite against the cluster of KUBECONFIG (or APPNET_TEST_KUBECONFIG)'
 	@echo 'make sanity          ansible-test sanity on a clean copy (.build/sanity)'
 	@echo 'make lint            ansible-lint over the collection (hacking/lint.sh, .ansible-lint)'
@@ -158,6 +160,12 @@ e2e: deps venv
 	@bin="$${SKUPPER_ROUTER_BIN:-$$(bash $(ROOT)/hacking/build_router.sh --print-bin)/skrouterd}"; \
 	echo "e2e: real router $$bin, version $$("$$bin" --version)"; \
 	cd $(ROOT) && $(RUN) SKUPPER_ROUTER_BIN="$$bin" $(VPY) -m pytest -rs $(PYTEST_ARGS) tests/e2e
+
+# The molecule scenario of the network role (hacking/molecule.sh): the real router (built when missing), network-
+# namespace hosts with sshd (root); state in a temporary folder. MOLECULE_ARGS go to `molecule test`.
+.PHONY: molecule
+molecule: deps venv
+	@cd $(ROOT) && $(RUN) VENV=$(VENV) bash $(ROOT)/hacking/molecule.sh $(MOLECULE_ARGS)
 
 # A real cluster: KUBECONFIG=~/.kube/config make test-kube-real (APPNET_TEST_KUBECONFIG, when set, wins: an alias
 # kept from before). The only target that reaches a real cluster, and only its conformance suite.

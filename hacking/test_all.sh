@@ -11,7 +11,8 @@
 # test that needs the real router fails when it is missing (tests/support/real_router.py).
 #
 # Environment: VENV (default .venv), PYTEST_WORKERS (default 2), PYTEST_ARGS (extra pytest options),
-# SKIP_STEPS (space-separated step names to leave out: router render pytest sanity lint).
+# SKIP_STEPS (space-separated step names to leave out: router render pytest molecule sanity lint).
+# The molecule step runs the scenario of the network role (hacking/molecule.sh) on the real router of the first step.
 # The run_* functions are called through `step`, which shellcheck cannot follow:
 # shellcheck disable=SC2317
 set -uo pipefail
@@ -72,6 +73,10 @@ run_pytest() {
         2>&1 | tee "$RESULTS/pytest.log"
 }
 
+run_molecule() {
+    VENV="$VENV" bash "$ROOT/hacking/molecule.sh" 2>&1 | tee "$RESULTS/molecule.log"
+}
+
 run_sanity() {
     # ansible-test prints every pip install of its per-test virtual environments: keep those in the log.
     VENV="$VENV" bash "$ROOT/hacking/run_sanity.sh" >"$RESULTS/sanity.log" 2>&1
@@ -90,6 +95,7 @@ TOTAL_START=$(date +%s)
 step router run_router
 step render "$VPY" hacking/render_modules.py --check
 step pytest run_pytest
+step molecule run_molecule
 step sanity run_sanity
 step lint run_lint
 

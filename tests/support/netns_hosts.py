@@ -3,12 +3,22 @@
 Not a test double: real namespaces, a real bridge, real sshd and ssh. The hosts share this machine's
 filesystem, so each inventory host gets its own Skupper data home. Needs root and iproute2 +
 openssh-server; `available()` says why not otherwise.
+
+Hosts that outlive the process that made them (molecule's create and destroy are two runs):
+`python -m tests.support.netns_hosts create WORKDIR NAME...` makes them, leaves them running (a keeper
+process holds the slot), writes WORKDIR/netns-hosts.json and prints molecule's instance config;
+`python -m tests.support.netns_hosts destroy WORKDIR` removes them (every process in each namespace, the
+namespaces, the links, the bridge, the keeper, the state file) and prints what it removed.
 """
 
+import argparse
 import fcntl
+import json
 import os
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -16,6 +26,10 @@ import time
 # on one machine never share a bridge, a subnet or a namespace name.
 SLOTS = 64
 SLOT_LOCK = os.path.join(tempfile.gettempdir(), 'appnet-skupper-netns-slot-%d.lock')
+# What a detached set of hosts leaves in its workdir: what destroy removes.
+STATE_FILE = 'netns-hosts.json'
+# The process that holds the slot lock of a detached set of hosts (it inherits the lock) until destroy ends it.
+KEEPER = 'import signal, sys; signal.pause()'
 
 
 def _take_slot():
@@ -84,6 +98,9 @@ class NetnsHosts:
         self.gateway = subnet(self.slot) + '.1'
         self.hosts = [Host(name, index, workdir, self.slot) for index, name in enumerate(names)]
         self.key = os.path.join(workdir, 'id_ed25519')
+        # sshd in a session of its own when the hosts are to outlive this process (detach())
+        self.new_session = False
+        self.detached = False
 
     def __enter__(self):
         try:
@@ -141,8 +158,8 @@ class NetnsHosts:
                 'Subsystem sftp internal-sftp', 'AcceptEnv LANG LC_*', 'MaxStartups 50', '']))
         os.makedirs('/run/sshd', exist_ok=True)
         log = open(os.path.join(host.workdir, 'sshd.log'), 'w')
-        return subprocess.Popen(host.exec_argv('/usr/sbin/sshd', '-D', '-e', '-f', config),
-                                stdout=log, stderr=subprocess.STDOUT)
+        return subprocess.Popen(host.exec_argv('/usr/sbin/sshd', '-D', '-e', '-f', config), stdin=subprocess.DEVNULL,
+                                stdout=log, stderr=subprocess.STDOUT, start_new_session=self.new_session)
 
     def _wait_for_ssh(self, host, timeout=20):
         deadline = time.time() + timeout
@@ -178,6 +195,8 @@ class NetnsHosts:
         _run('ip', 'link', 'delete', self.bridge, check=False)
 
     def close(self):
+        if self.detached:
+            return
         for host in self.hosts:
             if host.sshd is not None:
                 host.sshd.terminate()
@@ -195,3 +214,147 @@ class NetnsHosts:
         if self._slot_lock is not None:
             self._slot_lock.close()
             self._slot_lock = None
+
+    def detach(self):
+        """Leave the hosts running after this process: a keeper process takes over the slot lock, and the state
+        file in the workdir says what destroy() removes. close() leaves them alone from then on."""
+        keeper = subprocess.Popen([sys.executable, '-c', KEEPER, 'appnet-netns-slot-%d' % self.slot],
+                                  pass_fds=(self._slot_lock.fileno(),), start_new_session=True,
+                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        state = {
+            'slot': self.slot, 'bridge': self.bridge, 'key': self.key, 'keeper_pid': keeper.pid,
+            'hosts': [{'name': host.name, 'netns': host.netns, 'veth': host.veth, 'address': host.address,
+                       'workdir': host.workdir, 'sshd_pid': host.sshd.pid} for host in self.hosts],
+        }
+        path = os.path.join(self.workdir, STATE_FILE)
+        with open(path + '.tmp', 'w') as handle:
+            json.dump(state, handle, indent=1)
+        os.rename(path + '.tmp', path)
+        self._slot_lock.close()
+        self._slot_lock = None
+        for host in self.hosts:
+            host.sshd = None
+        self.detached = True
+        return state
+
+    def instance_config(self):
+        """Molecule's instance config (default driver): how to reach each host over SSH."""
+        return [{'instance': host.name, 'address': host.address, 'user': 'root', 'port': 22,
+                 'identity_file': self.key} for host in self.hosts]
+
+
+def alive(pid):
+    """Whether pid is a live process (a zombie is not)."""
+    try:
+        with open('/proc/%d/stat' % pid) as handle:
+            return handle.read().rsplit(')', 1)[-1].split()[0] != 'Z'
+    except OSError:
+        return False
+
+
+def _kill_and_wait(pids, timeout=10):
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    deadline = time.time() + timeout
+    while [pid for pid in pids if alive(pid)] and time.time() < deadline:
+        time.sleep(0.05)
+    return [pid for pid in pids if alive(pid)]
+
+
+def _ancestors():
+    """This process and its parents (the command that runs destroy names the workdir too)."""
+    pids, pid = [], os.getpid()
+    while pid > 1:
+        pids.append(pid)
+        try:
+            with open('/proc/%d/stat' % pid) as handle:
+                pid = int(handle.read().rsplit(')', 1)[-1].split()[1])
+        except OSError:
+            break
+    return pids
+
+
+def processes_under(path):
+    """The live processes whose command line names a file under path (a router of a data home there, a server)."""
+    path = os.path.abspath(path) + os.sep
+    found = []
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit() or int(entry) in _ancestors():
+            continue
+        try:
+            with open('/proc/%s/cmdline' % entry, 'rb') as handle:
+                argv = handle.read().decode(errors='replace').split('\0')
+        except OSError:
+            continue
+        if any(path in arg for arg in argv) and alive(int(entry)):
+            found.append(int(entry))
+    return found
+
+
+def destroy(workdir):
+    """Remove the detached hosts whose state is in workdir; what was removed ({} when there was no state).
+    Raises RuntimeError naming what is left (a process that did not die, a namespace or link still there)."""
+    path = os.path.join(workdir, STATE_FILE)
+    if not os.path.exists(path):
+        return {}
+    with open(path) as handle:
+        state = json.load(handle)
+    killed = []
+    for host in state['hosts']:
+        # sshd, its sessions and whatever was started over them (routers, servers)
+        pids = [int(pid) for pid in _run('ip', 'netns', 'pids', host['netns'], check=False).stdout.split()]
+        if host['sshd_pid'] not in pids and alive(host['sshd_pid']):
+            pids.append(host['sshd_pid'])
+        killed += pids
+    left = _kill_and_wait(killed)
+    for host in state['hosts']:
+        _run('ip', 'netns', 'delete', host['netns'], check=False)
+        _run('ip', 'link', 'delete', host['veth'], check=False)
+    _run('ip', 'link', 'delete', state['bridge'], check=False)
+    left += _kill_and_wait([state['keeper_pid']])
+    left += _kill_and_wait(processes_under(workdir))
+    netns = set(_run('ip', 'netns', 'list', check=False).stdout.split())
+    problems = ['process %d is still running' % pid for pid in left]
+    problems += ['network namespace %s is still there' % host['netns'] for host in state['hosts']
+                 if host['netns'] in netns]
+    links = [name for name in [state['bridge']] + [host['veth'] for host in state['hosts']]
+             if _run('ip', 'link', 'show', name, check=False).returncode == 0]
+    problems += ['link %s is still there' % name for name in links]
+    if problems:
+        raise RuntimeError('; '.join(problems))
+    os.remove(path)
+    return {'slot': state['slot'], 'netns': [host['netns'] for host in state['hosts']],
+            'bridge': state['bridge'], 'killed': sorted(killed + [state['keeper_pid']])}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog='python -m tests.support.netns_hosts',
+                                     description='Network-namespace hosts with sshd that outlive this command.')
+    commands = parser.add_subparsers(dest='command', required=True)
+    create = commands.add_parser('create', help='make the hosts; print the instance config (JSON)')
+    create.add_argument('workdir')
+    create.add_argument('names', nargs='+')
+    remove = commands.add_parser('destroy', help='remove the hosts of workdir; print what was removed (JSON)')
+    remove.add_argument('workdir')
+    args = parser.parse_args(argv)
+    if args.command == 'create':
+        reason = available()
+        if reason is not None:
+            parser.exit(3, 'no network namespace hosts: %s\n' % reason)
+        if os.path.exists(os.path.join(args.workdir, STATE_FILE)):
+            parser.exit(2, 'hosts of %s exist already: destroy them first\n' % args.workdir)
+        hosts = NetnsHosts(args.names, os.path.abspath(args.workdir))
+        hosts.new_session = True
+        with hosts:
+            hosts.detach()
+            print(json.dumps(hosts.instance_config()))
+    else:
+        print(json.dumps(destroy(args.workdir)))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
