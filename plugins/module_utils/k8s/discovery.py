@@ -12,7 +12,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError
-from ansible_collections.appnet.skupper.plugins.module_utils.k8s.client import ApiException
+from ansible_collections.appnet.skupper.plugins.module_utils.k8s import client as k8s_client
 
 
 def group_version_path(api_version):
@@ -32,7 +32,7 @@ class ApiResources(object):
         if fresh or api_version not in self._lists:
             try:
                 answer = self.client.request('GET', group_version_path(api_version))
-            except ApiException as exc:
+            except k8s_client.ApiException as exc:  # looked up now: the client may bind it lazily
                 if exc.status != 404:
                     raise self.client.error(exc, 'APIResourceList', api_version, None, group_version_path(api_version))
                 answer = None
