@@ -111,15 +111,14 @@ class KubeClient(object):
 
     # -- verbs ----------------------------------------------------------------------------------
 
-    def get(self, kind, namespace, name, path=None):
-        """The object, or None when it does not exist. path: its API path, for kinds the model does not know."""
-        path = path or resource_path(kind, namespace, name)
+    def get(self, kind, namespace, name):
+        """The object, or None when it does not exist."""
         try:
-            return self.request('GET', path)
+            return self.request('GET', resource_path(kind, namespace, name))
         except ApiException as exc:
             if exc.status == 404:
                 return None
-            raise self.error(exc, kind, name, namespace, path)
+            raise self.error(exc, kind, name, namespace)
 
     def list(self, kind, namespace):
         """The objects of a kind in a namespace, sorted by name."""
@@ -129,35 +128,33 @@ class KubeClient(object):
             raise self.error(exc, kind, '*', namespace)
         return sorted(items, key=lambda item: item['metadata']['name'])
 
-    def apply(self, document, force=False, dry_run=False, path=None):
-        """Server-side apply of a whole document; the object as the server has it (or would). path: the object's
-        API path, for kinds the model does not know."""
+    def apply(self, document, force=False, dry_run=False):
+        """Server-side apply of a whole document; the object as the server has it (or would)."""
         metadata = document['metadata']
         query = {'fieldManager': FIELD_MANAGER}
         if force:
             query['force'] = 'true'
         if dry_run:
             query['dryRun'] = 'All'
-        path = path or resource_path(document['kind'], metadata['namespace'], metadata['name'])
         try:
-            return self.request('PATCH', path, body=document, query=query, content_type=APPLY)
+            return self.request('PATCH', resource_path(document['kind'], metadata['namespace'], metadata['name']),
+                                body=document, query=query, content_type=APPLY)
         except ApiException as exc:
-            raise self.error(exc, document['kind'], metadata['name'], metadata.get('namespace'), path)
+            raise self.error(exc, document['kind'], metadata['name'], metadata['namespace'])
 
-    def delete(self, kind, namespace, name, dry_run=False, path=None):
+    def delete(self, kind, namespace, name, dry_run=False):
         """Delete; False when it was already gone."""
-        path = path or resource_path(kind, namespace, name)
         try:
-            self.request('DELETE', path, query={'dryRun': 'All'} if dry_run else None)
+            self.request('DELETE', resource_path(kind, namespace, name), query={'dryRun': 'All'} if dry_run else None)
             return True
         except ApiException as exc:
             if exc.status == 404:
                 return False
-            raise self.error(exc, kind, name, namespace, path)
+            raise self.error(exc, kind, name, namespace)
 
     # -- errors ---------------------------------------------------------------------------------
 
-    def error(self, exc, kind, name, namespace, path=None):
+    def error(self, exc, kind, name, namespace):
         """A BackendError a user can act on, for an ApiException."""
         body = _status_body(exc)
         message = body.get('message') or exc.reason
@@ -184,7 +181,7 @@ class KubeClient(object):
                                 % (self.url, auth.credentials_kind(self.api.configuration), message, namespace))
         if exc.status == 404:
             return BackendError('%s: the API at %s does not serve %s (are the Skupper CRDs installed?): %s'
-                                % (kind, self.url, path or resource_path(kind, namespace), message))
+                                % (kind, self.url, resource_path(kind, namespace), message))
         return BackendError('%s "%s" in namespace %s: HTTP %d from %s: %s'
                             % (kind, name, namespace, exc.status, self.url, message))
 

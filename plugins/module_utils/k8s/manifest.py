@@ -21,6 +21,7 @@ import time
 
 from ansible_collections.appnet.skupper.plugins.module_utils import documents
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError
+from ansible_collections.appnet.skupper.plugins.module_utils.k8s import client as k8s_client
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s.backend import (
     Deadline, apply_body, dropped_fields, secret_with_data, terminating)
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s.discovery import ApiResources
@@ -102,6 +103,42 @@ class ManifestApplier(object):
         # Outcomes so far: a failure after some writes (a wait that timed out) still reports them.
         self.done = []
 
+    # -- requests to an object's path (any kind; KubeClient's own verbs know the model's kinds) -----
+
+    def _error(self, exc, obj):
+        metadata = obj['metadata']
+        details = (k8s_client._status_body(exc).get('details') or {})
+        if exc.status == 404 and details.get('kind') != 'namespaces':
+            return BackendError('%s: the Kubernetes API at %s answered 404 Not Found for it'
+                                % (describe(obj), self.client.url))
+        return self.client.error(exc, obj['kind'], metadata['name'], metadata.get('namespace'))
+
+    def _get(self, obj, path):
+        try:
+            return self.client.request('GET', path)
+        except k8s_client.ApiException as exc:
+            if exc.status == 404:
+                return None
+            raise self._error(exc, obj)
+
+    def _apply(self, document, path, check_mode):
+        query = {'fieldManager': k8s_client.FIELD_MANAGER}
+        if self.force:
+            query['force'] = 'true'
+        if check_mode:
+            query['dryRun'] = 'All'
+        try:
+            return self.client.request('PATCH', path, body=document, query=query, content_type=k8s_client.APPLY)
+        except k8s_client.ApiException as exc:
+            raise self._error(exc, document)
+
+    def _delete(self, obj, path, check_mode):
+        try:
+            self.client.request('DELETE', path, query={'dryRun': 'All'} if check_mode else None)
+        except k8s_client.ApiException as exc:
+            if exc.status != 404:
+                raise self._error(exc, obj)
+
     # -- where each object lives -----------------------------------------------------------------
 
     def _placed(self, obj):
@@ -152,13 +189,13 @@ class ManifestApplier(object):
             # Check mode: the kind (or the namespace) would come with this run; the server cannot dry-run it yet.
             return Outcome(placed, 'created', None, placed)
         desired = secret_with_data(apply_body(placed))
-        live = self.client.get(placed['kind'], namespace, placed['metadata']['name'], path=path)
+        live = self._get(placed, path)
         if terminating(live):
             raise BackendError('%s is being deleted (deletionTimestamp %s): it cannot be applied until it is gone; '
                                'run again later' % (describe(placed), terminating(live)))
         if live is not None and documents.contains(live, documents.prune(desired)) and not dropped_fields(live, desired):
             return Outcome(placed, 'unchanged', live, live)
-        after = self.client.apply(desired, force=self.force, dry_run=check_mode, path=path)
+        after = self._apply(desired, path, check_mode)
         return Outcome(placed, 'updated' if live is not None else 'created', live, after)
 
     def present(self, objects, check_mode, wait, timeout, sleep):
@@ -190,10 +227,9 @@ class ManifestApplier(object):
         small Deployment rolled out, within moments on a healthy cluster.
         """
         placed, path = self._placed(obj)
-        metadata = placed['metadata']
         deadline = Deadline(self, timeout, FIRST_CHECK)
         while True:
-            current = self.client.get(placed['kind'], metadata.get('namespace'), metadata['name'], path=path)
+            current = self._get(placed, path)
             reason = pending_reason(current)
             if reason is None:
                 return current
@@ -216,13 +252,11 @@ class ManifestApplier(object):
             if path is None:  # the kind is not served: nothing of it can exist
                 outcomes.append(Outcome(placed, 'absent'))
                 continue
-            metadata = placed['metadata']
-            live = self.client.get(placed['kind'], metadata.get('namespace'), metadata['name'], path=path)
+            live = self._get(placed, path)
             if live is None or terminating(live):
                 outcomes.append(Outcome(placed, 'absent', live, live))
                 continue
-            self.client.delete(placed['kind'], metadata.get('namespace'), metadata['name'], dry_run=check_mode,
-                               path=path)
+            self._delete(placed, path, check_mode)
             outcomes.append(Outcome(placed, 'deleted', live, None))
             self.done.append(outcomes[-1])
         if wait and not check_mode:
