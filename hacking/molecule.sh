@@ -36,7 +36,9 @@ echo "molecule: the real router $SKUPPER_ROUTER_BIN, version $("$SKUPPER_ROUTER_
 
 MOLECULE_EPHEMERAL_DIRECTORY="$(mktemp -d "${TMPDIR:-/tmp}/appnet-molecule.XXXXXX")"
 export MOLECULE_EPHEMERAL_DIRECTORY
-# Whatever happens to molecule (a signal, --destroy never), nothing of this run is left behind.
+# Whatever happens to molecule (a failure, a signal), nothing of this run is left behind. (Called by the trap,
+# which shellcheck cannot follow.)
+# shellcheck disable=SC2317
 cleanup() {
     "$VPY" -m tests.support.netns_hosts destroy "$MOLECULE_EPHEMERAL_DIRECTORY/netns" >/dev/null || true
     rm -rf "$MOLECULE_EPHEMERAL_DIRECTORY"

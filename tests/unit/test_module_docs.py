@@ -17,7 +17,7 @@ BIN = os.path.dirname(sys.executable)
 
 EXPECTED_MODULES = ['site', 'link', 'listener', 'connector', 'access_grant', 'access_token', 'router_access',
                     'attached_connector', 'attached_connector_binding', 'resource', 'system', 'static_link',
-                    'network_info', 'inventory_check', 'network_picture']
+                    'network_info', 'inventory_check', 'network_picture', 'manifest']
 KIND_MODULES = sorted(model.MODULE_KINDS)
 
 
@@ -164,4 +164,7 @@ def test_ansible_doc(name):
         assert _compare(documented, spec) == []
     if name == 'resource':
         from ansible_collections.appnet.skupper.plugins.modules.resource import argument_spec
+        assert _compare(doc['options'], argument_spec()) == []
+    if name == 'manifest':
+        from ansible_collections.appnet.skupper.plugins.modules.manifest import argument_spec
         assert _compare(doc['options'], argument_spec()) == []

@@ -14,7 +14,7 @@ import uuid
 
 from . import metadata as metas
 from . import schema as schemas
-from .errors import ApiError, bad_request, invalid
+from .errors import ApiError, bad_request, invalid, required
 
 OBJECT_META_KEYS = ('name', 'generateName', 'namespace', 'uid', 'resourceVersion', 'generation',
                     'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'labels',
@@ -23,7 +23,16 @@ SYSTEM_META_KEYS = ('uid', 'resourceVersion', 'generation', 'creationTimestamp',
                     'deletionGracePeriodSeconds', 'managedFields')
 CORE_FIELDS = {'Secret': ('data', 'stringData', 'type', 'immutable'),
                'ConfigMap': ('data', 'binaryData', 'immutable'),
-               'Namespace': ('spec', 'status'), 'CustomResourceDefinition': ('spec', 'status')}
+               'Namespace': ('spec', 'status'), 'CustomResourceDefinition': ('spec', 'status'),
+               'ServiceAccount': ('secrets', 'imagePullSecrets', 'automountServiceAccountToken'),
+               'Service': ('spec', 'status'), 'Deployment': ('spec', 'status'),
+               'Role': ('rules',), 'ClusterRole': ('rules', 'aggregationRule'),
+               'RoleBinding': ('subjects', 'roleRef'), 'ClusterRoleBinding': ('subjects', 'roleRef')}
+# apps/v1 Deployment defaults (SetDefaults_Deployment) the apiserver fills in when a request leaves them out.
+DEPLOYMENT_DEFAULTS = {'replicas': 1, 'revisionHistoryLimit': 10, 'progressDeadlineSeconds': 600,
+                       'strategy': {'type': 'RollingUpdate', 'rollingUpdate': {'maxUnavailable': '25%',
+                                                                               'maxSurge': '25%'}}}
+CRD_NAME_TEXT = 'must be spec.names.plural+"."+spec.group'
 CONFIG_KEY = re.compile(r'^[-._a-zA-Z0-9]+$')
 NAME_SUFFIX_CHARS = 'bcdfghjklmnpqrstvwxz2456789'
 
@@ -80,8 +89,18 @@ def pruned(resource, body):
 
 def defaulted(resource, obj):
     """A pruned object with kube's defaults and conversions of core kinds (Secret type and data, Namespace)."""
+    if resource.group == 'apps' and resource.kind == 'Deployment':
+        return _default_deployment(obj)
     normalise = {'Secret': _normalise_secret, 'Namespace': _normalise_namespace}.get(resource.kind)
     return normalise(obj) if normalise and not resource.group else obj
+
+
+def _default_deployment(obj):
+    spec = obj.get('spec')
+    if isinstance(spec, dict):
+        for key, value in DEPLOYMENT_DEFAULTS.items():
+            spec.setdefault(key, copy.deepcopy(value))
+    return obj
 
 
 def decoded(resource, body):
@@ -140,7 +159,48 @@ def validation_errors(resource, obj, old=None):
     if resource.schema is not None:
         body = {key: value for key, value in obj.items() if key != 'metadata'}
         errors += schemas.validate(resource.schema, body, old)
+    checks = {'Deployment': _deployment_errors, 'RoleBinding': _binding_errors, 'ClusterRoleBinding': _binding_errors,
+              'CustomResourceDefinition': _crd_errors}
+    if resource.kind in checks and not resource.custom:
+        errors += checks[resource.kind](obj, old)
     return errors
+
+
+def _deployment_errors(obj, old):
+    """apps/v1 ValidateDeployment, the rules a manifest can break: a selector that selects the pod template's
+    labels, and is not changed afterwards."""
+    spec = obj.get('spec') or {}
+    selector = spec.get('selector')
+    if not isinstance(selector, dict) or not (selector.get('matchLabels') or selector.get('matchExpressions')):
+        return [required('spec.selector', '')]
+    labels = ((spec.get('template') or {}).get('metadata') or {}).get('labels') or {}
+    found = []
+    if any(labels.get(key) != value for key, value in (selector.get('matchLabels') or {}).items()):
+        found.append(invalid('spec.template.metadata.labels', labels, '`selector` does not match template `labels`'))
+    if old is not None and (old.get('spec') or {}).get('selector') != selector:
+        found.append(invalid('spec.selector', selector, 'field is immutable'))
+    return found
+
+
+def _binding_errors(obj, old):
+    """rbac ValidateRoleBinding: a roleRef is required and cannot change."""
+    role_ref = obj.get('roleRef')
+    if not isinstance(role_ref, dict) or not role_ref.get('name'):
+        return [required('roleRef.name', '')]
+    if old is not None and old.get('roleRef') != role_ref:
+        return [invalid('roleRef', role_ref, 'cannot change roleRef')]
+    return []
+
+
+def _crd_errors(obj, old):
+    """apiextensions ValidateCustomResourceDefinition: the name is <plural>.<group>."""
+    spec = obj.get('spec') or {}
+    names = spec.get('names') or {}
+    if obj['metadata'].get('name') != '%s.%s' % (names.get('plural'), spec.get('group')):
+        return [invalid('metadata.name', obj['metadata'].get('name'), CRD_NAME_TEXT)]
+    if not spec.get('versions'):
+        return [required('spec.versions', 'must have exactly one version marked as storage version')]
+    return []
 
 
 def spec_part(obj):

@@ -232,8 +232,8 @@ class Operations:
             metadata['name'] = objects.generated_name(metadata['generateName'])
         if resource.namespaced:
             metadata['namespace'] = target.namespace
-        if resource.status_subresource and resource.custom:
-            obj.pop('status', None)
+        if resource.status_subresource and not objects.is_core(resource, 'Namespace'):
+            obj.pop('status', None)  # a create sets no status where status is a subresource
         with self.store.lock:
             self._invalid_if_errors(resource, obj)
             self._require_namespace(target)
@@ -253,8 +253,12 @@ class Operations:
             metadata.pop(key, None)
         metadata['uid'] = objects.new_uid()
         metadata['creationTimestamp'] = objects.now()
-        if resource.custom:
+        if resource.has_generation:
             metadata['generation'] = 1
+
+    def forget_schemas(self):
+        """The CRDs changed: set-list paths are computed again from the new schemas."""
+        self._set_lists.clear()
 
     def _ownership(self, resource, managed_fields):
         sets = self._set_lists.get(resource.key)
@@ -316,7 +320,7 @@ class Operations:
         return self._finish_write(resource, old, new, dry_run)
 
     def _finish_write(self, resource, old, new, dry_run, code=200):
-        if resource.custom and objects.spec_part(new) != objects.spec_part(old):
+        if resource.has_generation and objects.spec_part(new) != objects.spec_part(old):
             new['metadata']['generation'] = old['metadata'].get('generation', 1) + 1
         if new['metadata'].get('deletionTimestamp') and not new['metadata'].get('finalizers'):
             # The last finalizer is gone: kube deletes the object and answers with the object of the
@@ -470,7 +474,7 @@ class Operations:
                 return Outcome(200, old)
             new = copy.deepcopy(old)
             new['metadata'].update(deletionTimestamp=objects.now(), deletionGracePeriodSeconds=0)
-            if resource.custom:
+            if resource.has_generation:
                 new['metadata']['generation'] = metadata.get('generation', 1) + 1
             return self._persist(resource, old, new, dry_run)
         if objects.is_core(resource, 'Namespace'):

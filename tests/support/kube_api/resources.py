@@ -1,7 +1,12 @@
 """Resource types served by the API server stand-in (a test double): core kinds and the Skupper CRDs.
 
 CRDs are read from `crds/` of the Skupper reference (tests/support/reference.py);
-when it is absent they come from the collection's own model (`tests/support/crds.py`).
+when it is absent they come from the collection's own model (`tests/support/crds.py`). A CRD created, applied or
+deleted through the API adds or removes its resource types at once (Registry.set_crd / remove_crd), as
+kube-apiserver's apiextensions server starts and stops serving them.
+
+Built-in kinds beyond the core ones are those a controller installation is made of: apps/v1 Deployments,
+ServiceAccounts, Services and the rbac.authorization.k8s.io/v1 Roles, ClusterRoles and their bindings.
 """
 
 import dataclasses
@@ -11,6 +16,7 @@ import yaml
 
 from tests.support.reference import reference_path
 
+RBAC = 'rbac.authorization.k8s.io'
 CUSTOM_VERBS = ['delete', 'deletecollection', 'get', 'list', 'patch', 'create', 'update', 'watch']
 STATUS_VERBS = ['get', 'patch', 'update']
 
@@ -30,6 +36,12 @@ class ResourceType:
     short_names: tuple = ()
     custom: bool = False
     read_only: bool = False
+    # Built-in kinds whose metadata.generation kube bumps on spec changes (every custom resource has one).
+    generation: bool = False
+
+    @property
+    def has_generation(self):
+        return self.custom or self.generation
 
     @property
     def api_version(self):
@@ -63,9 +75,18 @@ CORE_RESOURCES = (
                  status_subresource=True),
     ResourceType('', 'v1', 'Secret', 'secrets', 'secret', True),
     ResourceType('', 'v1', 'ConfigMap', 'configmaps', 'configmap', True, short_names=('cm',)),
+    ResourceType('', 'v1', 'ServiceAccount', 'serviceaccounts', 'serviceaccount', True, short_names=('sa',)),
+    ResourceType('', 'v1', 'Service', 'services', 'service', True, short_names=('svc',), status_subresource=True),
+    ResourceType('apps', 'v1', 'Deployment', 'deployments', 'deployment', True, short_names=('deploy',),
+                 status_subresource=True, generation=True),
+    ResourceType(RBAC, 'v1', 'Role', 'roles', 'role', True),
+    ResourceType(RBAC, 'v1', 'RoleBinding', 'rolebindings', 'rolebinding', True),
+    ResourceType(RBAC, 'v1', 'ClusterRole', 'clusterroles', 'clusterrole', False),
+    ResourceType(RBAC, 'v1', 'ClusterRoleBinding', 'clusterrolebindings', 'clusterrolebinding', False),
 )
 CRD_RESOURCE = ResourceType('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', 'customresourcedefinitions',
-                            'customresourcedefinition', False, short_names=('crd', 'crds'), read_only=True)
+                            'customresourcedefinition', False, short_names=('crd', 'crds'), status_subresource=True,
+                            generation=True)
 
 
 def reference_crd_directory():
@@ -107,11 +128,27 @@ class Registry:
     """All resource types, by (group, version, plural) and by kind."""
 
     def __init__(self, crds):
-        self.crds = crds
+        self.crds = list(crds)
+        self._index()
+
+    def _index(self):
         self.types = list(CORE_RESOURCES) + [CRD_RESOURCE]
-        for crd in crds:
+        for crd in self.crds:
             self.types.extend(crd_resource_types(crd))
         self._by_path = {(t.group, t.version, t.plural): t for t in self.types}
+
+    def set_crd(self, crd):
+        """Serve the types of a CRD (created or changed); its previous types go."""
+        name = crd['metadata']['name']
+        self.crds = [known for known in self.crds if known['metadata']['name'] != name] + [crd]
+        self._index()
+
+    def remove_crd(self, name):
+        """Stop serving the types of the CRD called name; the types it had."""
+        gone = [crd for crd in self.crds if crd['metadata']['name'] == name]
+        self.crds = [crd for crd in self.crds if crd['metadata']['name'] != name]
+        self._index()
+        return [resource for crd in gone for resource in crd_resource_types(crd)]
 
     def lookup(self, group, version, plural):
         return self._by_path.get((group, version, plural))

@@ -19,7 +19,7 @@ import urllib.parse
 from . import discovery, routing, tls
 from .errors import ApiError, forbidden, unauthorized
 from .operations import Operations, Request, dry_run_requested
-from .resources import Registry, load_crd_documents
+from .resources import CRD_RESOURCE, Registry, load_crd_documents
 from .store import Store
 
 PRESET_NAMESPACES = ('default', 'kube-node-lease', 'kube-public', 'kube-system')
@@ -203,6 +203,9 @@ class StandInServer:
     def __init__(self, host='127.0.0.1', port=0, tls_dir=None, token=None, client_ca=None, crd_dir=None,
                  history_limit=2000, read_only_token=None):
         self.registry = Registry(load_crd_documents(crd_dir))
+        # Seconds between a CRD's creation and its Established condition (kube's establishing controller runs
+        # once the new types are served; a client must wait for it before it creates custom resources).
+        self.establish_delay = 0.2
         self.store = Store(history_limit)
         self.operations = Operations(self.registry, self.store)
         self.token = token
@@ -256,6 +259,7 @@ class StandInServer:
             self._seed_object(resources['namespaces'], {'metadata': {'name': name}})
         for crd in self.registry.crds:
             self._seed_object(resources['customresourcedefinitions'], crd)
+            self._establish(crd['metadata']['name'])
 
     def _seed_object(self, resource, body):
         target = routing.Target(resource)
@@ -303,7 +307,43 @@ class StandInServer:
                     'deletecollection': self.operations.delete_collection}
         if route.target.resource.read_only and route.verb not in ('get', 'list'):
             raise ApiError(405, 'MethodNotAllowed', 'the stand-in serves this resource read-only', {})
-        return handlers[route.verb](route.target, request)
+        outcome = handlers[route.verb](route.target, request)
+        if route.target.resource is CRD_RESOURCE and outcome.persisted and not route.target.subresource:
+            self._crds_changed()
+        return outcome
+
+    # -- CustomResourceDefinitions (what kube-apiserver's apiextensions controllers do) ---------------
+
+    def _crds_changed(self):
+        """Serve what the stored CRDs define: new ones from now on (and Established a moment later, by the
+        establishing controller), deleted ones no longer, with their custom resources gone."""
+        with self.store.lock:
+            stored = {crd['metadata']['name']: crd for crd in self.store.list(CRD_RESOURCE.key)}
+            for name in [crd['metadata']['name'] for crd in self.registry.crds if crd['metadata']['name'] not in stored]:
+                for resource in self.registry.remove_crd(name):
+                    for obj in self.store.list(resource.key):
+                        self.store.remove(resource.key, obj)
+            for name, crd in stored.items():
+                known = [c for c in self.registry.crds if c['metadata']['name'] == name]
+                if not known or known[0]['spec'] != crd['spec']:
+                    self.registry.set_crd(crd)
+                    self.operations.forget_schemas()
+                if not crd_established(crd):
+                    timer = threading.Timer(self.establish_delay, self._establish, (name,))
+                    timer.daemon = True
+                    timer.start()
+
+    def _establish(self, name):
+        """Set NamesAccepted and Established on a CRD, as the naming and establishing controllers do."""
+        with self.store.lock:
+            if self.stopping():
+                return
+            crd = self.store.get(CRD_RESOURCE.key, None, name)
+            if crd is None or crd_established(crd):
+                return
+            crd['status'] = crd_status(crd)
+            request = Request('update', {}, json.dumps(crd).encode(), 'application/json', 'kube-apiserver/standin')
+            self.operations.update(routing.Target(CRD_RESOURCE, None, name, 'status'), request)
 
     def stop(self):
         self._stopping.set()
@@ -416,6 +456,26 @@ class StandInServer:
         config = tls.kubeconfig(self.url, ca_file=self.ca_file, namespace=namespace, token=token,
                                 client_cert=client_cert, client_key=client_key, context=context)
         return tls.write_kubeconfig(path, config) if path else config
+
+
+def crd_established(crd):
+    return any(c.get('type') == 'Established' and c.get('status') == 'True'
+               for c in (crd.get('status') or {}).get('conditions') or [])
+
+
+def crd_status(crd):
+    """The status kube's apiextensions controllers give an accepted CRD."""
+    moment = time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())
+    names = crd['spec']['names']
+    accepted = dict(names, singular=names.get('singular') or names['kind'].lower(),
+                    listKind=names.get('listKind') or names['kind'] + 'List')
+    return {'acceptedNames': accepted,
+            'storedVersions': [v['name'] for v in crd['spec']['versions'] if v.get('storage')],
+            'conditions': [
+                {'type': 'NamesAccepted', 'status': 'True', 'reason': 'NoConflicts', 'message': 'no conflicts found',
+                 'lastTransitionTime': moment},
+                {'type': 'Established', 'status': 'True', 'reason': 'InitialNamesAccepted',
+                 'message': 'the initial names have been accepted', 'lastTransitionTime': moment}]}
 
 
 def start_server(host='127.0.0.1', port=0, tls=False, token=None, client_ca=None, tls_dir=None, crd_dir=None,

@@ -1,0 +1,232 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to appnet.skupper
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: manifest
+short_description: Apply or remove the Kubernetes objects of a manifest (file, folder or URL) by server-side apply
+version_added: 1.1.0
+description:
+- Applies every object of a Kubernetes manifest, of any C(apiVersion) and C(kind) the API server serves (found with
+  the server's discovery, as C(kubectl) finds it), by server-side apply with the field manager C(appnet.skupper).
+  This is how M(appnet.skupper.controller) installs Skupper's controller from its release manifest.
+- "Order: C(CustomResourceDefinitions) first, each waited for until its C(Established) condition is C(True) (the
+  API serves the new kind only then); C(Namespaces) next; then the other objects in manifest order. With I(wait),
+  every C(Deployment) of the manifest is then waited for until its rollout is complete and available (the rules of
+  C(kubectl rollout status))."
+- Every object is read first and written only when the live object lacks what the manifest says (or still has
+  fields this module set before that the manifest no longer has); a second run sends no write.
+- The whole manifest is read and checked before the first request. A missing file, YAML that is not a Kubernetes
+  object, the same object twice, or a kind the server does not serve (and no CRD of the manifest defines) fails
+  the task with nothing changed.
+- With I(state=absent) the objects are deleted in reverse order. C(CustomResourceDefinitions) and C(Namespaces)
+  are kept unless I(delete_crds) or I(delete_namespaces) is true, since removing them deletes every object of the
+  kind, or in the namespace, in the cluster.
+author:
+- appnet.skupper contributors (@appnet)
+options:
+  src:
+    description:
+    - A manifest file (YAML or JSON, one or more documents; C(List) kinds stand for their items), or a folder whose
+      C(.yaml), C(.yml) and C(.json) files (not its sub-folders) are read in name order.
+    - On the host the module runs on; for a Kubernetes task on the controller (the usual case), the controller.
+    - Exactly one of I(src) and I(url) is required.
+    type: path
+  url:
+    description:
+    - An C(http) or C(https) URL to download the manifest from (certificates are checked; proxies from the
+      environment, as M(ansible.builtin.get_url) uses them).
+    type: str
+  url_timeout:
+    description:
+    - Seconds to wait for the download of I(url).
+    type: int
+    default: 30
+  namespace:
+    description:
+    - Namespace of the namespaced objects whose manifest gives none. Objects that name their namespace keep it;
+      cluster-scoped objects have none.
+    type: str
+    default: default
+  state:
+    description:
+    - V(present) applies the objects, V(absent) deletes them.
+    type: str
+    choices: [present, absent]
+    default: present
+  delete_crds:
+    description:
+    - With I(state=absent), delete the manifest's C(CustomResourceDefinitions) too (and with them every custom
+      resource of their kinds in the cluster).
+    type: bool
+    default: false
+  delete_namespaces:
+    description:
+    - With I(state=absent), delete the manifest's C(Namespaces) too (and everything in them).
+    type: bool
+    default: false
+  wait:
+    description:
+    - With I(state=present), wait until every C(Deployment) of the manifest is rolled out and available for its
+      current spec; with I(state=absent), wait until every deleted object is gone.
+    - C(CustomResourceDefinitions) are always waited for until C(Established), whatever this option says.
+    - On timeout the module fails, naming the object and why it is not ready.
+    type: bool
+    default: false
+  wait_timeout:
+    description:
+    - Seconds to wait for each object.
+    type: int
+    default: 120
+  wait_sleep:
+    description:
+    - Longest pause between two checks. The first checks come sooner (0.25 s apart, the pause doubling up to this
+      value). The last check is made at the timeout, never later.
+    type: int
+    default: 2
+extends_documentation_fragment:
+- appnet.skupper.k8s_auth
+- appnet.skupper.k8s_auth.APPLY
+- appnet.skupper.attributes
+attributes:
+  check_mode:
+    support: full
+    details:
+    - Changes are sent with C(dryRun=All), so the API server validates them and stores nothing. Objects of a kind a CRD
+      of the manifest would define, or in a namespace the manifest would create, are reported as created without
+      a request.
+  diff_mode:
+    support: full
+    details:
+    - One diff per object that changes, before and after (its metadata, spec and other fields; no status).
+  idempotent:
+    description: When run twice in a row with the same arguments, the second run reports no change.
+    support: full
+  platform:
+    support: full
+    platforms: kubernetes
+requirements:
+- kubernetes >= 24.2.0 (Python)
+- PyYAML
+notes:
+- Objects a newer manifest no longer has are not deleted by I(state=present); remove them with I(state=absent) and
+  the older manifest.
+- Secret values of a manifest are never shown in a diff.
+seealso:
+- module: appnet.skupper.resource
+- role: appnet.skupper.controller
+'''
+
+EXAMPLES = r'''
+- name: Install Skupper's controller, cluster scope, from its release manifest
+  appnet.skupper.manifest:
+    url: https://github.com/skupperproject/skupper/releases/download/2.2.5/skupper-cluster-scope.yaml
+    namespace: skupper
+    wait: true
+
+- name: The same from a folder copied to the controller, for a cluster without internet
+  appnet.skupper.manifest:
+    src: /srv/skupper/2.2.5/
+    namespace: skupper
+    wait: true
+
+- name: Remove it again, CRDs included
+  appnet.skupper.manifest:
+    src: /srv/skupper/2.2.5/
+    namespace: skupper
+    state: absent
+    delete_crds: true
+'''
+
+RETURN = r'''
+objects:
+  description: Every object of the manifest and what happened to it, in manifest order.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    api_version:
+      description: The object's apiVersion.
+      type: str
+    kind:
+      description: The object's kind.
+      type: str
+    name:
+      description: The object's name.
+      type: str
+    namespace:
+      description: Its namespace; null for cluster-scoped objects.
+      type: str
+    result:
+      description: C(created), C(updated), C(unchanged), C(deleted), C(absent) (already gone) or C(kept) (a CRD or
+        Namespace that I(state=absent) leaves).
+      type: str
+  sample:
+  - {api_version: apps/v1, kind: Deployment, name: skupper-controller, namespace: skupper, result: updated}
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.appnet.skupper.plugins.module_utils import args_common
+from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError
+from ansible_collections.appnet.skupper.plugins.module_utils.k8s import auth
+from ansible_collections.appnet.skupper.plugins.module_utils.k8s import manifest_source
+from ansible_collections.appnet.skupper.plugins.module_utils.k8s.client import KubeClient
+from ansible_collections.appnet.skupper.plugins.module_utils.k8s.manifest import ManifestApplier
+
+OWN_OPTIONS = {
+    'src': {'type': 'path'},
+    'url': {'type': 'str'},
+    'url_timeout': {'type': 'int', 'default': 30},
+    'namespace': {'type': 'str', 'default': 'default'},
+    'state': {'type': 'str', 'default': 'present', 'choices': ['present', 'absent']},
+    'delete_crds': {'type': 'bool', 'default': False},
+    'delete_namespaces': {'type': 'bool', 'default': False},
+}
+
+
+def argument_spec():
+    return args_common.merge(args_common.K8S_AUTH, args_common.APPLY, args_common.WAIT, OWN_OPTIONS)
+
+
+def load(module):
+    params = module.params
+    if params['src']:
+        return manifest_source.parse(manifest_source.read_path(params['src']))
+    return manifest_source.parse(manifest_source.fetch_url(module, params['url'], params['url_timeout']))
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True,
+                           required_one_of=[('src', 'url')], mutually_exclusive=[('src', 'url')])
+    auth.protect_kubeconfig(module)
+    params = module.params
+    applier = None
+    try:
+        objects = load(module)
+        applier = ManifestApplier(KubeClient.from_params(params), params['namespace'], force=params['force'])
+        if params['state'] == 'present':
+            outcomes = applier.present(objects, module.check_mode, params['wait'], params['wait_timeout'],
+                                       params['wait_sleep'])
+        else:
+            outcomes = applier.absent(objects, module.check_mode, params['delete_crds'], params['delete_namespaces'],
+                                      params['wait'], params['wait_timeout'], params['wait_sleep'])
+    except manifest_source.ManifestError as exc:
+        module.fail_json(msg=str(exc), changed=False, objects=[])
+    except BackendError as exc:
+        done = applier.done if applier else []
+        module.fail_json(msg=exc.message, changed=any(o.changed for o in done), objects=[o.summary() for o in done])
+    result = {'changed': any(o.changed for o in outcomes), 'objects': [o.summary() for o in outcomes]}
+    if module._diff:
+        result['diff'] = [o.diff() for o in outcomes if o.changed]
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()
