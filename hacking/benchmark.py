@@ -13,7 +13,9 @@ recorded for it:
   namespace), unchanged re-run, check mode after drift (kubectl-edit style changes to every listener and
   connector port), and the drifted run that takes the changes back;
 - the same typed tasks and resource task with the module shipped (APPNET_SKUPPER_IN_PROCESS=false);
-- the Linux render of a 10-resource site, first and unchanged (in this process).
+- the Linux render of a 10-resource site, first and unchanged (in this process);
+- a live listener change on two linked sites with the real router (hacking/bench_live.py): restarts, link flaps,
+  dropped connections and the time of each system run, and a change that restarts, for comparison.
 
 Usage: PYTHONPATH=.:.build/collections python hacking/benchmark.py [--rounds N] [--output docs/benchmarks.md]
        [--core-collections DIR]  (a folder holding ansible_collections/kubernetes/core: make bench installs
@@ -35,6 +37,7 @@ import uuid
 
 import yaml
 
+import bench_live
 from ansible_collections.appnet.skupper.plugins.module_utils.system import render
 from ansible_collections.appnet.skupper.plugins.module_utils.system.resources import SystemBackend
 
@@ -313,7 +316,7 @@ def counts_text(counts, size):
     return text
 
 
-def write_report(path, facts, floor, sites, linux, rounds, overloaded=None):
+def write_report(path, facts, floor, sites, linux, rounds, overloaded=None, live=None):
     ping, imports = floor
     ping_m, import_m = statistics.median(ping), statistics.median(imports)
     lines = ['# Benchmarks', '',
@@ -357,13 +360,36 @@ def write_report(path, facts, floor, sites, linux, rounds, overloaded=None):
               '| first render of a 10-resource site (CAs, certificates, router config) | %.3f |' % linux[0][0],
               '| unchanged re-render | %.3f (%.3f–%.3f) |' % (statistics.median(linux[1]), min(linux[1]),
                                                               max(linux[1])),
-              '| a live listener change on a running router (restarts, link flaps, dropped connections) | not '
-              'measured this session |',
+              live_rows(live),
               '| `network.yml` rollout over 2, 4, 8 and 16 Linux hosts (netns, SSH, real router), first run and '
               're-run | not measured this session |', '']
-    lines += targets(sites, ping_m + import_m, overloaded)
+    lines += targets(sites, ping_m + import_m, overloaded, live)
     with open(path, 'w') as handle:
         handle.write('\n'.join(lines) + '\n')
+
+
+def live_rows(live):
+    """The rows of the live listener change (hacking/bench_live.py) in the Linux table."""
+    if not live or 'skipped' in live:
+        return ('| a live listener change on a running router (restarts, link flaps, dropped connections) | not '
+                'measured: %s |' % ((live or {}).get('skipped') or 'not run'))
+    return '\n'.join('| %s | %s |' % (label, bench_live.summary(live[key])) for key, label in (
+        ('live', 'a listener added, then removed, on a running site linked to another (real router, '
+                 '`system state=reloaded` runs; counts over both sites, a long-lived connection through another '
+                 'listener)'),
+        ('restart', 'for comparison: a change that restarts the router (the link\'s cost), counted the same way')))
+
+
+def live_target(live):
+    if not live or 'skipped' in live:
+        return '| Linux listener change: 0 restarts, 0 link flaps, 0 dropped connections | not measured | – |'
+    found = live['live']
+    met = not found['restarts'] and not found['link flaps'] and not found['dropped connections'] \
+        and not found['failures']
+    return ('| Linux listener change: 0 restarts, 0 link flaps, 0 dropped connections | %d restarts, %d link flaps, '
+            '%d dropped connections in %d changes | %s |' % (found['restarts'], found['link flaps'],
+                                                             found['dropped connections'], found['changes'],
+                                                             'met' if met else 'missed'))
 
 
 def busy():
@@ -375,7 +401,7 @@ def busy():
     return average if average > (os.cpu_count() or 1) else None
 
 
-def targets(sites, floor, overloaded=None):
+def targets(sites, floor, overloaded=None, live=None):
     """The targets of issue 12 with the measured figures. overloaded: the load average seen when the machine
     was busier than its cores (time targets are then reported, not judged; request counts still are)."""
     lines = ['## Targets', '']
@@ -437,8 +463,7 @@ def targets(sites, floor, overloaded=None):
                             'met' if counts['writes'] == 0 else 'missed'))
     lines += ['| Linux first render < 0.25 s, unchanged < 0.05 s | see the Linux table (not a target of this '
               'session\'s work) | – |',
-              '| Linux listener change: 0 restarts, 0 link flaps, 0 dropped connections | not measured this '
-              'session | – |',
+              live_target(live),
               '| rollout time(16)/time(2) ≤ 3; unchanged re-run ≤ 25% of the first | not measured this session '
               '| – |', '']
     return lines
@@ -472,6 +497,8 @@ def main():
         print('floor: ping playbook %s s, client import %s s' % (median_range(floor[0]), median_range(floor[1])))
         linux = bench_linux(args.rounds)
         print('linux render: first %.3f s, unchanged %s s' % (linux[0][0], median_range(linux[1])))
+        live = bench_live.measure(args.rounds)
+        print('live listener change: %s' % (live.get('skipped') or bench_live.summary(live['live'])))
         skupper_v2 = skupper_v2_present(runner)
         sizes = [int(s) for s in args.sizes.split(',')]
         sites = dict(((size, label), None) for size in sizes for _style, label, _env, _ops in STYLES)
@@ -505,7 +532,7 @@ def main():
                 sites[(size, label)] = found
                 overloaded.append(busy())
                 write_report(args.output, facts(), floor, sites, linux, args.rounds,
-                             max([o for o in overloaded if o] or [0]) or None)
+                             max([o for o in overloaded if o] or [0]) or None, live)
                 print('%2d resources, %-55s %s' % (size, label, '; '.join(
                     '%s %s [%s]%s' % (op, median_range(found[op][0]), counts_text(found[op][1], size),
                                       ' FAILED' if found[op][2] else '') for op in operations)), flush=True)
@@ -513,7 +540,7 @@ def main():
                     for failure in found[operation][2][:1]:
                         print('  %s failed:\n%s' % (operation, failure))
         write_report(args.output, facts(), floor, sites, linux, args.rounds,
-                     max([o for o in overloaded if o] or [0]) or None)
+                     max([o for o in overloaded if o] or [0]) or None, live)
         print('wrote %s' % args.output)
     finally:
         server.stop()

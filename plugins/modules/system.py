@@ -16,7 +16,9 @@ description:
   - Renders a Linux, Podman or Docker site from its resource files (C(input/resources), written by the resource
     modules) into the router configuration, the certificates, the static links and the resources with status,
     in Skupper's own layout, and runs its router.
-  - The router restarts only when what it reads changed. No container engine and no Skupper CLI are needed on
+  - The router restarts only when what it reads changed. On Linux, listeners and connectors added, changed or
+    removed on a running router are changed through its management interface instead, without a restart; links
+    and the connections of other listeners stay up. No container engine and no Skupper CLI are needed on
     Linux; the Skupper router (C(skrouterd)) is.
 author:
   - appnet.skupper contributors (@appnet)
@@ -27,6 +29,18 @@ options:
         (its configuration or a certificate) or how it is run (binary, site id, unit, container command) changed
         since the last start, a running router is restarted. Either way the module returns once the router is
         ready (see I(ready_timeout)).
+      - On Linux, when only the router's listeners and connectors (C(tcpListener) and C(tcpConnector) entities of
+        Listeners and Connectors; not multi-key listeners) changed, the running router is not restarted; the
+        module deletes the removed and changed ones and creates the new and changed ones through the router's
+        management interface (one AMQP session of the C(skmanage) beside the router binary, or on E(PATH), over
+        the site's local management listener), checks that the router then holds exactly what the rendered
+        configuration says, and returns them as I(reconfigured). Links and the connections of other listeners
+        and connectors stay up; the connections of a changed listener or connector end. Anything else the
+        router reads (the router id, certificates and sslProfiles, RouterAccess and link listeners, links, site
+        settings, logging) still restarts the router, and I(restart_reason) says why.
+      - The rendered configuration on disk stays the source of truth; a later restart yields the same router.
+        A live change the router refuses (or no usable C(skmanage)) restarts the router instead, with a warning.
+      - Podman and Docker sites always restart the router container on a change.
       - On Linux, after it started or restarted the router, the module also waits (up to 20 seconds) until the
         listeners that the router should bind are bound (those whose routing key has a reachable connector, once
         the site's links have made their first attempt), and warns for every listener whose port the router cannot
@@ -90,7 +104,8 @@ extends_documentation_fragment:
   - appnet.skupper.container
 attributes:
   check_mode:
-    description: Renders in memory and predicts changed and restarted without changing anything.
+    description: Renders in memory and predicts changed, restarted and reconfigured without changing anything
+      (the router is not asked).
     support: full
   diff_mode:
     description: Shows the runtime files that change and the service state before and after.
@@ -153,6 +168,28 @@ restart_reason:
   returned: with I(state=started) or I(state=reloaded)
   type: str
   sample: what the router reads (its configuration or a certificate) changed
+reconfigured:
+  description:
+    - The listeners and connectors changed on the running router through its management interface, without a
+      restart (in check mode, that would be), as C(<entity type> <entity name>) of the router configuration;
+      null when the router was not changed live (unchanged, started or restarted).
+  returned: with I(state=started) or I(state=reloaded)
+  type: dict
+  contains:
+    created:
+      description: Entities created.
+      type: list
+      elements: str
+      sample: [tcpListener listener/backend]
+    deleted:
+      description: Entities deleted.
+      type: list
+      elements: str
+    updated:
+      description: Entities changed (deleted and created again with their new attributes).
+      type: list
+      elements: str
+      sample: [tcpConnector connector/database@127.0.0.1]
 router_config:
   description: Path of the router configuration.
   returned: when the site is rendered
@@ -197,7 +234,7 @@ from ansible_collections.appnet.skupper.plugins.module_utils.module_input import
 
 from ansible_collections.appnet.skupper.plugins.module_utils import args_common
 from ansible_collections.appnet.skupper.plugins.module_utils.system import (
-    faults, files, listener_wait, paths, process_service, service, site_lock, site_status)
+    faults, files, listener_wait, live_apply, live_config, paths, process_service, service, site_lock, site_status)
 from ansible_collections.appnet.skupper.plugins.module_utils.system.certs import CertificateError
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render import ROUTER_CONFIG, check_platform, render_site
 from ansible_collections.appnet.skupper.plugins.module_utils.system.site_state import SiteStateError
@@ -205,6 +242,8 @@ from ansible_collections.appnet.skupper.plugins.module_utils.system.site_state i
 KEPT_ON_ABSENT = ('runtime/issuers', 'runtime/issued', 'internal/redeemed')
 STOPPED = 'the router was stopped (appnet.skupper.system state=stopped)'
 PORT_ATTEMPTS = 3
+READS_CHANGED = 'what the router reads (its configuration or a certificate) changed'
+LIVE_FAILED = 'the live change of its listeners and connectors failed'
 
 
 class StartFailed(Exception):
@@ -239,10 +278,32 @@ def restart_reason(record, manager, rendered, previous, active):
     if not active:
         return 'the router is not running'
     if record.get('runtime_digest') != rendered.runtime_digest:
-        return 'what the router reads (its configuration or a certificate) changed'
+        return READS_CHANGED
     if record.get('spec_digest') != manager.spec_digest():
         return 'how the router is run changed (%s)' % ('the unit' if manager.name == 'systemd' else 'its command')
     return manager.degraded()
+
+
+def live_change(record, manager, rendered, previous, active, platform):
+    """The live_config.Changes that bring the running Linux router to the render without a restart, or None when
+    a restart is needed (or nothing changed)."""
+    if platform != 'linux' or restart_reason(record, manager, rendered, previous, active) != READS_CHANGED:
+        return None
+    # Only the router's configuration changed: no other reason for a restart may remain once it is live.
+    if restart_reason(dict(record, runtime_digest=rendered.runtime_digest), manager, rendered, previous, active):
+        return None
+    return live_config.live_change(record, rendered)
+
+
+def reconfigure(home, router, changes, rendered, warnings):
+    """Make changes on the running router; None when it is done, else the reason of the restart to do instead."""
+    try:
+        live_apply.apply_changes(home, listener_wait.skmanage_for(router), changes, rendered.entities)
+    except live_config.LiveChangeFailed as exc:
+        warnings.append('the listeners and connectors could not be changed on the running router (%s): the router '
+                        'was restarted on its configuration instead' % exc)
+        return LIVE_FAILED
+    return None
 
 
 def start_router(manager, rendered, restart, render_again, attempts=PORT_ATTEMPTS):
@@ -286,12 +347,25 @@ def run_site(module, home, record):
                            router_running=running_now, pending=params['pending_resources'])
     manager.site_id = rendered.site_id
     reason = restart_reason(record, manager, rendered, previous, active)
+    live = live_change(record, manager, rendered, previous, active, params['platform'])
+    if live is not None:
+        reason = None
     installed = manager.install(check_mode=module.check_mode)
     changed_files = list(rendered.changed_files)
     if not module.check_mode:
         if switching:
             previous.stop()
             previous.remove()
+        if live is not None:
+            # As for a restart: no digest in the record until the router holds the new configuration, so a run
+            # killed meanwhile restarts the router next time. The same fault points as the restart's.
+            service.write_record(home, manager, platform=params['platform'])
+            faults.point('system-before-restart')
+            reason = reconfigure(home, router, live, rendered, manager.warnings)
+            if reason is None:
+                faults.point('system-after-restart')
+            else:
+                live = None
         if reason is not None:
             # The digests say what the running router reads: until it has restarted on the new runtime, the
             # record names the manager (stop and removal find the router) but no digest, so a run killed
@@ -309,16 +383,19 @@ def run_site(module, home, record):
             changed_files = rendered.changed_files
             faults.point('system-after-restart')
         service.write_record(home, manager, platform=params['platform'], runtime_digest=rendered.runtime_digest,
-                             spec_digest=manager.spec_digest())
-        if reason is not None and params['platform'] == 'linux':
+                             static_digest=rendered.static_digest, spec_digest=manager.spec_digest())
+        if params['platform'] == 'linux' and (reason is not None or live is not None and live.created + live.updated):
             manager.warnings.extend(listener_wait.after_start(home, router))
     site_file = site_status.set_router_running(home, True, dry_run=module.check_mode)
     if site_file and site_file not in changed_files:
         changed_files = sorted(changed_files + [site_file])
+    reconfigured = None if live is None else {'created': live.created, 'deleted': live.deleted,
+                                                  'updated': live.updated}
     return {
-        'changed': bool(changed_files) or reason is not None or installed,
+        'changed': bool(changed_files) or reason is not None or installed or live is not None,
         'restarted': reason is not None,
         'restart_reason': reason,
+        'reconfigured': reconfigured,
         'created': created,
         'router_config': rendered.router_config_path,
         'site_id': rendered.site_id,
@@ -330,7 +407,7 @@ def run_site(module, home, record):
         'diff': {'before': {'active': running_now, 'manager': (previous or manager).name,
                             'runtime_digest': record.get('runtime_digest')},
                  'after': {'active': True, 'manager': manager.name, 'runtime_digest': rendered.runtime_digest,
-                           'changed_files': changed_files}},
+                           'changed_files': changed_files, 'reconfigured': reconfigured}},
     }
 
 

@@ -23,9 +23,9 @@ import re
 import socket
 import uuid
 from dataclasses import dataclass, field
-from typing import List
+from typing import List, Optional
 
-from ansible_collections.appnet.skupper.plugins.module_utils.system import certs, files, paths, static_links
+from ansible_collections.appnet.skupper.plugins.module_utils.system import certs, files, live_config, paths, static_links
 from ansible_collections.appnet.skupper.plugins.module_utils.system.site_status import (
     ready_status, site_status, timestamp)
 from ansible_collections.appnet.skupper.plugins.module_utils.system.router_config import (
@@ -65,6 +65,12 @@ class RenderResult(object):
     static_links: List[dict] = field(default_factory=list)
     warnings: List[str] = field(default_factory=list)
     allocated_ports: List[int] = field(default_factory=list)
+    # The digest split of live reconfiguration (live_config.py): the digest of all the router reads but its live
+    # entities; the config's entities; those of the config on disk before this render, and its runtime digest.
+    static_digest: str = ''
+    entities: List[list] = field(default_factory=list)
+    previous_entities: Optional[List[list]] = None
+    previous_digest: Optional[str] = None
 
 
 class _Plan(object):
@@ -601,13 +607,19 @@ def _roll_back(home, written):
     _remove_empty_directories(home)
 
 
-def runtime_digest(plan, entities, base):
-    """sha256 over skrouterd.json and every file its sslProfiles read."""
+def runtime_digest(plan, entities, base, config=None):
+    """sha256 over skrouterd.json (the plan's, or the bytes config) and every file its sslProfiles read."""
     digest = hashlib.sha256()
     for relative in [ROUTER_CONFIG] + referenced_files(entities, base):
-        data = plan.files.get(relative, (b'', 0))[0]
+        data = config if relative == ROUTER_CONFIG and config is not None else plan.files.get(relative, (b'', 0))[0]
         digest.update(relative.encode('utf-8') + b'\0' + data + b'\0')
     return digest.hexdigest()
+
+
+def _static_digest(plan, entities, base):
+    """runtime_digest() of the config without its live entities (live_config.py): what only a restart changes."""
+    static = live_config.static_entities(entities)
+    return runtime_digest(plan, static, base, config=dump_router_config(static).encode('utf-8'))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -694,12 +706,18 @@ def _render_site(home, namespace, *, platform='linux', path_base=None, dry_run=F
                              static_links.primary_address(host_addresses), router_running, router_reason)
     plan_resources(runtime, state, plan, context, certificate_documents(requests, leaves, runtime.namespace))
     plan.add(PLATFORM_FILE, 'platform: %s\n' % platform)
+    before = files.read_bytes(os.path.join(home, ROUTER_CONFIG))
+    previous_entities = live_config.parse_config(before)
     changed = apply_plan(home, plan, dry_run)
     for link in links:
         link['path'] = os.path.join(home, link['path'])
     return RenderResult(site_id=site_id, site_name=state.site_name, router_id=router_id,
                         router_config_path=os.path.join(home, ROUTER_CONFIG), changed_files=changed,
                         runtime_digest=runtime_digest(plan, entities, base), static_links=links,
+                        static_digest=_static_digest(plan, entities, base), entities=entities,
+                        previous_entities=previous_entities,
+                        previous_digest=None if previous_entities is None else
+                        runtime_digest(plan, previous_entities, base, config=before),
                         warnings=state.warnings + _token_warnings(state),
                         allocated_ports=sorted(port for name in added
                                                for port in _role_ports(runtime.router_accesses[name]).values()))

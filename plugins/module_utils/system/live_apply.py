@@ -1,0 +1,132 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to appnet.skupper
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Make a live change (live_config.Changes) on a running Linux router in ONE management session.
+
+As mgmt_session.py does for queries, skmanage's own interpreter runs a short program that loads skmanage's client
+library (its `Node` and connection options) and connects once to the site's local management listener with mutual
+TLS (the skupper-local-client certificate). It runs the DELETE and CREATE operations in order, stopping at the first
+the router refuses, then reads back the tcpListeners and tcpConnectors, so the caller checks that the router holds
+exactly what the configuration on disk says.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+import subprocess
+
+from ansible_collections.appnet.skupper.plugins.module_utils.system import live_config, management, mgmt_session
+
+TIMEOUT = 10
+
+# Run as: <skmanage's python> -c PROGRAM <skmanage path>, the request as JSON on standard input. Prints
+# {"done": number of operations made, "error": why the next one failed or null, "types": {type: [entities]}}, or
+# {"unsupported": why} when skmanage's library cannot be loaded; a failed connection prints "<error class>:
+# <message>" and exits 1.
+PROGRAM = r'''
+import json, runpy, sys
+
+
+class Options:
+    ssl_password = ssl_password_file = sasl_mechanisms = sasl_username = sasl_password = None
+    sasl_password_file = None
+    ssl_disable_peer_name_verify = False
+
+
+def main():
+    request = json.load(sys.stdin)
+    try:
+        tool = runpy.run_path(sys.argv[1], run_name='skmanage_library')
+        node_class, opts_url, opts_ssl_domain = tool['Node'], tool['opts_url'], tool['opts_ssl_domain']
+    except BaseException as exc:
+        print(json.dumps({'unsupported': '%s: %s' % (type(exc).__name__, exc)}))
+        return 0
+    opts = Options()
+    opts.bus = request['bus']
+    opts.ssl_certificate, opts.ssl_key, opts.ssl_trustfile = request['certificate'], request['key'], request['trustfile']
+    try:
+        node = node_class.connect(opts_url(opts), None, request['timeout'], opts_ssl_domain(opts), None)
+    except Exception as exc:
+        print('%s: %s' % (type(exc).__name__, exc))
+        return 1
+    done, error = 0, None
+    try:
+        for operation, entity_type, name, attributes in request['operations']:
+            try:
+                if operation == 'DELETE':
+                    node.delete(type=entity_type, name=name)
+                else:
+                    node.create(attributes, type=entity_type, name=name)
+            except Exception as exc:
+                error = '%s of %s %s: %s: %s' % (operation, entity_type, name, type(exc).__name__, exc)
+                break
+            done += 1
+        types = {}
+        for entity_type in request['types']:
+            try:
+                types[entity_type] = node.query(type=entity_type).get_dicts(clean=True)
+            except Exception as exc:
+                error = error or 'QUERY of %s: %s: %s' % (entity_type, type(exc).__name__, exc)
+        print(json.dumps({'done': done, 'error': error, 'types': types}))
+        return 0
+    finally:
+        node.close()
+
+
+sys.exit(main())
+'''
+
+
+def run_operations(tool, target, operations, types, timeout=TIMEOUT):
+    """Run operations (live_config.Changes.operations) on the router at target in one session of tool's library;
+    {'done', 'error', 'types'} as PROGRAM prints. LiveChangeFailed when no session could be had."""
+    python = mgmt_session.interpreter(tool)
+    if python is None or not os.access(python, os.X_OK):
+        raise live_config.LiveChangeFailed('%s is not skupper-router\'s skmanage (no Python interpreter in its first '
+                                           'line)' % tool)
+    request = {'bus': 'amqps://127.0.0.1:%d' % target.port, 'certificate': target.certificate, 'key': target.key,
+               'trustfile': target.trustfile, 'timeout': timeout, 'types': list(types),
+               'operations': [[operation, management.full_type(entity_type), name, attributes]
+                              for operation, entity_type, name, attributes in operations]}
+    try:
+        done = subprocess.run([python, '-c', PROGRAM, tool], input=json.dumps(request), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, timeout=timeout * 2 + 5, check=False, universal_newlines=True)
+    except subprocess.TimeoutExpired:
+        raise live_config.LiveChangeFailed('the management session did not end within %d seconds'
+                                           % (timeout * 2 + 5))
+    except OSError as exc:
+        raise live_config.LiveChangeFailed('cannot run %s: %s' % (python, exc))
+    if done.returncode != 0:
+        raise live_config.LiveChangeFailed(management.tool_failure([tool, 'session'], target, (
+            done.stdout + '\n' + done.stderr).strip(), done.returncode).message)
+    try:
+        answer = json.loads(done.stdout)
+    except ValueError:
+        raise live_config.LiveChangeFailed('the management session printed no JSON: %s' % done.stdout[:300])
+    if 'unsupported' in answer:
+        raise live_config.LiveChangeFailed('%s is not skupper-router\'s skmanage: %s' % (tool, answer['unsupported']))
+    return answer
+
+
+def apply_changes(home, skmanage, changes, entities, timeout=TIMEOUT):
+    """Bring the running router of the Linux site in home to the live entities of its config (entities) with
+    changes; LiveChangeFailed when the router refused an operation or does not hold them afterwards."""
+    if skmanage is None:
+        raise live_config.LiveChangeFailed('no skmanage beside the router binary or on PATH')
+    try:
+        target = management.management_target(home)
+    except management.ManagementError as exc:
+        raise live_config.LiveChangeFailed(exc.message)
+    answer = run_operations(skmanage, target, changes.operations,
+                            [management.full_type(name) for name in live_config.LIVE_TYPES], timeout)
+    if answer.get('error'):
+        raise live_config.LiveChangeFailed('the router refused %s (after %d of %d operations)'
+                                           % (answer['error'], answer.get('done', 0), len(changes.operations)))
+    found = dict((management.short_type(name), items) for name, items in (answer.get('types') or {}).items())
+    problems = live_config.mismatches(entities, found)
+    if problems:
+        raise live_config.LiveChangeFailed('the router does not hold what its configuration says: %s'
+                                           % '; '.join(problems))
