@@ -120,7 +120,9 @@ notes:
 - Secret values of a manifest are never shown in a diff.
 seealso:
 - module: appnet.skupper.resource
-- role: appnet.skupper.controller
+- name: The appnet.skupper.controller role
+  description: Installs Skupper's controller with this module (roles/controller/meta/argument_specs.yml).
+  link: https://github.com/appnet/skupper/tree/main/roles/controller
 '''
 
 EXAMPLES = r'''

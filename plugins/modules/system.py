@@ -390,7 +390,7 @@ def run_site(module, home, record):
     if site_file and site_file not in changed_files:
         changed_files = sorted(changed_files + [site_file])
     reconfigured = None if live is None else {'created': live.created, 'deleted': live.deleted,
-                                                  'updated': live.updated}
+                                              'updated': live.updated}
     return {
         'changed': bool(changed_files) or reason is not None or installed or live is not None,
         'restarted': reason is not None,

@@ -58,7 +58,7 @@ def rollout_pending(deployment):
         return '%s old replicas pending termination' % (status['replicas'] - status.get('updatedReplicas', 0))
     if status.get('availableReplicas', 0) < status.get('updatedReplicas', 0):
         return '%s of %s updated replicas available' % (status.get('availableReplicas', 0),
-                                                         status.get('updatedReplicas', 0))
+                                                        status.get('updatedReplicas', 0))
     available = [c for c in status.get('conditions') or [] if c.get('type') == 'Available']
     if available and available[0].get('status') != 'True':
         return 'Available is %s: %s' % (available[0].get('status'), available[0].get('message'))

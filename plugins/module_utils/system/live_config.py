@@ -120,6 +120,6 @@ def mismatches(wanted, found):
         for attribute in ('host', 'port', 'address'):
             if attribute in expected[key] and str(item.get(attribute)) != str(expected[key][attribute]):
                 problems.append('%s has %s %s, not %s' % (label(key), attribute, item.get(attribute),
-                                                         expected[key][attribute]))
+                                                          expected[key][attribute]))
     problems += ['%s should not be there' % label(key) for key in sorted(held) if key not in expected]
     return problems
