@@ -14,15 +14,22 @@ from ansible_collections.appnet.skupper.plugins.module_utils import model
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s import auth
 
-try:
+
+class ApiException(Exception):
+    """Stands for kubernetes.client.rest.ApiException until a KubeClient imports the kubernetes package (the
+    import costs about 0.45 s, which a task on a Linux site never pays)."""
+    status = None
+
+
+class Urllib3Error(Exception):
+    """Stands for urllib3's HTTPError, likewise."""
+
+
+def _import_errors():
+    global ApiException, Urllib3Error
     from kubernetes.client.rest import ApiException
     from urllib3.exceptions import HTTPError as Urllib3Error
-except ImportError:  # pragma: no cover - auth.require_kubernetes reports it
-    class ApiException(Exception):
-        status = None
 
-    class Urllib3Error(Exception):
-        pass
 
 FIELD_MANAGER = 'appnet.skupper'
 APPLY = 'application/apply-patch+yaml'
@@ -56,6 +63,7 @@ class KubeClient(object):
     """One API server connection (an ApiClient) with retries and error translation."""
 
     def __init__(self, api_client, sleep=time.sleep, timeout=REQUEST_TIMEOUT):
+        _import_errors()
         self.api = api_client
         self.sleep = sleep
         self.timeout = timeout
