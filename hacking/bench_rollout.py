@@ -30,8 +30,8 @@ import yaml
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HTTP_PORT, LISTENER_PORT = 19090, 18080
 NAMESPACE = 'bench'
-PLAY_ENV = dict([('ANSIBLE_PIPELINING', 'True')] + [(k[len('BENCH_'):], v) for k, v in os.environ.items()
-                                                      if k.startswith('BENCH_ANSIBLE_')])
+PASSED = [(key[len('BENCH_'):], value) for key, value in os.environ.items() if key.startswith('BENCH_ANSIBLE_')]
+PLAY_ENV = dict([('ANSIBLE_PIPELINING', 'True')] + PASSED)
 
 
 def real_router():

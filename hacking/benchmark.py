@@ -412,9 +412,9 @@ def rollout_target(rollout, judged):
     if found is None:
         return '| rollout time(16)/time(2) ≤ 3; unchanged re-run ≤ 25% of the first | not measured | – |'
     scale, (small, large), rerun = found
-    return ('| rollout time(%d)/time(%d) ≤ 3 | %.2f | %s |\n| rollout: unchanged re-run ≤ 25%% of the first run '
-            '(the worst size) | %.0f%% | %s |' % (large, small, scale, judged(scale <= 3), 100 * rerun,
-                                                judged(rerun <= 0.25)))
+    text = ('| rollout time(%d)/time(%d) ≤ 3 | %.2f | %s |\n| rollout: unchanged re-run ≤ 25%% of the first run '
+            '(the worst size) | %.0f%% | %s |')
+    return text % (large, small, scale, judged(scale <= 3), 100 * rerun, judged(rerun <= 0.25))
 
 
 def targets(sites, floor, overloaded=None, live=None, rollout=None):
