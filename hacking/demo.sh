@@ -100,7 +100,7 @@ start() {
     "$VENV/bin/ansible-playbook" -i "$INVENTORY" "$ROOT/playbooks/demo.yml" \
         -e "skupper_router_binary=$ROUTER" -e "skupper_skmanage=$SKMANAGE" \
         -e "demo_backend_port=$backend_port" -e "demo_listener_port=$listener_port" \
-        -e "demo_router_origin='$ROUTER_ORIGIN'" "${EXTRA[@]}"
+        -e "demo_router_origin='$ROUTER_ORIGIN'" -e "skupper_verify_report_dir=$STATE/report" "${EXTRA[@]}"
     say "stop it with: make demo-stop"
 }
 
