@@ -347,20 +347,6 @@ def router_connectors(router_state, connector_docs):
     return result
 
 
-def addresses_from_skstat(table):
-    """router.address-like entities from a parsed `skstat -a` table (see management.parse_skstat)."""
-    prefixes = {'local': 'L', 'mobile': 'M', 'router': 'R', 'topo': 'T', 'area': 'A', 'edge': 'E'}
-    entities = []
-    for row in table.get('rows') or []:
-        entities.append({'key': prefixes.get(row.get('class'), '?') + row.get('addr', ''),
-                         'distribution': row.get('distrib'), 'subscriberCount': port_number(row.get('local')),
-                         'remoteCount': port_number(row.get('remote')),
-                         'deliveriesIngress': port_number(row.get('in')),
-                         'deliveriesEgress': port_number(row.get('out')),
-                         'deliveriesTransit': port_number(row.get('thru'))})
-    return entities
-
-
 def _router_metadata(router):
     try:
         metadata = json.loads(router.get('metadata') or '{}')

@@ -20,8 +20,6 @@ DURATION = re.compile(r'^([0-9]+(\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+\Z')
 LABEL_KEY = re.compile(r'^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?\Z')
 LABEL_VALUE = re.compile(r'^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?\Z')
 
-_DURATION_UNITS = {'ns': 1e-9, 'us': 1e-6, '\u00b5s': 1e-6, 'ms': 1e-3, 's': 1, 'm': 60, 'h': 3600}
-
 
 def check_name(value):
     """An RFC 1123 label: what Skupper and Kubernetes accept as a resource name."""
@@ -64,14 +62,6 @@ def check_duration(value):
     if not isinstance(value, str) or not DURATION.match(value):
         return 'must be a duration such as "15m", "1h30m" or "90s"'
     return None
-
-
-def parse_duration(value):
-    """Seconds in a Go duration string ("1h30m", "90s")."""
-    total = 0.0
-    for number, _fraction, unit in re.findall(r'([0-9]+(\.[0-9]+)?)(ns|us|\u00b5s|ms|s|m|h)', value):
-        total += float(number) * _DURATION_UNITS[unit]
-    return total
 
 
 def check_labels(value):

@@ -61,11 +61,9 @@ def test_check_host_refuses_empty_and_non_strings(value):
     assert validation.check_host(value) == 'must be a non-empty host name or IP address'
 
 
-@pytest.mark.parametrize('value,seconds', [('15m', 900), ('1h30m', 5400), ('90s', 90), ('1.5h', 5400),
-                                           ('500ms', 0.5), ('2h0m10s', 7210)])
-def test_durations_are_checked_and_parsed(value, seconds):
+@pytest.mark.parametrize('value', ['15m', '1h30m', '90s', '1.5h', '500ms', '2h0m10s'])
+def test_durations_are_accepted(value):
     assert validation.check_duration(value) is None
-    assert validation.parse_duration(value) == pytest.approx(seconds)
 
 
 @pytest.mark.parametrize('value', ['15', 'm', '15 m', '15min', '1d', '', None, 900, '-5m'])

@@ -414,20 +414,3 @@ def write_files(directory, content):
         data, mode = content[name]
         changed = files.write_atomic(os.path.join(directory, name), data, mode) or changed
     return changed
-
-
-# ---------------------------------------------------------------------------------------------
-# Public helpers that write
-
-
-def ensure_ca(directory, common_name_value):
-    """The CA kept in directory (ca.crt, tls.crt, tls.key), created once when missing."""
-    ca, _changed = plan_ca(directory, common_name_value)
-    write_files(directory, ca.files())
-    return ca
-
-
-def ensure_leaf(directory, ca, common_name_value, hosts, client, server):
-    """Issue (or keep) the leaf in directory signed by ca; True when its files changed."""
-    content, _reissued = plan_leaf(directory, ca, common_name_value, hosts, client, server)
-    return write_files(directory, content)

@@ -240,13 +240,6 @@ def redemption_record(home, token, any_code=False):
     return [(item['kind'], item['name']) for item in record.get('resources') or []]
 
 
-def already_redeemed(home, token):
-    """True when token (a document, or just its name: any url and code) was redeemed into home."""
-    if isinstance(token, str):
-        return redemption_record(home, {'metadata': {'name': token}}, any_code=True) is not None
-    return redemption_record(home, token) is not None
-
-
 def _resource_ref(item):
     if isinstance(item, dict):
         return {'kind': item['kind'], 'name': item['metadata']['name']}

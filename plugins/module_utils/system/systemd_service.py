@@ -162,10 +162,6 @@ class SystemdService(ServiceManager):
         self.unit = SystemdUnit(namespace, uid, env, runner)
 
     @property
-    def unit_path(self):
-        return self.unit.path
-
-    @property
     def user_scope(self):
         return self.unit.user_scope
 

@@ -15,14 +15,21 @@ def token(name='to-west', url='https://west:9090/uid', code='abc'):
 DOCS = [{'kind': 'Secret', 'metadata': {'name': 'to-west'}}, {'kind': 'Link', 'metadata': {'name': 'to-west'}}]
 
 
+def redeemed(home, token):
+    """Whether token (a document, or just its name: any url and code) has a redemption record in home."""
+    if isinstance(token, str):
+        return redeem.redemption_record(home, {'metadata': {'name': token}}, any_code=True) is not None
+    return redeem.redemption_record(home, token) is not None
+
+
 def test_record_then_already_redeemed(tmp_path):
     home = str(tmp_path)
-    assert redeem.already_redeemed(home, token()) is False
+    assert redeemed(home, token()) is False
     path = redeem.record_redemption(home, token(), DOCS)
     assert path == os.path.join(home, 'internal', 'redeemed', 'to-west.yaml')
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
-    assert redeem.already_redeemed(home, token()) is True
-    assert redeem.already_redeemed(home, 'to-west') is True
+    assert redeemed(home, token()) is True
+    assert redeemed(home, 'to-west') is True
     assert redeem.redemption_record(home, token()) == [('Secret', 'to-west'), ('Link', 'to-west')]
 
 
@@ -35,8 +42,8 @@ def test_record_keeps_no_code_in_clear(tmp_path):
 def test_same_name_other_url_or_code_is_a_new_token(tmp_path):
     home = str(tmp_path)
     redeem.record_redemption(home, token(), [('Secret', 'to-west'), ('Link', 'to-west')])
-    assert redeem.already_redeemed(home, token(code='other')) is False
-    assert redeem.already_redeemed(home, token(url='https://west:9090/other')) is False
+    assert redeemed(home, token(code='other')) is False
+    assert redeemed(home, token(url='https://west:9090/other')) is False
     assert redeem.redemption_record(home, token(code='other'), any_code=True) == [('Secret', 'to-west'),
                                                                                   ('Link', 'to-west')]
 
@@ -45,7 +52,7 @@ def test_forget(tmp_path):
     home = str(tmp_path)
     redeem.record_redemption(home, token(), DOCS)
     assert redeem.forget_redemption(home, 'to-west') is True
-    assert redeem.already_redeemed(home, 'to-west') is False
+    assert redeemed(home, 'to-west') is False
     assert redeem.forget_redemption(home, 'to-west') is False
 
 

@@ -52,7 +52,7 @@ def analyze(tmp_path, name, text):
 
 def test_systemd_unit_for_root_is_a_system_unit_with_absolute_exec_start(tmp_path):
     manager = SystemdService('west', str(tmp_path / 'west'), router='/usr/sbin/skrouterd', site_id='id-1', uid=0)
-    assert manager.unit_path == '/etc/systemd/system/skupper-west.service'
+    assert manager.unit.path == '/etc/systemd/system/skupper-west.service'
     lines = manager.unit_text().splitlines()
     assert 'ExecStart=/usr/sbin/skrouterd -c %s' % os.path.join(str(tmp_path / 'west'), 'runtime', 'router',
                                                                 'skrouterd.json') in lines
@@ -63,7 +63,7 @@ def test_systemd_unit_for_root_is_a_system_unit_with_absolute_exec_start(tmp_pat
 def test_systemd_unit_for_a_user_goes_to_the_user_unit_directory(tmp_path):
     manager = SystemdService('east', str(tmp_path), router='/opt/skrouterd', uid=1000,
                              env={'XDG_CONFIG_HOME': '/home/alice/.config', 'HOME': '/home/alice'})
-    assert manager.unit_path == '/home/alice/.config/systemd/user/skupper-east.service'
+    assert manager.unit.path == '/home/alice/.config/systemd/user/skupper-east.service'
     assert 'WantedBy=default.target' in manager.unit_text().splitlines()
 
 

@@ -88,13 +88,6 @@ def test_east_site_peers_and_connector():
     assert connector['matched'] is None and connector['status'] == 'Pending'
 
 
-def test_connector_matched_from_skstat_addresses():
-    state = router_state('east')
-    state['router.address'] = status.addresses_from_skstat(management.parse_skstat(sample('east-skstat-a.txt')))
-    connector = status.from_router(state)['connectors'][0]
-    assert connector['matched'] is True and connector['status'] == 'Ready'
-
-
 def test_west_listeners_matched_by_oper_status():
     info = status.from_router(router_state('west'))
     listeners = by_name(info['listeners'])

@@ -15,11 +15,24 @@ def _mode(path):
     return os.stat(path).st_mode & 0o777
 
 
+def ensure_ca(directory, common_name_value):
+    """The CA kept in directory, created once when missing: the render's plan_ca, then write_files."""
+    ca, _changed = certs.plan_ca(directory, common_name_value)
+    certs.write_files(directory, ca.files())
+    return ca
+
+
+def ensure_leaf(directory, ca, common_name_value, hosts, client, server):
+    """Issue (or keep) the leaf in directory, as the render does; True when its files changed."""
+    content, _reissued = certs.plan_leaf(directory, ca, common_name_value, hosts, client, server)
+    return certs.write_files(directory, content)
+
+
 def test_ca_is_created_once_and_kept(tmp_path):
     directory = str(tmp_path / 'issuers' / 'ca')
-    first = certs.ensure_ca(directory, 'my-ca')
+    first = ensure_ca(directory, 'my-ca')
     before = snapshot_tree(directory)
-    second = certs.ensure_ca(directory, 'my-ca')
+    second = ensure_ca(directory, 'my-ca')
     assert second.cert_pem == first.cert_pem and snapshot_tree(directory) == before
     assert sorted(before) == ['ca.crt', 'tls.crt', 'tls.key']
     assert before['ca.crt'][0] == before['tls.crt'][0]
@@ -31,9 +44,9 @@ def test_ca_is_created_once_and_kept(tmp_path):
 
 
 def test_leaf_chain_sans_and_usages(tmp_path):
-    ca = certs.ensure_ca(str(tmp_path / 'ca'), 'site-ca')
+    ca = ensure_ca(str(tmp_path / 'ca'), 'site-ca')
     directory = str(tmp_path / 'leaf')
-    assert certs.ensure_leaf(directory, ca, 'west', ['west-host', '192.168.1.5', '::1'], client=True, server=True)
+    assert ensure_leaf(directory, ca, 'west', ['west-host', '192.168.1.5', '::1'], client=True, server=True)
     cert = certs.load_certificate(os.path.join(directory, 'tls.crt'))
     cert.verify_directly_issued_by(ca.certificate)
     dns, ips = certs.certificate_hosts(cert)
@@ -50,26 +63,26 @@ def test_leaf_chain_sans_and_usages(tmp_path):
 
 
 def test_leaf_is_kept_until_its_inputs_change(tmp_path):
-    ca = certs.ensure_ca(str(tmp_path / 'ca'), 'site-ca')
+    ca = ensure_ca(str(tmp_path / 'ca'), 'site-ca')
     directory = str(tmp_path / 'leaf')
-    certs.ensure_leaf(directory, ca, 'west', ['a.example'], client=True, server=True)
+    ensure_leaf(directory, ca, 'west', ['a.example'], client=True, server=True)
     before = snapshot_tree(directory)
-    assert not certs.ensure_leaf(directory, ca, 'west', ['a.example'], client=True, server=True)
+    assert not ensure_leaf(directory, ca, 'west', ['a.example'], client=True, server=True)
     assert snapshot_tree(directory) == before
-    assert certs.ensure_leaf(directory, ca, 'west', ['a.example', 'b.example'], client=True, server=True)
+    assert ensure_leaf(directory, ca, 'west', ['a.example', 'b.example'], client=True, server=True)
     assert certs.certificate_hosts(certs.load_certificate(os.path.join(directory, 'tls.crt')))[0] == [
         'a.example', 'b.example']
-    assert certs.ensure_leaf(directory, ca, 'east', ['a.example', 'b.example'], client=True, server=True)
-    other = certs.ensure_ca(str(tmp_path / 'other'), 'other-ca')
-    assert certs.ensure_leaf(directory, other, 'east', ['a.example', 'b.example'], client=True, server=True)
+    assert ensure_leaf(directory, ca, 'east', ['a.example', 'b.example'], client=True, server=True)
+    other = ensure_ca(str(tmp_path / 'other'), 'other-ca')
+    assert ensure_leaf(directory, other, 'east', ['a.example', 'b.example'], client=True, server=True)
     certs.load_certificate(os.path.join(directory, 'tls.crt')).verify_directly_issued_by(other.certificate)
 
 
 def test_leaf_close_to_expiry_is_not_current(tmp_path):
     import datetime
-    ca = certs.ensure_ca(str(tmp_path / 'ca'), 'site-ca')
+    ca = ensure_ca(str(tmp_path / 'ca'), 'site-ca')
     directory = str(tmp_path / 'leaf')
-    certs.ensure_leaf(directory, ca, 'west', [], client=True, server=True)
+    ensure_leaf(directory, ca, 'west', [], client=True, server=True)
     content = certs.read_directory(directory)
     later = datetime.datetime.now(datetime.timezone.utc) + certs.VALIDITY - datetime.timedelta(days=29)
     assert certs.leaf_is_current(content, ca, 'west', [], True, True)
@@ -93,7 +106,7 @@ def test_render_keeps_cas_and_leaves_and_reissues_on_a_new_san(west):
 
 
 def test_user_provided_issuer_takes_precedence(west, tmp_path):
-    user = certs.ensure_ca(str(tmp_path / 'mine'), 'my-site-ca')
+    user = ensure_ca(str(tmp_path / 'mine'), 'my-site-ca')
     home = west.home('west')
     west.render('west')
     shutil.copytree(str(tmp_path / 'mine'), os.path.join(home, 'input/issuers/skupper-site-ca'))
@@ -105,8 +118,8 @@ def test_user_provided_issuer_takes_precedence(west, tmp_path):
 
 def test_user_provided_leaf_from_a_secret(west, tmp_path):
     import base64
-    ca = certs.ensure_ca(str(tmp_path / 'ca'), 'svc')
-    certs.ensure_leaf(str(tmp_path / 'leaf'), ca, 'backend', ['backend.example'], client=False, server=True)
+    ca = ensure_ca(str(tmp_path / 'ca'), 'svc')
+    ensure_leaf(str(tmp_path / 'leaf'), ca, 'backend', ['backend.example'], client=False, server=True)
     content = certs.read_directory(str(tmp_path / 'leaf'))
     home = west.home('west')
     write_input(home, resource('Secret', 'backend-tls', api='v1', type='kubernetes.io/tls',
@@ -121,7 +134,7 @@ def test_user_provided_leaf_from_a_secret(west, tmp_path):
 def _expiring_ca(directory, common_name_value, days_left):
     """A CA in directory whose certificate ends in days_left days (same layout as ensure_ca writes)."""
     import datetime
-    ca = certs.ensure_ca(directory, common_name_value)
+    ca = ensure_ca(directory, common_name_value)
     start = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0) - certs.VALIDITY + \
         datetime.timedelta(days=days_left)
     short = certs.renew_ca(ca, now=start)
@@ -134,7 +147,7 @@ def test_a_ca_close_to_expiry_is_renewed_with_its_key_and_leaves_follow(tmp_path
     directory = str(tmp_path / 'ca')
     old = _expiring_ca(directory, 'site-ca', days_left=10)
     leaf_dir = str(tmp_path / 'leaf')
-    certs.ensure_leaf(leaf_dir, old, 'client-west', [], client=True, server=True)
+    ensure_leaf(leaf_dir, old, 'client-west', [], client=True, server=True)
     old_leaf = certs.load_certificate(os.path.join(leaf_dir, 'tls.crt'))
     assert certs.not_after(old_leaf) == certs.not_after(old.certificate), 'a leaf never outlives its CA'
     renewed, changed = certs.plan_ca(directory, 'site-ca')
@@ -145,7 +158,7 @@ def test_a_ca_close_to_expiry_is_renewed_with_its_key_and_leaves_follow(tmp_path
     old_leaf.verify_directly_issued_by(renewed.certificate)
     # ... but leaves are re-issued, with the renewed CA certificate and its validity
     assert not certs.leaf_is_current(certs.read_directory(leaf_dir), renewed, 'client-west', [], True, True)
-    assert certs.ensure_leaf(leaf_dir, renewed, 'client-west', [], client=True, server=True)
+    assert ensure_leaf(leaf_dir, renewed, 'client-west', [], client=True, server=True)
     assert open(os.path.join(leaf_dir, 'ca.crt'), 'rb').read() == renewed.cert_pem
     assert certs.not_after(certs.load_certificate(os.path.join(leaf_dir, 'tls.crt'))) > certs.not_after(old_leaf)
 
@@ -155,7 +168,7 @@ def test_a_ca_with_time_left_is_kept_and_caps_its_leaves(tmp_path):
     ca = _expiring_ca(directory, 'site-ca', days_left=100)
     kept, changed = certs.plan_ca(directory, 'site-ca')
     assert changed is False and kept.cert_pem == ca.cert_pem
-    certs.ensure_leaf(str(tmp_path / 'leaf'), ca, 'west', ['west-host'], client=True, server=True)
+    ensure_leaf(str(tmp_path / 'leaf'), ca, 'west', ['west-host'], client=True, server=True)
     leaf = certs.load_certificate(str(tmp_path / 'leaf' / 'tls.crt'))
     assert certs.not_after(leaf) == certs.not_after(ca.certificate)
 
