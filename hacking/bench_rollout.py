@@ -74,13 +74,7 @@ def rollout(count, workdir, skrouterd, skmanage):
     from tests.support.netns_hosts import NetnsHosts
     names = ['hub'] + ['spoke%d' % index for index in range(1, count)]
     with NetnsHosts(names, os.path.join(workdir, 'hosts-%d' % count)) as hosts:
-        site = os.path.join(workdir, 'www-%d' % count)
-        os.makedirs(site)
-        with open(os.path.join(site, 'index.html'), 'w') as handle:
-            handle.write('hello from the hub\n')
-        server = subprocess.Popen(hosts['hub'].exec_argv(sys.executable, '-m', 'http.server', str(HTTP_PORT),
-                                                         '--bind', '127.0.0.1'),
-                                  cwd=site, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = hosts['hub'].serve_http(os.path.join(workdir, 'www-%d' % count), HTTP_PORT, 'hello from the hub\n')
         path = os.path.join(workdir, 'inventory-%d.yml' % count)
         inventory(hosts, skrouterd, skmanage, path)
         forks = min(count, 16)
@@ -117,9 +111,9 @@ def run_text(run):
 
 
 def rows(found):
-    """Markdown table rows: one per network size."""
-    if 'skipped' in found:
-        return ['| `network.yml` rollout over Linux hosts | not measured: %s |' % found['skipped']]
+    """Markdown table rows: one per network size (found: measure()'s answer, or None when it has not run)."""
+    if not found or 'skipped' in found:
+        return ['| `network.yml` rollout over Linux hosts | not measured: %s |' % (found or {}).get('skipped', 'not run')]
     return ['| `network.yml` rollout over %d Linux hosts (netns, real SSH with pipelining, real router; %d forks): '
             'first run / unchanged re-run (changed tasks) | %s / %s (%d changed), re-run %.0f%% of the first |'
             % (item['hosts'], item['forks'], run_text(item['first']), run_text(item['rerun']),
@@ -129,7 +123,7 @@ def rows(found):
 
 def ratios(found):
     """(time(largest)/time(smallest) of the first runs, the sizes, the largest re-run/first), or None."""
-    if 'skipped' in found or len(found['rollouts']) < 2:
+    if not found or 'skipped' in found or len(found['rollouts']) < 2:
         return None
     items = sorted(found['rollouts'], key=lambda item: item['hosts'])
     small, large = items[0], items[-1]

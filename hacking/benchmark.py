@@ -368,7 +368,7 @@ def write_report(path, facts, floor, sites, linux, rounds, overloaded=None, live
               '| first render of a 10-resource site (CAs, certificates, router config) | %.3f |' % linux[0][0],
               '| unchanged re-render | %.3f (%.3f–%.3f) |' % (statistics.median(linux[1]), min(linux[1]),
                                                               max(linux[1])),
-              live_rows(live)] + bench_rollout.rows(rollout or {'skipped': 'not run yet'}) + ['']
+              live_rows(live)] + bench_rollout.rows(rollout) + ['']
     lines += targets(sites, ping_m + import_m, overloaded, live, rollout)
     with open(path, 'w') as handle:
         handle.write('\n'.join(lines) + '\n')
@@ -408,7 +408,7 @@ def busy():
 
 
 def rollout_target(rollout, judged):
-    found = bench_rollout.ratios(rollout or {'skipped': 'not run'})
+    found = bench_rollout.ratios(rollout)
     if found is None:
         return '| rollout time(16)/time(2) ≤ 3; unchanged re-run ≤ 25% of the first | not measured | – |'
     scale, (small, large), rerun = found

@@ -176,14 +176,8 @@ def network(tmp_path_factory):
     skrouterd, skmanage = real_router.require()
     workdir = str(tmp_path_factory.mktemp('e2e-netns'))
     with NetnsHosts(['west', 'east', 'north'], workdir) as hosts:
-        servers = []
-        backend = os.path.join(workdir, 'backend')
-        os.makedirs(backend)
-        with open(os.path.join(backend, 'index.html'), 'w') as handle:
-            handle.write('hello from the backend behind west\n')
-        servers.append(subprocess.Popen(hosts['west'].exec_argv(sys.executable, '-m', 'http.server', str(HTTP_PORT),
-                                                                '--bind', '127.0.0.1'),
-                                        cwd=backend, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        servers = [hosts['west'].serve_http(os.path.join(workdir, 'backend'), HTTP_PORT,
+                                            'hello from the backend behind west\n')]
         servers.append(subprocess.Popen(hosts['west'].exec_argv(sys.executable, '-c', ECHO_SERVER, str(ECHO_PORT)),
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         net = Network(hosts, workdir, skrouterd, skmanage)

@@ -87,6 +87,15 @@ class Host:
     def exec_argv(self, *argv):
         return ['ip', 'netns', 'exec', self.netns] + list(argv)
 
+    def serve_http(self, folder, port, text):
+        """An HTTP server in this host on 127.0.0.1:port whose index.html (in folder, made here) is text; the
+        process (the caller terminates it; destroying the namespace kills it too)."""
+        os.makedirs(folder)
+        with open(os.path.join(folder, 'index.html'), 'w') as handle:
+            handle.write(text)
+        return subprocess.Popen(self.exec_argv(sys.executable, '-m', 'http.server', str(port), '--bind', '127.0.0.1'),
+                                cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
 
 class NetnsHosts:
     """Several hosts on one bridge; `with NetnsHosts([...], workdir) as hosts:` cleans up after itself."""

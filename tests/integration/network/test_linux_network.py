@@ -75,13 +75,8 @@ def write_inventory(hosts, path):
 def network(tmp_path_factory):
     workdir = str(tmp_path_factory.mktemp('netns'))
     with NetnsHosts(['west', 'east', 'north'], workdir) as hosts:
-        backend_dir = os.path.join(workdir, 'backend')
-        os.makedirs(backend_dir)
-        with open(os.path.join(backend_dir, 'index.html'), 'w') as handle:
-            handle.write('hello from the backend behind west\n')
-        backend = subprocess.Popen(hosts['west'].exec_argv(sys.executable, '-m', 'http.server', str(BACKEND_PORT),
-                                                           '--bind', '127.0.0.1'),
-                                   cwd=backend_dir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        backend = hosts['west'].serve_http(os.path.join(workdir, 'backend'), BACKEND_PORT,
+                                           'hello from the backend behind west\n')
         inventory = os.path.join(workdir, 'inventory.yml')
         write_inventory(hosts, inventory)
         try:
