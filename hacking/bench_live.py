@@ -50,7 +50,7 @@ def listener(name, port):
 
 
 def link_identities(site, skmanage):
-    from ansible_collections.appnet.skupper.plugins.module_utils.system import management
+    from ansible_collections.appnet.skupper.plugins.module_utils.system.service import management
     target = management.management_target(site.home)
     return set(item['identity'] for item in management.query(target, 'connection', skmanage)
                if item.get('role') == 'inter-router')

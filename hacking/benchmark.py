@@ -41,8 +41,8 @@ import yaml
 
 import bench_live
 import bench_rollout
-from ansible_collections.appnet.skupper.plugins.module_utils.system import render
-from ansible_collections.appnet.skupper.plugins.module_utils.system.resources import SystemBackend
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render import renderer
+from ansible_collections.appnet.skupper.plugins.module_utils.system.store.backend import SystemBackend
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.dirname(sys.executable)
@@ -298,8 +298,8 @@ def bench_linux(rounds):
                 doc = dict(doc, spec=spec)
             backend.apply(doc)
         options = dict(hostname='bench-host', addresses=['192.0.2.10'], port_is_free=lambda port: True)
-        first = timed(lambda: render.render_site(backend.home, 'bench', **options), 1)
-        again = timed(lambda: render.render_site(backend.home, 'bench', **options), rounds * 5)
+        first = timed(lambda: renderer.render_site(backend.home, 'bench', **options), 1)
+        again = timed(lambda: renderer.render_site(backend.home, 'bench', **options), rounds * 5)
         return first, again
     finally:
         shutil.rmtree(data_home)

@@ -63,7 +63,7 @@ def get_backend(module, namespace=None):
     params = module.params
     namespace = namespace or params['namespace']
     if params['platform'] in SYSTEM_PLATFORMS:
-        from ansible_collections.appnet.skupper.plugins.module_utils.system.resources import SystemBackend
+        from ansible_collections.appnet.skupper.plugins.module_utils.system.store.backend import SystemBackend
         return SystemBackend(namespace, params['platform'], params.get('data_home'))
     from ansible_collections.appnet.skupper.plugins.module_utils.k8s.backend import KubernetesBackend
     return KubernetesBackend.from_module(module, namespace)

@@ -18,7 +18,7 @@ import difflib
 import json
 
 from ansible_collections.appnet.skupper.plugins.module_utils import model
-from ansible_collections.appnet.skupper.plugins.module_utils.system.site_state import (
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import (
     hosts_overlap, port_number, role_port)
 
 # The variables of a site the checks read; the rest of a host's variables are only looked at for typos.

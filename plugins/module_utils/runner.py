@@ -96,7 +96,7 @@ def sites_locked(module, backends):
     if not homes:
         yield
         return
-    from ansible_collections.appnet.skupper.plugins.module_utils.system import site_lock
+    from ansible_collections.appnet.skupper.plugins.module_utils.system.store import site_lock
     with contextlib.ExitStack() as stack:
         try:
             for home in homes:

@@ -137,7 +137,7 @@ reissued:
 '''
 
 
-from ansible_collections.appnet.skupper.plugins.module_utils.handlers import run_kind_module
+from ansible_collections.appnet.skupper.plugins.module_utils.kind_handlers import run_kind_module
 
 
 def main():

@@ -131,7 +131,7 @@ link:
 '''
 
 
-from ansible_collections.appnet.skupper.plugins.module_utils.handlers import run_kind_module
+from ansible_collections.appnet.skupper.plugins.module_utils.kind_handlers import run_kind_module
 
 
 def main():

@@ -255,8 +255,10 @@ class InfoError(Exception):
 # -- Linux, Podman, Docker --------------------------------------------------------------------------
 
 def system_network_info(params):
-    from ansible_collections.appnet.skupper.plugins.module_utils.system import management, paths, site_state
-    from ansible_collections.appnet.skupper.plugins.module_utils.system.container_service import container_name
+    from ansible_collections.appnet.skupper.plugins.module_utils.system.render import site_state
+    from ansible_collections.appnet.skupper.plugins.module_utils.system.service import management
+    from ansible_collections.appnet.skupper.plugins.module_utils.system.store import paths
+    from ansible_collections.appnet.skupper.plugins.module_utils.system.service.container_service import container_name
     home = paths.namespace_home(params['namespace'], paths.data_home(params.get('data_home')))
     resources = site_state.load_runtime_resources(home)
     if not resources:
@@ -273,7 +275,7 @@ def system_network_info(params):
             raise InfoError(exc.message)
         router_error = exc.message
         if params['platform'] == 'linux':
-            from ansible_collections.appnet.skupper.plugins.module_utils.system.process_service import (
+            from ansible_collections.appnet.skupper.plugins.module_utils.system.service.process_service import (
                 supervisor_summary)
             supervisor = supervisor_summary(home)
             router_error += '; %s' % supervisor if supervisor else ''

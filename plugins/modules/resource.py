@@ -138,7 +138,7 @@ from ansible_collections.appnet.skupper.plugins.module_utils.module_input import
 
 from ansible_collections.appnet.skupper.plugins.module_utils import args_common, documents, model
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError, get_backend
-from ansible_collections.appnet.skupper.plugins.module_utils.handlers import document_handler
+from ansible_collections.appnet.skupper.plugins.module_utils.kind_handlers import document_handler
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s import auth
 from ansible_collections.appnet.skupper.plugins.module_utils.runner import result_from, sites_locked
 

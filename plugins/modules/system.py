@@ -233,11 +233,14 @@ import shutil
 from ansible_collections.appnet.skupper.plugins.module_utils.module_input import SkupperModule
 
 from ansible_collections.appnet.skupper.plugins.module_utils import args_common
-from ansible_collections.appnet.skupper.plugins.module_utils.system import (
-    faults, files, listener_wait, live_apply, live_config, paths, process_service, service, site_lock, site_status)
-from ansible_collections.appnet.skupper.plugins.module_utils.system.certs import CertificateError
-from ansible_collections.appnet.skupper.plugins.module_utils.system.render import ROUTER_CONFIG, check_platform, render_site
-from ansible_collections.appnet.skupper.plugins.module_utils.system.site_state import SiteStateError
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render import site_status
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service import (
+    faults, listener_wait, live_apply, live_config, process_service, router_service)
+from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files, paths, site_lock
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render.certs import CertificateError
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render.renderer import (
+    ROUTER_CONFIG, check_platform, render_site)
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import SiteStateError
 
 KEPT_ON_ABSENT = ('runtime/issuers', 'runtime/issued', 'internal/redeemed')
 STOPPED = 'the router was stopped (appnet.skupper.system state=stopped)'
@@ -260,20 +263,21 @@ def argument_spec():
         'purge': {'type': 'bool', 'default': False},
         'router_binary': {'type': 'path'},
         'service_manager': {'type': 'str', 'default': 'auto', 'choices': ['auto', 'systemd', 'process']},
-        'ready_timeout': {'type': 'int', 'default': service.DEFAULT_READY_TIMEOUT},
+        'ready_timeout': {'type': 'int', 'default': router_service.DEFAULT_READY_TIMEOUT},
         'pending_resources': {'type': 'list', 'elements': 'dict', 'default': []},
     }, args_common.CONTAINER)
 
 
 def requested_manager(params, home, router=None):
-    return service.service_manager(params['service_manager'], params['platform'], params['namespace'], home,
-                                   router=router, image=params['router_image'], ready_timeout=params['ready_timeout'],
-                                   pull=params['pull'], run_options=params['container_run_options'])
+    return router_service.service_manager(
+        params['service_manager'], params['platform'], params['namespace'], home, router=router,
+        image=params['router_image'], ready_timeout=params['ready_timeout'], pull=params['pull'],
+        run_options=params['container_run_options'])
 
 
 def restart_reason(record, manager, rendered, previous, active):
     """Why the router must be (re)started now, or None."""
-    if previous is not None and not service.same_manager(previous, manager):
+    if previous is not None and not router_service.same_manager(previous, manager):
         return 'the router moves from the %s service to the %s service' % (previous.name, manager.name)
     if not active:
         return 'the router is not running'
@@ -317,7 +321,7 @@ def start_router(manager, rendered, restart, render_again, attempts=PORT_ATTEMPT
             start()
             rendered.changed_files = sorted(changed)
             return rendered
-        except service.PortsInUse as exc:
+        except router_service.PortsInUse as exc:
             if manager.is_active():
                 manager.stop()
             busy.update(exc.ports)
@@ -335,11 +339,11 @@ def run_site(module, home, record):
     """started / reloaded: render, then start or restart the router when needed and wait until it is ready."""
     params = module.params
     check_platform(home, params['namespace'], params['platform'])
-    router = service.find_router(params['router_binary']) if params['platform'] == 'linux' else None
+    router = router_service.find_router(params['router_binary']) if params['platform'] == 'linux' else None
     manager = requested_manager(params, home, router)
     manager.preflight()
-    previous = service.recorded_manager(record, params['namespace'], home, params['ready_timeout'])
-    switching = previous is not None and not service.same_manager(previous, manager)
+    previous = router_service.recorded_manager(record, params['namespace'], home, params['ready_timeout'])
+    switching = previous is not None and not router_service.same_manager(previous, manager)
     active = manager.is_active()
     running_now = previous.is_active() if switching else active
     created = not os.path.isfile(os.path.join(home, ROUTER_CONFIG))
@@ -359,7 +363,7 @@ def run_site(module, home, record):
         if live is not None:
             # As for a restart: no digest in the record until the router holds the new configuration, so a run
             # killed meanwhile restarts the router next time. The same fault points as the restart's.
-            service.write_record(home, manager, platform=params['platform'])
+            router_service.write_record(home, manager, platform=params['platform'])
             faults.point('system-before-restart')
             reason = reconfigure(home, router, live, rendered, manager.warnings)
             if reason is None:
@@ -370,20 +374,20 @@ def run_site(module, home, record):
             # The digests say what the running router reads: until it has restarted on the new runtime, the
             # record names the manager (stop and removal find the router) but no digest, so a run killed
             # between the render and a ready router restarts it next time instead of saying "unchanged".
-            service.write_record(home, manager, platform=params['platform'])
+            router_service.write_record(home, manager, platform=params['platform'])
             faults.point('system-before-restart')
             try:
                 rendered = start_router(manager, rendered, active and not switching,
                                         lambda busy: render_site(home, params['namespace'], platform=params['platform'],
                                                                  router_running=False, busy_ports=busy))
-            except service.ServiceError as exc:
+            except router_service.ServiceError as exc:
                 site_status.set_router_running(home, False, 'the router did not start: %s'
                                                % str(exc).split('\n', 1)[0])
                 raise StartFailed(str(exc), sorted(set(changed_files) | set(getattr(exc, 'changed_files', []))))
             changed_files = rendered.changed_files
             faults.point('system-after-restart')
-        service.write_record(home, manager, platform=params['platform'], runtime_digest=rendered.runtime_digest,
-                             static_digest=rendered.static_digest, spec_digest=manager.spec_digest())
+        router_service.write_record(home, manager, platform=params['platform'], runtime_digest=rendered.runtime_digest,
+                                    static_digest=rendered.static_digest, spec_digest=manager.spec_digest())
         if params['platform'] == 'linux' and (reason is not None or live is not None and live.created + live.updated):
             manager.warnings.extend(listener_wait.after_start(home, router))
     site_file = site_status.set_router_running(home, True, dry_run=module.check_mode)
@@ -414,7 +418,7 @@ def run_site(module, home, record):
 def recorded_or_requested(module, home, record):
     """The manager that runs (or ran) the router: the one recorded by the last start, else the requested one."""
     params = module.params
-    return service.recorded_manager(record, params['namespace'], home, params['ready_timeout']) or \
+    return router_service.recorded_manager(record, params['namespace'], home, params['ready_timeout']) or \
         requested_manager(params, home)
 
 
@@ -485,7 +489,7 @@ def main():
     try:
         # One run at a time per site, from reading the record to the router being ready (site_lock.py).
         with site_lock.site_lock(home, module.check_mode, create=False):
-            record = service.read_record(home)
+            record = router_service.read_record(home)
             if params['state'] in ('started', 'reloaded'):
                 result = run_site(module, home, record)
             elif params['state'] == 'stopped':
@@ -494,7 +498,8 @@ def main():
                 result = remove_site(module, home, record)
     except StartFailed as exc:
         module.fail_json(msg=str(exc), changed=True, changed_files=exc.changed_files)
-    except (SiteStateError, CertificateError, service.ServiceError, site_lock.SiteLocked, files.WriteError) as exc:
+    except (SiteStateError, CertificateError, router_service.ServiceError, site_lock.SiteLocked,
+            files.WriteError) as exc:
         module.fail_json(msg=str(exc), changed=False)
     if not module._diff:
         result.pop('diff', None)

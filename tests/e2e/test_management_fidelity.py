@@ -19,7 +19,7 @@ import sys
 import pytest
 import yaml
 
-from ansible_collections.appnet.skupper.plugins.module_utils.system import management
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service import management
 from tests.support import real_router
 from tests.support.host_ports import router_ports_lock
 from tests.support.playbook import ROOT, failures, run_playbook

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from ansible_collections.appnet.skupper.plugins.module_utils.system import management, readiness
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service import management, readiness
 from tests.support import fake_skrouterd, pki, router_schema
 from tests.support.reference import ENV, absent_reason
 

@@ -8,7 +8,7 @@ import sys
 import pytest
 import yaml
 
-from ansible_collections.appnet.skupper.plugins.module_utils import args_common, handlers, model
+from ansible_collections.appnet.skupper.plugins.module_utils import args_common, kind_handlers, model
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MODULES = os.path.join(ROOT, 'plugins', 'modules')
@@ -83,7 +83,7 @@ def test_kind_module_documentation_matches_the_model(name):
     assert _compare(own, model.argument_spec(kind)) == []
     # and the module's extra options are documented as its argument_spec has them, nothing else
     extra = dict((k, v) for k, v in documentation['options'].items() if k not in own)
-    assert _compare(extra, handlers.EXTRA_SPECS.get(kind.kind, {})) == []
+    assert _compare(extra, kind_handlers.EXTRA_SPECS.get(kind.kind, {})) == []
     fragments = documentation['extends_documentation_fragment']
     for fragment in ('appnet.skupper.common', 'appnet.skupper.common.resource', 'appnet.skupper.k8s_auth',
                      'appnet.skupper.wait'):

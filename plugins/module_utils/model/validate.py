@@ -12,15 +12,15 @@ __metaclass__ = type
 import base64
 import copy
 
-from ansible_collections.appnet.skupper.plugins.module_utils import validation
+from ansible_collections.appnet.skupper.plugins.module_utils.model import values
 from ansible_collections.appnet.skupper.plugins.module_utils.model.kinds import (
     KINDS, PLATFORM_TITLES, PLATFORMS, Conflict, Distinct, OneOf, get_kind, snake, titles)
 
 _CHECKS = {
-    'name': validation.check_name,
-    'port': validation.check_port,
-    'host': validation.check_host,
-    'duration': validation.check_duration,
+    'name': values.check_name,
+    'port': values.check_port,
+    'host': values.check_host,
+    'duration': values.check_duration,
 }
 
 _PY_TYPES = {'str': str, 'int': int, 'bool': bool, 'list': list, 'object': dict, 'map': dict}
@@ -236,12 +236,12 @@ def metadata_errors(metadata, style='spec', state='present'):
     for key in ('name', 'namespace'):
         if key == 'namespace' and metadata.get(key) is None:
             continue
-        problem = validation.check_name(metadata.get(key))
+        problem = values.check_name(metadata.get(key))
         if problem:
             errors.append('%s: %r %s' % (_metadata_label(key, style), metadata.get(key), problem))
     if state == 'absent':
         return errors
-    for key, check in (('labels', validation.check_labels), ('annotations', _check_annotations)):
+    for key, check in (('labels', values.check_labels), ('annotations', _check_annotations)):
         if metadata.get(key) is not None:
             problem = check(metadata[key])
             if problem:

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from ansible_collections.appnet.skupper.plugins.module_utils.system import process_service
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service import process_service
 from tests.integration.faults.support import COLLECTIONS, ROOT, Site, cleanup, real_router, router_processes
 
 DRIVER = r'''

@@ -41,7 +41,7 @@ def skmanage(router):
 
 
 def query(site, entity_type):
-    from ansible_collections.appnet.skupper.plugins.module_utils.system import management
+    from ansible_collections.appnet.skupper.plugins.module_utils.system.service import management
     return management.query(management.management_target(site.home), entity_type, skmanage(site.router))
 
 
@@ -193,7 +193,7 @@ def test_a_live_change_the_router_refuses_falls_back_to_a_restart(network):
     east, ports = network.east, network.ports
     pids = router_processes(east.config)
     # A listener of the same name made behind the module's back: the router refuses to create it again.
-    from ansible_collections.appnet.skupper.plugins.module_utils.system import management
+    from ansible_collections.appnet.skupper.plugins.module_utils.system.service import management
     target = management.management_target(east.home)
     management.run_tool([skmanage(east.router), 'create', '--type=io.skupper.router.tcpListener', 'name=listener/b',
                          'host=127.0.0.1', 'port=%d' % free_port(), 'address=echo']

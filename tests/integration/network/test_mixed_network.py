@@ -22,7 +22,7 @@ import time
 import pytest
 import yaml
 
-from ansible_collections.appnet.skupper.plugins.module_utils.system import certs
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render import certs
 from tests.support import router_schema
 from tests.support.controller import Controller
 from tests.support.host_ports import router_ports_lock

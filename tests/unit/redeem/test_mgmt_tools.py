@@ -15,7 +15,7 @@ import threading
 import pytest
 import yaml
 
-from ansible_collections.appnet.skupper.plugins.module_utils.system import management
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service import management
 from tests.support import pki
 from tests.support.reference import absent_reason, reference_path
 

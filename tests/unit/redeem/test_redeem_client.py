@@ -6,7 +6,7 @@ import ssl
 
 import pytest
 
-from ansible_collections.appnet.skupper.plugins.module_utils.system import redeem
+from ansible_collections.appnet.skupper.plugins.module_utils.system.tokens import redeem
 from tests.support import pki
 from tests.support.controller import grants
 from tests.support.controller import redeem as redeem_endpoint

@@ -5,7 +5,7 @@ import stat
 
 import pytest
 
-from ansible_collections.appnet.skupper.plugins.module_utils.system import redeem
+from ansible_collections.appnet.skupper.plugins.module_utils.system.tokens import redeem
 
 
 def token(name='to-west', url='https://west:9090/uid', code='abc'):

@@ -12,9 +12,12 @@ import time
 import pytest
 import yaml
 
-from ansible_collections.appnet.skupper.plugins.module_utils.system import render, service
-from ansible_collections.appnet.skupper.plugins.module_utils.system.container_service import ContainerService
-from ansible_collections.appnet.skupper.plugins.module_utils.system.systemd_service import SystemdService, SystemdUnit
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render import renderer
+
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service import router_service, systemd_service
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service.container_service import ContainerService
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service.systemd_service import (
+    SystemdService, SystemdUnit)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 STANDIN = os.path.join(ROOT, 'tests', 'support', 'bin', 'skrouterd')
@@ -35,8 +38,8 @@ def site_home(tmp_path):
     with open(os.path.join(home, 'input', 'resources', 'Site-ns.yaml'), 'w') as handle:
         yaml.safe_dump({'apiVersion': 'skupper.io/v2alpha1', 'kind': 'Site', 'metadata': {'name': 'ns'}}, handle)
     port = free_port()
-    result = render.render_site(home, 'ns', port_is_free=lambda candidate: candidate == port, hostname='host',
-                                addresses=['192.0.2.1'])
+    result = renderer.render_site(home, 'ns', port_is_free=lambda candidate: candidate == port, hostname='host',
+                                  addresses=['192.0.2.1'])
     return home, result.site_id
 
 
@@ -98,7 +101,7 @@ def test_a_changed_binary_or_site_id_changes_the_spec(tmp_path):
 
 
 def test_user_units_warn_when_lingering_is_off(tmp_path, monkeypatch):
-    monkeypatch.setattr('ansible_collections.appnet.skupper.plugins.module_utils.system.systemd_service.LINGER_DIR',
+    monkeypatch.setattr(systemd_service, 'LINGER_DIR',
                         str(tmp_path / 'linger'))
     unit = SystemdUnit('east', uid=os.getuid() or 1000, env={'HOME': str(tmp_path)})
     warning = unit.linger_warning()
@@ -136,7 +139,7 @@ def test_systemd_start_waits_for_readiness_and_notices_an_automatic_restart(site
     fake = FakeSystemctl([state(), state(), state(restarts='1', pid='4343')])
     manager = SystemdService('ns', home, router='/usr/sbin/skrouterd', site_id=site_id, uid=0, runner=fake,
                              ready_timeout=5)
-    with pytest.raises(service.ServiceError) as failure:
+    with pytest.raises(router_service.ServiceError) as failure:
         manager.start()
     message = str(failure.value)
     assert 'restarted the router 1 time(s)' in message
@@ -149,7 +152,7 @@ def test_systemd_start_reports_a_failed_unit(site_home):
     fake = FakeSystemctl([state(), state(active='failed', sub='failed', pid='0')])
     manager = SystemdService('ns', home, router='/usr/sbin/skrouterd', site_id=site_id, uid=0, runner=fake,
                              ready_timeout=5)
-    with pytest.raises(service.ServiceError, match='skupper-ns.service is failed'):
+    with pytest.raises(router_service.ServiceError, match='skupper-ns.service is failed'):
         manager.start()
 
 
@@ -162,7 +165,7 @@ def flag(argv, name):
 def test_container_command_runs_the_router_image_with_host_networking(tmp_path):
     argv = ContainerService('west', str(tmp_path), engine='podman', site_id='id-1', uid=1000, gid=1000,
                             with_unit=False).run_argv()
-    assert argv[:2] == ['podman', 'run'] and argv[-1] == service.DEFAULT_IMAGE
+    assert argv[:2] == ['podman', 'run'] and argv[-1] == router_service.DEFAULT_IMAGE
     assert flag(argv, '--name') == 'west-skupper-router' and flag(argv, '--network') == 'host'
     assert flag(argv, '--restart') == 'always'
     assert 'SSL_PROFILE_BASE_PATH=/etc/skupper-router' in argv and 'SKUPPER_SITE_ID=id-1' in argv
@@ -250,21 +253,21 @@ def test_systemd_analyze_verifies_the_container_unit(tmp_path, engine, uid):
 
 def test_container_preflight_names_a_missing_engine(tmp_path, monkeypatch):
     monkeypatch.setenv('PATH', str(tmp_path))
-    with pytest.raises(service.ServiceError, match='podman is not installed'):
+    with pytest.raises(router_service.ServiceError, match='podman is not installed'):
         ContainerService('west', str(tmp_path), engine='podman', with_unit=False).preflight()
 
 
 # -- the router binary ------------------------------------------------------------------------------
 
 def test_find_router_names_what_was_tried(tmp_path):
-    with pytest.raises(service.ServiceError) as error:
-        service.find_router(str(tmp_path / 'missing'))
+    with pytest.raises(router_service.ServiceError) as error:
+        router_service.find_router(str(tmp_path / 'missing'))
     assert str(tmp_path / 'missing') in str(error.value) and 'skupper-router' in str(error.value)
     broken = tmp_path / 'broken'
     broken.write_text('#!/bin/sh\necho no >&2\nexit 3\n')
     broken.chmod(0o755)
-    with pytest.raises(service.ServiceError) as error:
-        service.find_router(str(broken))
+    with pytest.raises(router_service.ServiceError) as error:
+        router_service.find_router(str(broken))
     assert 'exited 3' in str(error.value)
 
 
@@ -273,9 +276,9 @@ def test_find_router_looks_a_bare_name_up_on_path(tmp_path, monkeypatch):
     router.write_text('#!/bin/sh\necho 3.3.0\n')
     router.chmod(0o755)
     monkeypatch.setenv('PATH', '%s:%s' % (tmp_path, os.environ.get('PATH', '')))
-    assert service.find_router('my-skrouterd') == str(router)
-    with pytest.raises(service.ServiceError, match='not-on-path'):
-        service.find_router('not-on-path')
+    assert router_service.find_router('my-skrouterd') == str(router)
+    with pytest.raises(router_service.ServiceError, match='not-on-path'):
+        router_service.find_router('not-on-path')
 
 
 # -- the supervised process -------------------------------------------------------------------------
@@ -296,7 +299,7 @@ def test_process_service_starts_when_ready_restarts_on_failure_and_stops(site_ho
                                    'p = subprocess.Popen([%r] + sys.argv[1:])\n'
                                    'if len(open(%r).read()) == 1:\n    time.sleep(3)\n    p.kill()\n    sys.exit(1)\n'
                                    'sys.exit(p.wait())' % (str(counter), STANDIN, str(counter)))
-    manager = service.ProcessService('ns', home, router=router, site_id=site_id, ready_timeout=20)
+    manager = router_service.ProcessService('ns', home, router=router, site_id=site_id, ready_timeout=20)
     assert manager.is_active() is False
     manager.start()
     assert manager.is_active() is True
@@ -311,8 +314,8 @@ def test_process_service_starts_when_ready_restarts_on_failure_and_stops(site_ho
 def test_process_service_reports_a_router_that_dies_at_once(site_home, tmp_path):
     home, _site_id = site_home
     router = fake_router(tmp_path, 'sys.stderr.write("bad config\\n")\nsys.exit(1)')
-    manager = service.ProcessService('ns', home, router=router, ready_timeout=20)
-    with pytest.raises(service.ServiceError) as error:
+    manager = router_service.ProcessService('ns', home, router=router, ready_timeout=20)
+    with pytest.raises(router_service.ServiceError) as error:
         manager.start()
     assert 'bad config' in str(error.value)
     assert manager.is_active() is False
@@ -323,9 +326,9 @@ def test_process_service_reports_a_router_that_fails_soon_after_the_start(site_h
     """The audit's crash loop: a router that exits shortly after each start is never reported as started."""
     home, _site_id = site_home
     router = fake_router(tmp_path, 'time.sleep(%s)\nsys.stderr.write("router failed\\n")\nsys.exit(1)' % delay)
-    manager = service.ProcessService('ns', home, router=router, ready_timeout=20)
+    manager = router_service.ProcessService('ns', home, router=router, ready_timeout=20)
     started = time.time()
-    with pytest.raises(service.ServiceError) as error:
+    with pytest.raises(router_service.ServiceError) as error:
         manager.start()
     assert 'the router is not running: the router exited' in str(error.value) and 'router failed' in str(error.value)
     assert time.time() - started < 10 and manager.is_active() is False
@@ -334,8 +337,8 @@ def test_process_service_reports_a_router_that_fails_soon_after_the_start(site_h
 def test_process_service_reports_a_router_that_never_gets_ready(site_home, tmp_path):
     home, _site_id = site_home
     router = fake_router(tmp_path, 'sys.stderr.write("waiting for nothing\\n")\ntime.sleep(60)')
-    manager = service.ProcessService('ns', home, router=router, ready_timeout=2)
-    with pytest.raises(service.ServiceError) as error:
+    manager = router_service.ProcessService('ns', home, router=router, ready_timeout=2)
+    with pytest.raises(router_service.ServiceError) as error:
         manager.start()
     message = str(error.value)
     assert 'did not become ready within 2 seconds' in message and 'nothing listens on the management port' in message
@@ -344,7 +347,7 @@ def test_process_service_reports_a_router_that_never_gets_ready(site_home, tmp_p
 
 def test_a_router_left_by_a_killed_supervisor_is_not_started_twice(site_home):
     home, site_id = site_home
-    manager = service.ProcessService('ns', home, router=STANDIN, site_id=site_id, ready_timeout=20)
+    manager = router_service.ProcessService('ns', home, router=STANDIN, site_id=site_id, ready_timeout=20)
     manager.start()
     supervisor = int(open(manager.pid_file).read())
     child = int(open(manager.child_pid_file).read())
@@ -364,31 +367,31 @@ def test_a_router_left_by_a_killed_supervisor_is_not_started_twice(site_home):
 
 
 def test_the_process_spec_follows_the_binary_and_site_id(tmp_path):
-    one = service.ProcessService('ns', str(tmp_path), router='/usr/sbin/skrouterd', site_id='a')
-    assert one.spec_digest() != service.ProcessService('ns', str(tmp_path), router='/opt/skrouterd',
-                                                       site_id='a').spec_digest()
-    assert one.spec_digest() != service.ProcessService('ns', str(tmp_path), router='/usr/sbin/skrouterd',
-                                                       site_id='b').spec_digest()
+    one = router_service.ProcessService('ns', str(tmp_path), router='/usr/sbin/skrouterd', site_id='a')
+    assert one.spec_digest() != router_service.ProcessService('ns', str(tmp_path), router='/opt/skrouterd',
+                                                              site_id='a').spec_digest()
+    assert one.spec_digest() != router_service.ProcessService('ns', str(tmp_path), router='/usr/sbin/skrouterd',
+                                                              site_id='b').spec_digest()
 
 
 # -- the record -------------------------------------------------------------------------------------
 
 def test_the_record_brings_back_the_manager_that_runs_the_router(tmp_path):
     home = str(tmp_path / 'ns')
-    manager = service.ProcessService('ns', home, router='/usr/sbin/skrouterd', site_id='id-1')
-    assert service.write_record(home, manager, platform='linux', runtime_digest='d1', spec_digest='s1') is True
-    assert os.stat(service.record_path(home)).st_mode & 0o777 == 0o600
-    record = service.read_record(home)
+    manager = router_service.ProcessService('ns', home, router='/usr/sbin/skrouterd', site_id='id-1')
+    assert router_service.write_record(home, manager, platform='linux', runtime_digest='d1', spec_digest='s1') is True
+    assert os.stat(router_service.record_path(home)).st_mode & 0o777 == 0o600
+    record = router_service.read_record(home)
     assert record['manager'] == 'process' and record['runtime_digest'] == 'd1' and record['router'] == \
         '/usr/sbin/skrouterd'
-    again = service.recorded_manager(record, 'ns', home)
-    assert isinstance(again, service.ProcessService) and again.pid_file == manager.pid_file
-    assert service.same_manager(again, manager)
+    again = router_service.recorded_manager(record, 'ns', home)
+    assert isinstance(again, router_service.ProcessService) and again.pid_file == manager.pid_file
+    assert router_service.same_manager(again, manager)
     systemd = SystemdService('ns', home, router='/usr/sbin/skrouterd', site_id='id-1', uid=0)
-    assert not service.same_manager(systemd, manager)
-    service.write_record(home, systemd, platform='linux')
-    assert isinstance(service.recorded_manager(service.read_record(home), 'ns', home), SystemdService)
-    assert service.recorded_manager({}, 'ns', home) is None
+    assert not router_service.same_manager(systemd, manager)
+    router_service.write_record(home, systemd, platform='linux')
+    assert isinstance(router_service.recorded_manager(router_service.read_record(home), 'ns', home), SystemdService)
+    assert router_service.recorded_manager({}, 'ns', home) is None
 
 
 # -- container pull policy and engine options ---------------------------------------------------------
@@ -457,7 +460,8 @@ def test_pull_missing_pulls_an_absent_image_and_names_it_when_the_pull_fails(tmp
     container_manager(tmp_path, fake).start()
     assert ['pull', 'localhost/router:1'] in fake.calls
     fake = FakeEngine(pull_works=False)
-    with pytest.raises(service.ServiceError, match='cannot pull the router image localhost/router:1 .*no such host'):
+    with pytest.raises(router_service.ServiceError,
+                       match='cannot pull the router image localhost/router:1 .*no such host'):
         container_manager(tmp_path, fake).start()
     assert 'run' not in fake.verbs()
 
@@ -474,7 +478,8 @@ def test_pull_always_pulls_on_create_only(tmp_path):
 def test_pull_never_with_a_missing_image_fails_in_preflight_naming_it(tmp_path):
     fake = FakeEngine()
     manager = container_manager(tmp_path, fake, pull='never')
-    with pytest.raises(service.ServiceError, match=r'router image localhost/router:1 is not on this host.*pull is never'):
+    with pytest.raises(router_service.ServiceError,
+                       match=r'router image localhost/router:1 is not on this host.*pull is never'):
         manager.preflight()
     assert 'pull' not in fake.verbs() and 'run' not in fake.verbs()
 
@@ -502,14 +507,14 @@ def test_run_options_go_before_the_image_and_change_the_run_digest(tmp_path):
     ({'runtime': '--privileged'}, 'must be the name or path of an OCI runtime'),
 ])
 def test_bad_run_options_are_refused(tmp_path, options, message):
-    with pytest.raises(service.ServiceError, match=message):
+    with pytest.raises(router_service.ServiceError, match=message):
         ContainerService('west', str(tmp_path), engine='podman', with_unit=False, run_options=options)
 
 
 def test_a_refused_run_fails_with_the_engine_message_and_the_log_tail_and_leaves_no_container(tmp_path):
     fake = FakeEngine(images=['localhost/router:1'],
                       run_error='Error: OCI runtime error: crun: cgroups in hybrid mode not supported')
-    with pytest.raises(service.ServiceError) as failure:
+    with pytest.raises(router_service.ServiceError) as failure:
         container_manager(tmp_path, fake).start()
     message = str(failure.value)
     assert 'podman run exited 126' in message and 'cgroups in hybrid mode not supported' in message
@@ -538,8 +543,8 @@ def test_ports_in_use_reads_the_amqp_listener_failures_of_the_router_log_only():
         '2026-12-04 19:08:19.5 +0000 TCP_ADAPTOR (error) Listener backend: proactor listener error on '
         '0.0.0.0:8080: Address already in use (proton:io)',
         '2026-12-04 19:08:19.6 +0000 SERVER (error) Listener error on 127.0.0.1:5672: Connection refused (x)'])
-    assert service.ports_in_use(log) == [5671, 55671]
-    assert service.ports_in_use('') == []
+    assert router_service.ports_in_use(log) == [5671, 55671]
+    assert router_service.ports_in_use('') == []
 
 
 class FakeManager(object):
@@ -556,7 +561,7 @@ class FakeManager(object):
         ports = self.failures.pop(0) if self.failures else None
         self.active = True
         if ports:
-            raise service.PortsInUse('cannot listen on %s' % ports, ports)
+            raise router_service.PortsInUse('cannot listen on %s' % ports, ports)
 
     def start(self):
         self._run('start')
@@ -573,8 +578,8 @@ class FakeManager(object):
 
 
 def rendered(ports, changed=()):
-    return render.RenderResult(site_id='id', site_name='ns', router_id='ns-id', router_config_path='c',
-                               changed_files=list(changed), allocated_ports=list(ports))
+    return renderer.RenderResult(site_id='id', site_name='ns', router_id='ns-id', router_config_path='c',
+                                 changed_files=list(changed), allocated_ports=list(ports))
 
 
 def test_a_start_whose_chosen_port_is_taken_renders_again_without_it_and_starts_again():
@@ -596,7 +601,7 @@ def test_a_start_whose_chosen_port_is_taken_renders_again_without_it_and_starts_
 def test_a_start_whose_port_the_user_chose_is_taken_fails_without_rendering_again():
     from ansible_collections.appnet.skupper.plugins.modules import system
     manager = FakeManager([[9090]])
-    with pytest.raises(service.PortsInUse) as caught:
+    with pytest.raises(router_service.PortsInUse) as caught:
         system.start_router(manager, rendered([5671]), False, lambda busy: pytest.fail('rendered again'))
     assert caught.value.ports == [9090]
     assert manager.calls == ['start', 'stop'] and not manager.active
@@ -611,7 +616,7 @@ def test_a_start_gives_up_after_its_attempts_with_every_port_it_tried():
         renders.append(busy)
         return rendered([5671 + len(renders)])
 
-    with pytest.raises(service.PortsInUse) as caught:
+    with pytest.raises(router_service.PortsInUse) as caught:
         system.start_router(manager, rendered([5671]), False, again, attempts=3)
     assert renders == [[5671], [5671, 5672]]
     assert caught.value.ports == [5673]

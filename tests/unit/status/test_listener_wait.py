@@ -2,7 +2,7 @@
 
 import shutil
 
-from ansible_collections.appnet.skupper.plugins.module_utils.system import listener_wait, mgmt_session
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service import listener_wait, mgmt_session
 
 
 def listener(name, key, oper='down', message=''):

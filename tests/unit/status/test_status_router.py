@@ -6,7 +6,7 @@ import os
 import pytest
 
 from ansible_collections.appnet.skupper.plugins.module_utils import status
-from ansible_collections.appnet.skupper.plugins.module_utils.system import management
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service import management
 from tests.support.reference import absent_reason, reference_path
 
 SAMPLES = reference_path('router', 'samples')

@@ -7,7 +7,7 @@ import os
 import pytest
 import yaml
 
-from ansible_collections.appnet.skupper.plugins.module_utils.system import render
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render import renderer
 from tests.support import router_schema
 from tests.support.reference import absent_reason
 
@@ -68,7 +68,7 @@ class Host(object):
         options.setdefault('port_is_free', lambda port: True)
         options.setdefault('now', NOW)
         options.update(kwargs)
-        return render.render_site(self.home(namespace), namespace, **options)
+        return renderer.render_site(self.home(namespace), namespace, **options)
 
 
 @pytest.fixture

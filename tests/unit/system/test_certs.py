@@ -6,7 +6,7 @@ import shutil
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from ansible_collections.appnet.skupper.plugins.module_utils.system import certs
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render import certs
 
 from tests.unit.system.conftest import snapshot_tree, write_input, resource
 

@@ -5,8 +5,8 @@ import os
 
 import pytest
 
-from ansible_collections.appnet.skupper.plugins.module_utils.system import render
-from ansible_collections.appnet.skupper.plugins.module_utils.system.site_state import SiteStateError
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render import renderer
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import SiteStateError
 from tests.unit.system.conftest import EAST_HOST, NOW, resource, write_input
 
 SITE = resource('Site', 'east', {})
@@ -14,8 +14,8 @@ LISTENER = resource('Listener', 'backend', {'routingKey': 'backend', 'host': '12
 
 
 def dry_run(home, pending=None):
-    return render.render_site(home, 'east', dry_run=True, pending=pending, now=NOW, port_is_free=lambda port: True,
-                              **EAST_HOST)
+    return renderer.render_site(home, 'east', dry_run=True, pending=pending, now=NOW, port_is_free=lambda port: True,
+                                **EAST_HOST)
 
 
 def test_a_site_not_built_yet_renders_from_pending_documents_and_writes_nothing(tmp_path):
@@ -37,7 +37,7 @@ def test_pending_documents_replace_the_files_of_the_same_kind_and_name(tmp_path)
     home = str(tmp_path / 'namespaces' / 'east')
     write_input(home, SITE)
     write_input(home, LISTENER)
-    render.render_site(home, 'east', now=NOW, port_is_free=lambda port: True, **EAST_HOST)
+    renderer.render_site(home, 'east', now=NOW, port_is_free=lambda port: True, **EAST_HOST)
     before = sorted(os.path.join(d, f) for d, _s, fs in os.walk(str(tmp_path)) for f in fs)
     assert dry_run(home, []).changed_files == []
     moved = dict(LISTENER, spec=dict(LISTENER['spec'], port=8081))

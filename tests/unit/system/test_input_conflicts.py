@@ -6,7 +6,7 @@ import os
 import pytest
 
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError
-from ansible_collections.appnet.skupper.plugins.module_utils.system.resources import SystemBackend
+from ansible_collections.appnet.skupper.plugins.module_utils.system.store.backend import SystemBackend
 from tests.unit.system.conftest import resource, snapshot_tree
 
 

@@ -3,7 +3,7 @@ through management, in what order, and which still need a restart."""
 
 import os
 
-from ansible_collections.appnet.skupper.plugins.module_utils.system import live_config
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service import live_config
 from tests.unit.system.conftest import resource, write_input
 
 LISTENER = ['tcpListener', {'name': 'listener/a', 'host': '0.0.0.0', 'port': '8080', 'address': 'a', 'siteId': 's'}]

@@ -6,8 +6,10 @@ import os
 import pytest
 import yaml
 
-from ansible_collections.appnet.skupper.plugins.module_utils.system import render, static_links
-from ansible_collections.appnet.skupper.plugins.module_utils.system.site_state import SiteStateError
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render import renderer
+
+from ansible_collections.appnet.skupper.plugins.module_utils.system.tokens import static_links
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import SiteStateError
 
 from tests.unit.system.conftest import (EAST_HOST, EAST_ID, GOLDEN, NOW, WEST_HOST, WEST_ID, check_schema, load_json,
                                         read_yaml_stream, resource, snapshot_tree, write_input)
@@ -249,7 +251,7 @@ def test_static_link_hosts_skip_wildcards_and_link_local():
 
 def test_render_result_fields(west):
     result = west.render('west')
-    assert isinstance(result, render.RenderResult)
+    assert isinstance(result, renderer.RenderResult)
     assert result.changed_files == sorted(result.changed_files)
     assert len(result.runtime_digest) == 64
     assert WEST_HOST['hostname'] in [link['host'] for link in result.static_links]
@@ -273,7 +275,7 @@ def _site_status(home):
 
 
 def test_the_site_is_running_only_while_the_router_is(west):
-    from ansible_collections.appnet.skupper.plugins.module_utils.system import site_status
+    from ansible_collections.appnet.skupper.plugins.module_utils.system.render import site_status
     home = west.home('west')
     west.render('west', router_running=False)
     status = _site_status(home)

@@ -4,8 +4,8 @@ import os
 
 import pytest
 
-from ansible_collections.appnet.skupper.plugins.module_utils.system import paths
-from ansible_collections.appnet.skupper.plugins.module_utils.system.site_state import (
+from ansible_collections.appnet.skupper.plugins.module_utils.system.store import paths
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import (
     SiteStateError, load_runtime_resources, load_site_state)
 
 from tests.unit.system.conftest import resource, snapshot_tree, write_input

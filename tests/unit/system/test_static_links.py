@@ -9,7 +9,9 @@ import threading
 
 import pytest
 
-from ansible_collections.appnet.skupper.plugins.module_utils.system import certs, static_links
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render import certs
+
+from ansible_collections.appnet.skupper.plugins.module_utils.system.tokens import static_links
 
 from tests.unit.system.conftest import read_yaml_stream, resource
 

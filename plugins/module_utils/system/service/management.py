@@ -21,7 +21,11 @@ import shutil
 import subprocess
 from collections import namedtuple
 
-from ansible_collections.appnet.skupper.plugins.module_utils.system import mgmt_session, paths, site_state
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render import site_state
+
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service import mgmt_session
+
+from ansible_collections.appnet.skupper.plugins.module_utils.system.store import paths
 
 DEFAULT_TIMEOUT = 10
 LOCAL_ACCESS = 'skupper-local'

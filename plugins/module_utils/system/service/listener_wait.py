@@ -21,7 +21,8 @@ import shutil
 import time
 
 from ansible_collections.appnet.skupper.plugins.module_utils import status
-from ansible_collections.appnet.skupper.plugins.module_utils.system import management, site_state
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render import site_state
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service import management
 
 DEFAULT_TIMEOUT = 20
 QUERY_TIMEOUT = 5

@@ -26,7 +26,7 @@ try:
 except ImportError:  # pragma: no cover - reported by _require_yaml()
     HAS_YAML = False
 
-from ansible_collections.appnet.skupper.plugins.module_utils.system import files, paths
+from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files, paths
 
 try:
     from ansible_collections.appnet.skupper.plugins.module_utils import model

@@ -22,13 +22,13 @@ try:
 except ImportError:  # pragma: no cover - PyYAML is a requirement of the collection
     HAS_YAML = False
 
-from ansible_collections.appnet.skupper.plugins.module_utils.system import files, paths
-from ansible_collections.appnet.skupper.plugins.module_utils.system.container_service import (
+from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files, paths
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service.container_service import (
     DEFAULT_IMAGE, ContainerService)
-from ansible_collections.appnet.skupper.plugins.module_utils.system.process_service import ProcessService
-from ansible_collections.appnet.skupper.plugins.module_utils.system.service_base import (
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service.process_service import ProcessService
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service.base import (
     DEFAULT_READY_TIMEOUT, PortsInUse, ServiceError, ServiceManager, ports_in_use)
-from ansible_collections.appnet.skupper.plugins.module_utils.system.systemd_service import (
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service.systemd_service import (
     SystemdService, systemd_is_init, unit_name)
 
 # What the system module and the tests use from here (the managers live in their own files).

@@ -13,7 +13,8 @@ import stat
 
 from ansible_collections.appnet.skupper.plugins.module_utils import documents, model
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import ApplyResult, Backend, BackendError
-from ansible_collections.appnet.skupper.plugins.module_utils.system import files, paths, site_state
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render import site_state
+from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files, paths
 
 SECRET_MODE = 0o600
 FILE_MODE = 0o644

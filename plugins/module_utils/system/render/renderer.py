@@ -25,12 +25,18 @@ import uuid
 from dataclasses import dataclass, field
 from typing import List, Optional
 
-from ansible_collections.appnet.skupper.plugins.module_utils.system import certs, files, live_config, paths, static_links
-from ansible_collections.appnet.skupper.plugins.module_utils.system.site_status import (
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render import certs
+
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service import live_config
+
+from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files, paths
+
+from ansible_collections.appnet.skupper.plugins.module_utils.system.tokens import static_links
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_status import (
     ready_status, site_status, timestamp)
-from ansible_collections.appnet.skupper.plugins.module_utils.system.router_config import (
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render.router_config import (
     dump_router_config, referenced_files, render_router_config)
-from ansible_collections.appnet.skupper.plugins.module_utils.system.site_state import (
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import (
     KIND_ORDER, SiteState, SiteStateError, bound_ports, hosts_overlap, load_runtime_resources, load_site_state,
     port_collisions, port_number, resource_yaml, role_port, secret_files)
 

@@ -14,8 +14,9 @@ __metaclass__ = type
 import datetime
 import os
 
-from ansible_collections.appnet.skupper.plugins.module_utils.system import files, paths
-from ansible_collections.appnet.skupper.plugins.module_utils.system.site_state import load_resource, resource_yaml
+from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files, paths
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import (
+    load_resource, resource_yaml)
 
 NOT_RUNNING = 'the router is not running'
 FILE_MODE = 0o644

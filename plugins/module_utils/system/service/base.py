@@ -12,7 +12,9 @@ import re
 import subprocess
 import time
 
-from ansible_collections.appnet.skupper.plugins.module_utils.system import management, paths, readiness
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service import management, readiness
+
+from ansible_collections.appnet.skupper.plugins.module_utils.system.store import paths
 
 DEFAULT_READY_TIMEOUT = 60
 LOG_LINES = 15

@@ -15,7 +15,7 @@ __metaclass__ = type
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s.tokens import (
     grant_argument_spec, grant_handler, token_handler)
 from ansible_collections.appnet.skupper.plugins.module_utils.runner import apply_document, run_resource_module
-from ansible_collections.appnet.skupper.plugins.module_utils.system.token_redemption import redeem_handler
+from ansible_collections.appnet.skupper.plugins.module_utils.system.tokens.token_redemption import redeem_handler
 
 # {kind: {platform: handler(module, backend, desired) -> ApplyResult}}; apply_document elsewhere.
 HANDLERS = {

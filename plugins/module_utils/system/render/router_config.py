@@ -15,7 +15,7 @@ __metaclass__ = type
 import json
 import re
 
-from ansible_collections.appnet.skupper.plugins.module_utils.system.site_state import (
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import (
     SiteStateError, port_number, role_port)
 
 ENTITY_ORDER = ('router', 'sslProfile', 'proxyProfile', 'connector', 'listener', 'address', 'tcpConnector',

@@ -29,10 +29,10 @@ import shutil
 import time
 
 from ansible_collections.appnet.skupper.plugins.module_utils.args_common import CONTAINER
-from ansible_collections.appnet.skupper.plugins.module_utils.system import files, paths
-from ansible_collections.appnet.skupper.plugins.module_utils.system.service_base import (
+from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files, paths
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service.base import (
     LOG_LINES, ServiceError, ServiceManager, run_command)
-from ansible_collections.appnet.skupper.plugins.module_utils.system.systemd_service import (
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service.systemd_service import (
     SystemdUnit, quote_argument, systemd_is_init)
 
 DEFAULT_IMAGE = CONTAINER['router_image']['default']

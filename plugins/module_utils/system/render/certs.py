@@ -31,7 +31,7 @@ try:
 except ImportError:  # pragma: no cover - reported by require_cryptography()
     HAS_CRYPTOGRAPHY = False
 
-from ansible_collections.appnet.skupper.plugins.module_utils.system import files
+from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files
 
 CA_FILE = 'ca.crt'
 CERT_FILE = 'tls.crt'

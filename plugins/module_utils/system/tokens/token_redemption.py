@@ -13,7 +13,8 @@ import os
 from ansible_collections.appnet.skupper.plugins.module_utils import documents
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import ApplyResult, BackendError
 from ansible_collections.appnet.skupper.plugins.module_utils.status import REMOTE_SITE_ANNOTATION
-from ansible_collections.appnet.skupper.plugins.module_utils.system import paths, redeem
+from ansible_collections.appnet.skupper.plugins.module_utils.system.store import paths
+from ansible_collections.appnet.skupper.plugins.module_utils.system.tokens import redeem
 
 
 def site_name(backend):

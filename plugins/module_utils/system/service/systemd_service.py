@@ -15,8 +15,8 @@ __metaclass__ = type
 import os
 import pwd
 
-from ansible_collections.appnet.skupper.plugins.module_utils.system import files
-from ansible_collections.appnet.skupper.plugins.module_utils.system.service_base import (
+from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service.base import (
     LOG_LINES, ServiceError, ServiceManager, run_command)
 
 LINGER_DIR = '/var/lib/systemd/linger'

@@ -17,8 +17,9 @@ import os
 import socket
 
 from ansible_collections.appnet.skupper.plugins.module_utils.status import REMOTE_SITE_ANNOTATION
-from ansible_collections.appnet.skupper.plugins.module_utils.system import certs, files, paths
-from ansible_collections.appnet.skupper.plugins.module_utils.system.site_state import (
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render import certs
+from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files, paths
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import (
     LINK_ROLES, WILDCARDS, load_runtime_resources, resource_yaml, role_port)
 
 LOOPBACK_LINK_HOST = '127.0.0.1'

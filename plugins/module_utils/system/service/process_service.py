@@ -18,8 +18,8 @@ import subprocess
 import sys
 import time
 
-from ansible_collections.appnet.skupper.plugins.module_utils.system import files, paths
-from ansible_collections.appnet.skupper.plugins.module_utils.system.service_base import LOG_LINES, ServiceManager
+from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files, paths
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service.base import LOG_LINES, ServiceManager
 
 STOP_SECONDS = 15
 

@@ -28,7 +28,7 @@ except ImportError:  # pragma: no cover - reported when used
     yaml = None
     HAS_YAML = False
 
-from ansible_collections.appnet.skupper.plugins.module_utils.system import files
+from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files
 
 DEFAULT_TIMEOUT = 10
 SECRET_KEYS = ('tls.crt', 'tls.key', 'ca.crt')
