@@ -42,7 +42,7 @@ import yaml
 import bench_live
 import bench_rollout
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render import renderer
-from ansible_collections.appnet.skupper.plugins.module_utils.system.store.backend import SystemBackend
+from ansible_collections.appnet.skupper.plugins.module_utils.system.backend import SystemBackend
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.dirname(sys.executable)

@@ -16,7 +16,7 @@ import sys
 
 import yaml
 
-from ansible_collections.appnet.skupper.plugins.module_utils import kind_handlers, model
+from ansible_collections.appnet.skupper.plugins.module_utils import model
 from ansible_collections.appnet.skupper.plugins.module_utils.model.docs import documentation_options
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -40,20 +40,6 @@ from ansible_collections.appnet.skupper.plugins.module_utils.runner import run_r
 
 def main():
     run_resource_module({kind!r})
-
-
-if __name__ == '__main__':
-    main()
-'''
-
-# The modules of kinds with handlers (module_utils/kind_handlers.py): token redemption, grant tokens.
-HANDLER_CODE = '''
-
-from ansible_collections.appnet.skupper.plugins.module_utils.kind_handlers import run_kind_module
-
-
-def main():
-    run_kind_module({kind!r})
 
 
 if __name__ == '__main__':
@@ -350,7 +336,7 @@ def documentation(kind):
 
 
 def render(kind):
-    code = (HANDLER_CODE if kind.kind in kind_handlers.HANDLERS else DEFAULT_CODE).format(kind=kind.kind)
+    code = DEFAULT_CODE.format(kind=kind.kind)
     return (HEADER + "\nDOCUMENTATION = r'''\n---\n" + documentation(kind) + "'''\n\nEXAMPLES = r'''" +
             EXAMPLES[kind.kind] + "'''\n\nRETURN = r'''" + OWN_RETURN.get(kind.kind, RETURN.format(kind=kind.kind)) +
             EXTRA_RETURN.get(kind.kind, '') + "'''\n" + code)

@@ -13,11 +13,11 @@ __metaclass__ = type
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.appnet.skupper.plugins.module_utils.model import PLATFORMS
+from ansible_collections.appnet.skupper.plugins.module_utils import platforms
 
 TARGET = {
-    'namespace': {'type': 'str', 'default': 'default'},
-    'platform': {'type': 'str', 'default': 'kubernetes', 'choices': list(PLATFORMS),
+    'namespace': {'type': 'str', 'default': platforms.DEFAULT_NAMESPACE},
+    'platform': {'type': 'str', 'default': 'kubernetes', 'choices': list(platforms.NAMES),
                  'fallback': (env_fallback, ['SKUPPER_PLATFORM'])},
     'data_home': {'type': 'path'},
 }

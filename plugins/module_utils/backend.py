@@ -1,13 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to appnet.skupper
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The interface both backends (Kubernetes, system) implement, and the choice between them."""
+"""The interface every backend (Kubernetes, system) implements, and its results and errors.
+
+This module imports nothing of the collection: every layer may use it. The choice of a backend for a platform is
+runner.get_backend (through platforms.py)."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
-
-from ansible_collections.appnet.skupper.plugins.module_utils.model import SYSTEM_PLATFORMS
 
 
 class BackendError(Exception):
@@ -56,14 +57,3 @@ class Backend(object):
 
     def wait_absent(self, kind, name, timeout, sleep):
         raise NotImplementedError
-
-
-def get_backend(module, namespace=None):
-    """The backend for a module's platform, connection options and namespace (default: the module's)."""
-    params = module.params
-    namespace = namespace or params['namespace']
-    if params['platform'] in SYSTEM_PLATFORMS:
-        from ansible_collections.appnet.skupper.plugins.module_utils.system.store.backend import SystemBackend
-        return SystemBackend(namespace, params['platform'], params.get('data_home'))
-    from ansible_collections.appnet.skupper.plugins.module_utils.k8s.backend import KubernetesBackend
-    return KubernetesBackend.from_module(module, namespace)

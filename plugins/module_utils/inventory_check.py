@@ -17,7 +17,7 @@ __metaclass__ = type
 import difflib
 import json
 
-from ansible_collections.appnet.skupper.plugins.module_utils import model
+from ansible_collections.appnet.skupper.plugins.module_utils import model, platforms
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import (
     hosts_overlap, port_number, role_port)
 
@@ -61,8 +61,8 @@ class Site(object):
                 value = defaults.get(name, fallback)
             return fallback if value is None else value
 
-        self.platform = get('skupper_platform', 'kubernetes')
-        self.namespace = get('skupper_namespace', 'default')
+        self.platform = get('skupper_platform', platforms.DEFAULT)
+        self.namespace = get('skupper_namespace', platforms.DEFAULT_NAMESPACE)
         self.site = get('skupper_site', {})
         self.name = self.site.get('name') or host if isinstance(self.site, dict) else host
         self.lists = dict((key, get(key, [])) for key in (
@@ -77,7 +77,7 @@ class Site(object):
 
     @property
     def system(self):
-        return self.platform in model.SYSTEM_PLATFORMS
+        return platforms.is_system(self.platform)
 
     def items(self, variable):
         """(index, item) of the mappings of a list variable (the shape was checked before)."""
@@ -88,7 +88,7 @@ class Site(object):
         """The place a site occupies: its cluster and namespace, or its machine, data home and namespace."""
         if self.system:
             return ('system', self.machine, self.data_home, self.namespace)
-        return ('kubernetes',) + self.cluster + (self.namespace,)
+        return (platforms.KUBERNETES_BACKEND,) + self.cluster + (self.namespace,)
 
     def place(self):
         if self.system:

@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to appnet.skupper
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What every resource module does: options from the model, validate, apply or delete, report."""
+"""What every resource module does: options from the model, validate, apply or delete (through the backend of
+the platform, and the handler of the kind), report."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -11,9 +12,24 @@ import contextlib
 
 from ansible_collections.appnet.skupper.plugins.module_utils.module_input import SkupperModule
 
-from ansible_collections.appnet.skupper.plugins.module_utils import args_common, documents, model
-from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError, get_backend
+from ansible_collections.appnet.skupper.plugins.module_utils import (
+    args_common, documents, kind_handlers, model, platforms)
+from ansible_collections.appnet.skupper.plugins.module_utils.apply import mask_secrets
+from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s import auth
+
+
+def get_backend(module, namespace=None):
+    """The backend of a module's platform (platforms.py: its backend), for its connection options and namespace
+    (default: the module's)."""
+    params = module.params
+    namespace = namespace or params['namespace']
+    backend = platforms.get(params['platform']).backend
+    if backend == platforms.SYSTEM_BACKEND:
+        from ansible_collections.appnet.skupper.plugins.module_utils.system.backend import SystemBackend
+        return SystemBackend(namespace, params['platform'], params.get('data_home'))
+    from ansible_collections.appnet.skupper.plugins.module_utils.k8s.backend import KubernetesBackend
+    return KubernetesBackend.from_module(module, namespace)
 
 
 def resource_argument_spec(kind):
@@ -31,7 +47,7 @@ def prepare(kind, params):
 def result_from(outcome, module):
     """The module result of an ApplyResult: changed, resource, status, diff and extras."""
     after = outcome.after
-    _mask_secrets(module, outcome.before, after)
+    mask_secrets(module, outcome.before, after)
     result = dict(outcome.extra)
     # Values a module must return (the code in access_grant's token; its action plugin hides the output).
     for value in result.pop('reveal', []):
@@ -53,46 +69,11 @@ def result_from(outcome, module):
     return result
 
 
-def _mask_secrets(module, *docs):
-    """Secret values of documents (Secret data, token and grant codes) are never shown, not even in the
-    module arguments Ansible echoes with -vvv (a Secret given to appnet.skupper.resource)."""
-    for doc in docs:
-        module.no_log_values.update(documents.secret_values(doc))
-
-
-def wait_after(outcome, wait, *args):
-    """wait(*args); a BackendError it raises carries outcome: what was written before the wait failed."""
-    try:
-        return wait(*args)
-    except BackendError as exc:
-        exc.outcome = outcome
-        raise
-
-
-def apply_document(module, backend, desired):
-    """The default present/absent behaviour, with wait on platforms that have a controller."""
-    _mask_secrets(module, desired)
-    params = module.params
-    kind, name = desired['kind'], desired['metadata']['name']
-    if params['state'] == 'absent':
-        outcome = backend.delete(kind, name, module.check_mode)
-        # Also when it was already being deleted (unchanged): absent with wait means gone.
-        if params['wait'] and outcome.before is not None and not module.check_mode:
-            wait_after(outcome, backend.wait_absent, kind, name, params['wait_timeout'], params['wait_sleep'])
-            outcome.after = None
-        return outcome
-    outcome = backend.apply(desired, module.check_mode)
-    if params['wait'] and not module.check_mode:
-        outcome.after = wait_after(outcome, backend.wait_ready, kind, name, params['wait_timeout'],
-                                   params['wait_sleep'])
-    return outcome
-
-
 @contextlib.contextmanager
 def sites_locked(module, backends):
     """Hold the lock of the system site of every backend (site_lock.py) for the with block; a run that waited
     too long fails naming the run that holds the site. Kubernetes backends need none (the API serialises)."""
-    homes = sorted(set(b.home for b in backends if getattr(b, 'platform', None) in model.SYSTEM_PLATFORMS))
+    homes = sorted(set(b.home for b in backends if platforms.is_system(getattr(b, 'platform', None))))
     if not homes:
         yield
         return
@@ -106,13 +87,11 @@ def sites_locked(module, backends):
         yield
 
 
-def run_resource_module(kind_name, handlers=None, extra_spec=None):
-    """Run the module of a kind.
-
-    handlers: {platform: callable(module, backend, desired) -> ApplyResult}; apply_document otherwise.
-    extra_spec: options of this module beyond the kind's fields and the common ones.
-    """
+def run_resource_module(kind_name):
+    """Run the module of a kind: its options are the kind's fields, the common ones and those of its handler
+    (kind_handlers.EXTRA_SPECS); the kind's handler for the platform's backend applies it."""
     kind = model.get_kind(kind_name)
+    extra_spec = kind_handlers.EXTRA_SPECS.get(kind.kind)
     module = SkupperModule(argument_spec=args_common.merge(resource_argument_spec(kind), extra_spec or {}),
                            supports_check_mode=True,
                            required_if=model.required_if(kind))
@@ -121,8 +100,7 @@ def run_resource_module(kind_name, handlers=None, extra_spec=None):
     if errors:
         module.fail_json(msg='Invalid %s %r: %s' % (kind.kind, module.params.get('name'), '; '.join(errors)),
                          errors=errors, changed=False)
-    handlers = handlers or {}
-    handler = handlers.get(module.params['platform'], apply_document)
+    handler = kind_handlers.module_handler(kind.kind, module.params['platform'])
     try:
         backend = get_backend(module)
         with sites_locked(module, [backend]):

@@ -22,6 +22,8 @@ __metaclass__ = type
 import json
 import re
 
+from ansible_collections.appnet.skupper.plugins.module_utils.platforms import DEFAULT_NAMESPACE
+
 READY = 'Ready'
 PENDING = 'Pending'
 LINK_ROLES = ('inter-router', 'edge')
@@ -366,7 +368,7 @@ def _router_site(router_state, site_doc, namespace, platform, router_error):
     return site_info(name, site_id, metadata.get('platform') or platform, namespace, READY, router_id=router_id)
 
 
-def from_router(router_state, resources=None, namespace='default', platform='linux', router_error=None,
+def from_router(router_state, resources=None, namespace=DEFAULT_NAMESPACE, platform='linux', router_error=None,
                 expected_links=()):
     """network_info of a system site from its router's state ({entity type: [entities]}, None when the
     router could not be asked: router_error says why) and its runtime resources ({kind: {name: doc}})."""

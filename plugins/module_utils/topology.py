@@ -13,7 +13,8 @@ __metaclass__ = type
 
 import re
 
-PLATFORM_TITLES = {'kubernetes': 'Kubernetes', 'linux': 'Linux', 'podman': 'Podman', 'docker': 'Docker'}
+from ansible_collections.appnet.skupper.plugins.module_utils import platforms
+
 READY = 'Ready'
 RED = '#d62728'
 GREEN = '#2ca02c'
@@ -53,7 +54,7 @@ def build_graph(infos):
         node = _node_id('site', name)
         by_name[name] = node
         status = site.get('status') or 'unknown'
-        lines = [name, '%s %s' % (PLATFORM_TITLES.get(site.get('platform'), site.get('platform') or '?'),
+        lines = [name, '%s %s' % (platforms.TITLES.get(site.get('platform'), site.get('platform') or '?'),
                                   site.get('namespace') or ''), status]
         if status != READY and site.get('reason'):
             lines.append(_short(site['reason']))
@@ -121,7 +122,7 @@ def to_dot(graph, title='Skupper network'):
            '  edge [fontname="Helvetica", fontsize=9];']
     for index, platform in enumerate(sorted(graph.groups)):
         out.append('  subgraph cluster_%d {' % index)
-        out.append('    label="%s"; style=rounded; color="%s";' % (_dot_text([PLATFORM_TITLES.get(platform, platform)]),
+        out.append('    label="%s"; style=rounded; color="%s";' % (_dot_text([platforms.TITLES.get(platform, platform)]),
                                                                    GREY))
         for node in graph.groups[platform]:
             out.append('    %s;' % _dot_node(node, graph.nodes[node]))
@@ -173,7 +174,7 @@ def _mermaid_node(node_id, node):
 def to_mermaid(graph, title='Skupper network'):
     out = ['---', 'title: %s' % title, '---', 'flowchart LR']
     for platform in sorted(graph.groups):
-        out.append('  subgraph %s["%s"]' % (_node_id('platform', platform), PLATFORM_TITLES.get(platform, platform)))
+        out.append('  subgraph %s["%s"]' % (_node_id('platform', platform), platforms.TITLES.get(platform, platform)))
         for node in graph.groups[platform]:
             out.append('    %s' % _mermaid_node(node, graph.nodes[node]))
         out.append('  end')

@@ -137,11 +137,11 @@ reissued:
 '''
 
 
-from ansible_collections.appnet.skupper.plugins.module_utils.kind_handlers import run_kind_module
+from ansible_collections.appnet.skupper.plugins.module_utils.runner import run_resource_module
 
 
 def main():
-    run_kind_module('AccessGrant')
+    run_resource_module('AccessGrant')
 
 
 if __name__ == '__main__':

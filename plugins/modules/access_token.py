@@ -131,11 +131,11 @@ link:
 '''
 
 
-from ansible_collections.appnet.skupper.plugins.module_utils.kind_handlers import run_kind_module
+from ansible_collections.appnet.skupper.plugins.module_utils.runner import run_resource_module
 
 
 def main():
-    run_kind_module('AccessToken')
+    run_resource_module('AccessToken')
 
 
 if __name__ == '__main__':

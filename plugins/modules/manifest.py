@@ -175,7 +175,7 @@ objects:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.appnet.skupper.plugins.module_utils import args_common
+from ansible_collections.appnet.skupper.plugins.module_utils import args_common, platforms
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s import auth
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s import manifest_source
@@ -186,7 +186,7 @@ OWN_OPTIONS = {
     'src': {'type': 'path'},
     'url': {'type': 'str'},
     'url_timeout': {'type': 'int', 'default': 30},
-    'namespace': {'type': 'str', 'default': 'default'},
+    'namespace': {'type': 'str', 'default': platforms.DEFAULT_NAMESPACE},
     'state': {'type': 'str', 'default': 'present', 'choices': ['present', 'absent']},
     'delete_crds': {'type': 'bool', 'default': False},
     'delete_namespaces': {'type': 'bool', 'default': False},

@@ -234,11 +234,10 @@ missing_links:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.appnet.skupper.plugins.module_utils import args_common, status
+from ansible_collections.appnet.skupper.plugins.module_utils import args_common, platforms, status
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s import auth
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s.client import KubeClient
-from ansible_collections.appnet.skupper.plugins.module_utils.model import SYSTEM_PLATFORMS
 
 OWN_OPTIONS = {
     'skmanage': {'type': 'str', 'default': 'skmanage'},
@@ -267,14 +266,15 @@ def system_network_info(params):
     router_state, router_error = None, None
     try:
         container = None
-        if params['platform'] in ('podman', 'docker'):
-            container = (params['platform'], container_name(params['namespace']))
+        platform = platforms.get(params['platform'])
+        if platform.engine:
+            container = (platform.engine, container_name(params['namespace']))
         router_state = management.query_site(home, params['skmanage'], params['timeout'], container=container)
     except management.ManagementError as exc:
         if exc.reason != 'refused':
             raise InfoError(exc.message)
         router_error = exc.message
-        if params['platform'] == 'linux':
+        if platforms.get(params['platform']).runs_on_host:
             from ansible_collections.appnet.skupper.plugins.module_utils.system.service.process_service import (
                 supervisor_summary)
             supervisor = supervisor_summary(home)
@@ -299,7 +299,7 @@ def kubernetes_network_info(module):
 # -- the module -------------------------------------------------------------------------------------
 
 def network_info(module):
-    if module.params['platform'] in SYSTEM_PLATFORMS:
+    if platforms.is_system(module.params['platform']):
         return system_network_info(module.params)
     return kubernetes_network_info(module)
 

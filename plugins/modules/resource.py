@@ -136,11 +136,11 @@ import os
 
 from ansible_collections.appnet.skupper.plugins.module_utils.module_input import SkupperModule
 
-from ansible_collections.appnet.skupper.plugins.module_utils import args_common, documents, model
-from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError, get_backend
+from ansible_collections.appnet.skupper.plugins.module_utils import args_common, documents, model, platforms
+from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError
 from ansible_collections.appnet.skupper.plugins.module_utils.kind_handlers import document_handler
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s import auth
-from ansible_collections.appnet.skupper.plugins.module_utils.runner import result_from, sites_locked
+from ansible_collections.appnet.skupper.plugins.module_utils.runner import get_backend, result_from, sites_locked
 
 SOURCE_EXTENSIONS = ('.yaml', '.yml', '.json')
 
@@ -232,13 +232,13 @@ def check_documents(loaded, params):
         if isinstance(doc, dict):
             kind, namespace, name = _identity(doc)
             label = '%s %s' % (kind, name)
-            if params['platform'] in model.SYSTEM_PLATFORMS and namespace != params['namespace']:
+            if platforms.is_system(params['platform']) and namespace != params['namespace']:
                 problems.append('metadata.namespace: %r is not the site namespace %r' % (namespace, params['namespace']))
             if (kind, namespace, name) in seen:
                 problems.append('the same %s as %s (kind, namespace and name): give each resource once'
                                 % (kind, seen[(kind, namespace, name)]))
             seen.setdefault((kind, namespace, name), origin)
-            one_site = kind == 'Site' and params['platform'] in model.SYSTEM_PLATFORMS and params['state'] == 'present'
+            one_site = kind == 'Site' and platforms.is_system(params['platform']) and params['state'] == 'present'
             if one_site and namespace in sites and sites[namespace] != name:
                 problems.append('a second Site for namespace %r (the other is %s): a namespace holds one site'
                                 % (namespace, sites[namespace]))
@@ -312,7 +312,7 @@ def apply_documents(module, targets):
         module.fail_json(msg=exc.message, changed=written or any(r['changed'] for r in results), results=results,
                          **exc.details)
     result = {'changed': any(r['changed'] for r in results), 'results': results}
-    if params['platform'] in model.SYSTEM_PLATFORMS:
+    if platforms.is_system(params['platform']):
         result['reload_required'] = any(r.get('reload_required') for r in results)
     if module._diff:
         result['diff'] = diffs

@@ -100,7 +100,7 @@ import os
 
 from ansible_collections.appnet.skupper.plugins.module_utils.module_input import SkupperModule
 
-from ansible_collections.appnet.skupper.plugins.module_utils import args_common, documents
+from ansible_collections.appnet.skupper.plugins.module_utils import args_common, documents, platforms
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render import certs
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files, paths, site_lock
 from ansible_collections.appnet.skupper.plugins.module_utils.system.tokens import static_links
@@ -123,7 +123,7 @@ def already_issued(home, subject):
 def main():
     module = SkupperModule(argument_spec=argument_spec(), supports_check_mode=True)
     params = module.params
-    if params['platform'] == 'kubernetes':
+    if not platforms.is_system(params['platform']):
         module.fail_json(msg='static links are issued by Linux, Podman and Docker sites; a Kubernetes site issues '
                              'access tokens: use appnet.skupper.access_grant', changed=False)
     home = paths.namespace_home(params['namespace'], paths.data_home(params['data_home']))

@@ -232,10 +232,10 @@ import shutil
 
 from ansible_collections.appnet.skupper.plugins.module_utils.module_input import SkupperModule
 
-from ansible_collections.appnet.skupper.plugins.module_utils import args_common
-from ansible_collections.appnet.skupper.plugins.module_utils.system.render import site_status
+from ansible_collections.appnet.skupper.plugins.module_utils import args_common, platforms
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render import live_config, site_status
 from ansible_collections.appnet.skupper.plugins.module_utils.system.service import (
-    faults, listener_wait, live_apply, live_config, process_service, router_service)
+    faults, listener_wait, live_apply, process_service, router_service)
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files, paths, site_lock
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.certs import CertificateError
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.renderer import (
@@ -291,7 +291,7 @@ def restart_reason(record, manager, rendered, previous, active):
 def live_change(record, manager, rendered, previous, active, platform):
     """The live_config.Changes that bring the running Linux router to the render without a restart, or None when
     a restart is needed (or nothing changed)."""
-    if platform != 'linux' or restart_reason(record, manager, rendered, previous, active) != READS_CHANGED:
+    if not platforms.get(platform).live_reconfigure or restart_reason(record, manager, rendered, previous, active) != READS_CHANGED:
         return None
     # Only the router's configuration changed: no other reason for a restart may remain once it is live.
     if restart_reason(dict(record, runtime_digest=rendered.runtime_digest), manager, rendered, previous, active):
@@ -339,7 +339,8 @@ def run_site(module, home, record):
     """started / reloaded: render, then start or restart the router when needed and wait until it is ready."""
     params = module.params
     check_platform(home, params['namespace'], params['platform'])
-    router = router_service.find_router(params['router_binary']) if params['platform'] == 'linux' else None
+    router = router_service.find_router(params['router_binary']) if platforms.get(params['platform']).runs_on_host \
+        else None
     manager = requested_manager(params, home, router)
     manager.preflight()
     previous = router_service.recorded_manager(record, params['namespace'], home, params['ready_timeout'])
@@ -386,9 +387,11 @@ def run_site(module, home, record):
                 raise StartFailed(str(exc), sorted(set(changed_files) | set(getattr(exc, 'changed_files', []))))
             changed_files = rendered.changed_files
             faults.point('system-after-restart')
-        router_service.write_record(home, manager, platform=params['platform'], runtime_digest=rendered.runtime_digest,
-                                    static_digest=rendered.static_digest, spec_digest=manager.spec_digest())
-        if params['platform'] == 'linux' and (reason is not None or live is not None and live.created + live.updated):
+        router_service.write_record(home, manager, platform=params['platform'],
+                                    runtime_digest=rendered.runtime_digest, static_digest=rendered.static_digest,
+                                    spec_digest=manager.spec_digest())
+        changed_listeners = reason is not None or live is not None and live.created + live.updated
+        if platforms.get(params['platform']).runs_on_host and changed_listeners:
             manager.warnings.extend(listener_wait.after_start(home, router))
     site_file = site_status.set_router_running(home, True, dry_run=module.check_mode)
     if site_file and site_file not in changed_files:
@@ -482,7 +485,7 @@ def _runtime_entries(home):
 def main():
     module = SkupperModule(argument_spec=argument_spec(), supports_check_mode=True)
     params = module.params
-    if params['platform'] == 'kubernetes':
+    if not platforms.is_system(params['platform']):
         module.fail_json(msg='appnet.skupper.system runs Linux, Podman and Docker sites; on Kubernetes the Skupper '
                              'controller runs the site', changed=False)
     home = paths.namespace_home(params['namespace'], paths.data_home(params['data_home']))

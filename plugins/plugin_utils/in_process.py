@@ -35,6 +35,8 @@ from ansible import constants as C
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.utils.display import Display
 
+from ansible_collections.appnet.skupper.plugins.module_utils import platforms
+
 try:
     from ansible.module_utils import basic
     from ansible.module_utils._internal._ansiballz import _loader
@@ -87,8 +89,8 @@ def why_not(action, task_vars, environment):
         # Another Python (or one Ansible would discover) could have another kubernetes library, or none.
         return 'the task\'s Python is %s, not the controller\'s %s' % (interpreter or 'not set', sys.executable)
     platform = action._task.args.get('platform') or environment.get('SKUPPER_PLATFORM') \
-        or os.environ.get('SKUPPER_PLATFORM') or 'kubernetes'
-    if platform != 'kubernetes':
+        or os.environ.get('SKUPPER_PLATFORM') or platforms.DEFAULT
+    if platform not in platforms.KUBERNETES:
         return 'platform %s acts on the managed host' % platform
     return None
 

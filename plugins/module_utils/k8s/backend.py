@@ -9,7 +9,7 @@ __metaclass__ = type
 
 import time
 
-from ansible_collections.appnet.skupper.plugins.module_utils import documents, model
+from ansible_collections.appnet.skupper.plugins.module_utils import documents, model, platforms
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import ApplyResult, Backend, BackendError
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s.client import FIELD_MANAGER, KubeClient
 
@@ -153,7 +153,7 @@ class KubernetesBackend(Backend):
 
     @classmethod
     def from_params(cls, params, namespace=None):
-        return cls(KubeClient.from_params(params), namespace or params.get('namespace') or 'default',
+        return cls(KubeClient.from_params(params), namespace or params.get('namespace') or platforms.DEFAULT_NAMESPACE,
                    force=bool(params.get('force')))
 
     @classmethod

@@ -13,7 +13,7 @@ from ansible_collections.appnet.skupper.plugins.module_utils import documents, m
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import ApplyResult, BackendError
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s.backend import (
     Deadline, is_ready, not_ready_text, status_is_current)
-from ansible_collections.appnet.skupper.plugins.module_utils.runner import apply_document, wait_after
+from ansible_collections.appnet.skupper.plugins.module_utils.apply import apply_document, mask_secrets, wait_after
 
 
 def grant_argument_spec():
@@ -78,7 +78,7 @@ def grant_handler(module, backend, desired):
     name = desired['metadata']['name']
     if module.params['state'] == 'absent':
         return apply_document(module, backend, desired)
-    module.no_log_values.update(documents.secret_values(desired))
+    mask_secrets(module, desired)
     live = backend.read('AccessGrant', name)
     reason = why_unusable(live) if live else None
     if reason:
@@ -177,7 +177,7 @@ def token_handler(module, backend, desired):
     name = desired['metadata']['name']
     if module.params['state'] == 'absent':
         return apply_document(module, backend, desired)
-    module.no_log_values.update(documents.secret_values(desired))
+    mask_secrets(module, desired)
     live = backend.read('AccessToken', name)
     if is_redeemed(live):
         desired = keep_redeemed_credentials(desired, live)

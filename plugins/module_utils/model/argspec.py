@@ -11,6 +11,7 @@ __metaclass__ = type
 
 from ansible.module_utils.parsing.convert_bool import BOOLEANS, boolean
 
+from ansible_collections.appnet.skupper.plugins.module_utils import platforms
 from ansible_collections.appnet.skupper.plugins.module_utils.model.kinds import PLATFORMS, get_kind
 
 _ARG_TYPES = {'str': 'str', 'int': 'int', 'bool': 'bool', 'list': 'list', 'object': 'dict', 'map': 'dict'}
@@ -102,7 +103,7 @@ def build_document(kind, params):
     """The document of module parameters: apiVersion, kind, metadata, spec (or Secret fields), as given."""
     kind = _kind(kind)
     namespace = params.get('namespace')
-    metadata = {'name': params['name'], 'namespace': 'default' if namespace is None else namespace}
+    metadata = {'name': params['name'], 'namespace': platforms.DEFAULT_NAMESPACE if namespace is None else namespace}
     for key in ('labels', 'annotations'):
         if params.get(key):
             metadata[key] = dict(params[key])

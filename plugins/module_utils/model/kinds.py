@@ -13,13 +13,15 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.appnet.skupper.plugins.module_utils import platforms
+
 API_VERSION = 'skupper.io/v2alpha1'
 GROUP = 'skupper.io'
-PLATFORMS = ('kubernetes', 'linux', 'podman', 'docker')
-SYSTEM_PLATFORMS = ('linux', 'podman', 'docker')
-KUBE = ('kubernetes',)
-
-PLATFORM_TITLES = {'kubernetes': 'Kubernetes', 'linux': 'Linux', 'podman': 'Podman', 'docker': 'Docker'}
+# The platform names, from the registry (platforms.py).
+PLATFORMS = platforms.NAMES
+SYSTEM_PLATFORMS = platforms.SYSTEM
+KUBE = platforms.KUBERNETES
+PLATFORM_TITLES = platforms.TITLES
 
 # How a Kubernetes site exposes its router (Skupper's controller configuration, "access types").
 ACCESS_TYPES = ('local', 'loadbalancer', 'route', 'nodeport', 'ingress-nginx', 'contour-http-proxy', 'gateway')

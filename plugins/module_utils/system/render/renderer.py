@@ -25,12 +25,9 @@ import uuid
 from dataclasses import dataclass, field
 from typing import List, Optional
 
-from ansible_collections.appnet.skupper.plugins.module_utils.system.render import certs
-
-from ansible_collections.appnet.skupper.plugins.module_utils.system.service import live_config
-
+from ansible_collections.appnet.skupper.plugins.module_utils import platforms
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render import certs, live_config
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files, paths
-
 from ansible_collections.appnet.skupper.plugins.module_utils.system.tokens import static_links
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_status import (
     ready_status, site_status, timestamp)
@@ -55,7 +52,6 @@ PLATFORM_FILE = 'internal/platform.yaml'
 MANAGED = ('runtime/router', 'runtime/certs', 'runtime/resources', 'runtime/links', 'internal/snapshot',
            'internal/platform.yaml')
 KEPT = ('runtime/resources/ConfigMap-skupper-network-status.yaml',)
-CONTAINER_BASE = '${SSL_PROFILE_BASE_PATH}'
 
 
 @dataclass
@@ -704,7 +700,7 @@ def _render_site(home, namespace, *, platform='linux', path_base=None, dry_run=F
     plan = _Plan()
     requests = certificate_requests(runtime, host_name, host_addresses)
     leaves = plan_certificates(runtime, home, plan, requests)
-    base = path_base or (os.path.abspath(home) if platform == 'linux' else CONTAINER_BASE)
+    base = path_base or platforms.get(platform).ssl_base or os.path.abspath(home)
     entities = render_router_config(runtime, site_id, router_id, base, platform, version)
     plan.add(ROUTER_CONFIG, dump_router_config(entities))
     links = plan_static_links(runtime, leaves, plan, host_name, host_addresses)

@@ -26,6 +26,7 @@ try:
 except ImportError:  # pragma: no cover - reported by _require_yaml()
     HAS_YAML = False
 
+from ansible_collections.appnet.skupper.plugins.module_utils import platforms
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files, paths
 
 try:
@@ -80,7 +81,7 @@ class SiteState(object):
 
     def __init__(self, home, namespace):
         self.home = home
-        self.namespace = namespace or paths.DEFAULT_NAMESPACE
+        self.namespace = namespace or platforms.DEFAULT_NAMESPACE
         for _api, _kind, attr in KINDS:
             setattr(self, attr, {})
         self.sources = {}

@@ -13,7 +13,6 @@ import subprocess
 import time
 
 from ansible_collections.appnet.skupper.plugins.module_utils.system.service import management, readiness
-
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import paths
 
 DEFAULT_READY_TIMEOUT = 60

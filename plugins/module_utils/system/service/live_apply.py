@@ -18,7 +18,8 @@ import json
 import os
 import subprocess
 
-from ansible_collections.appnet.skupper.plugins.module_utils.system.service import live_config, management, mgmt_session
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render import live_config
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service import management, mgmt_session
 
 TIMEOUT = 10
 

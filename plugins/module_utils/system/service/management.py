@@ -22,9 +22,7 @@ import subprocess
 from collections import namedtuple
 
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render import site_state
-
 from ansible_collections.appnet.skupper.plugins.module_utils.system.service import mgmt_session
-
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import paths
 
 DEFAULT_TIMEOUT = 10

@@ -22,6 +22,7 @@ try:
 except ImportError:  # pragma: no cover - PyYAML is a requirement of the collection
     HAS_YAML = False
 
+from ansible_collections.appnet.skupper.plugins.module_utils import platforms
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files, paths
 from ansible_collections.appnet.skupper.plugins.module_utils.system.service.container_service import (
     DEFAULT_IMAGE, ContainerService)
@@ -70,8 +71,9 @@ def service_manager(choice, platform, namespace, home, router=None, site_id=None
     """The manager for a service_manager option ('auto', 'systemd', 'process') and a platform.
 
     image, pull and run_options (container_run_options) are those of podman and docker."""
-    if platform in ('podman', 'docker'):
-        return ContainerService(namespace, home, engine=platform, image=image, site_id=site_id,
+    engine = platforms.get(platform).engine
+    if engine:
+        return ContainerService(namespace, home, engine=engine, image=image, site_id=site_id,
                                 ready_timeout=ready_timeout, pull=pull, run_options=run_options)
     if choice == 'systemd' or (choice == 'auto' and systemd_is_init()):
         return SystemdService(namespace, home, router, site_id, ready_timeout=ready_timeout)

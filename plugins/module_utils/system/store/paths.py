@@ -9,8 +9,9 @@ __metaclass__ = type
 
 import os
 
+from ansible_collections.appnet.skupper.plugins.module_utils.platforms import DEFAULT_NAMESPACE
+
 ROOT_DATA_HOME = '/var/lib/skupper'
-DEFAULT_NAMESPACE = 'default'
 
 
 def data_home(override=None, uid=None, env=None):

@@ -8,7 +8,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render import certs
 
-from tests.unit.system.conftest import snapshot_tree, write_input, resource
+from tests.unit.plugins.module_utils.system.conftest import snapshot_tree, write_input, resource
 
 
 def _mode(path):

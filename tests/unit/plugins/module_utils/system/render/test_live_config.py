@@ -3,8 +3,8 @@ through management, in what order, and which still need a restart."""
 
 import os
 
-from ansible_collections.appnet.skupper.plugins.module_utils.system.service import live_config
-from tests.unit.system.conftest import resource, write_input
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render import live_config
+from tests.unit.plugins.module_utils.system.conftest import resource, write_input
 
 LISTENER = ['tcpListener', {'name': 'listener/a', 'host': '0.0.0.0', 'port': '8080', 'address': 'a', 'siteId': 's'}]
 CONNECTOR = ['tcpConnector', {'name': 'connector/d@127.0.0.1', 'host': '127.0.0.1', 'port': '5432',

@@ -6,6 +6,7 @@ real router outputs of ../shared/reference/router/samples (east).
 
 import json
 import os
+import pathlib
 import socketserver
 import ssl
 import subprocess
@@ -19,7 +20,9 @@ from ansible_collections.appnet.skupper.plugins.module_utils.system.service impo
 from tests.support import pki
 from tests.support.reference import absent_reason, reference_path
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+# The checkout: the nearest folder above this file that holds galaxy.yml.
+ROOT = str(next(parent for parent in pathlib.Path(os.path.abspath(__file__)).parents
+                if (parent / 'galaxy.yml').is_file()))
 BIN = os.path.join(ROOT, 'tests', 'support', 'bin')
 SAMPLES = reference_path('router', 'samples')
 pytestmark = pytest.mark.skipif(not os.path.isdir(SAMPLES), reason=absent_reason('router', 'samples'))

@@ -8,7 +8,7 @@ from ansible_collections.appnet.skupper.plugins.module_utils.system.store import
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import (
     SiteStateError, load_runtime_resources, load_site_state)
 
-from tests.unit.system.conftest import resource, snapshot_tree, write_input
+from tests.unit.plugins.module_utils.system.conftest import resource, snapshot_tree, write_input
 
 LINK_SPEC = {'endpoints': [{'name': 'inter-router', 'host': '10.0.0.1', 'port': '55671'}],
              'tlsCredentials': 'creds'}

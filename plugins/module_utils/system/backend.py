@@ -11,7 +11,7 @@ import glob
 import os
 import stat
 
-from ansible_collections.appnet.skupper.plugins.module_utils import documents, model
+from ansible_collections.appnet.skupper.plugins.module_utils import documents, model, platforms
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import ApplyResult, Backend, BackendError
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render import site_state
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files, paths
@@ -33,7 +33,7 @@ class SystemBackend(Backend):
     """Resources of one Skupper namespace on this host (platform linux, podman or docker)."""
 
     def __init__(self, namespace, platform='linux', data_home=None):
-        self.namespace = namespace or 'default'
+        self.namespace = namespace or platforms.DEFAULT_NAMESPACE
         self.platform = platform
         self.home = paths.namespace_home(self.namespace, paths.data_home(data_home))
 

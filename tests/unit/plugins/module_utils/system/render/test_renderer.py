@@ -7,12 +7,12 @@ import pytest
 import yaml
 
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render import renderer
-
 from ansible_collections.appnet.skupper.plugins.module_utils.system.tokens import static_links
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import SiteStateError
 
-from tests.unit.system.conftest import (EAST_HOST, EAST_ID, GOLDEN, NOW, WEST_HOST, WEST_ID, check_schema, load_json,
-                                        read_yaml_stream, resource, snapshot_tree, write_input)
+from tests.unit.plugins.module_utils.system.conftest import (EAST_HOST, EAST_ID, GOLDEN, NOW, WEST_HOST, WEST_ID,
+                                                             check_schema, load_json, read_yaml_stream, resource,
+                                                             snapshot_tree, write_input)
 
 WEST_BASE = '/home/alice/.local/share/skupper/namespaces/west'
 EAST_BASE = '/home/bob/.local/share/skupper/namespaces/east'
@@ -102,7 +102,7 @@ def test_second_render_changes_nothing_and_keeps_every_byte(west):
 
 
 def test_site_id_is_generated_once_and_read_back_from_the_router_config(host):
-    from tests.unit.system.conftest import west_documents
+    from tests.unit.plugins.module_utils.system.conftest import west_documents
     host.add('west', west_documents(uid=None))
     first = host.render('west')
     second = host.render('west')
@@ -139,7 +139,7 @@ def test_deleted_listener_and_link_access_remove_stale_files(west):
 
 
 def test_ports_are_chosen_once_and_not_shared_between_namespaces(host):
-    from tests.unit.system.conftest import west_documents
+    from tests.unit.plugins.module_utils.system.conftest import west_documents
     host.add('west', west_documents())
     busy = {5671, 55671}
     west = host.render('west', port_is_free=lambda port: port not in busy)
@@ -295,7 +295,7 @@ def test_the_site_is_running_only_while_the_router_is(west):
 
 
 def test_sockets_of_other_namespaces_are_refused_and_avoided(host):
-    from tests.unit.system.conftest import west_documents
+    from tests.unit.plugins.module_utils.system.conftest import west_documents
     host.add('west', west_documents())  # a listener on 0.0.0.0:8080
     host.render('west')
     before = snapshot_tree(host.home('west'))

@@ -6,8 +6,8 @@ import os
 import pytest
 
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError
-from ansible_collections.appnet.skupper.plugins.module_utils.system.store.backend import SystemBackend
-from tests.unit.system.conftest import resource, snapshot_tree
+from ansible_collections.appnet.skupper.plugins.module_utils.system.backend import SystemBackend
+from tests.unit.plugins.module_utils.system.conftest import resource, snapshot_tree
 
 
 def _listener(name, port, host='0.0.0.0'):

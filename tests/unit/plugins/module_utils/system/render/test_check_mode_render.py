@@ -7,7 +7,7 @@ import pytest
 
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render import renderer
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import SiteStateError
-from tests.unit.system.conftest import EAST_HOST, NOW, resource, write_input
+from tests.unit.plugins.module_utils.system.conftest import EAST_HOST, NOW, resource, write_input
 
 SITE = resource('Site', 'east', {})
 LISTENER = resource('Listener', 'backend', {'routingKey': 'backend', 'host': '127.0.0.1', 'port': 8080})

@@ -10,10 +10,9 @@ import threading
 import pytest
 
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render import certs
-
 from ansible_collections.appnet.skupper.plugins.module_utils.system.tokens import static_links
 
-from tests.unit.system.conftest import read_yaml_stream, resource
+from tests.unit.plugins.module_utils.system.conftest import read_yaml_stream, resource
 
 
 def _write(tmp_path, name, data):
@@ -147,7 +146,7 @@ def test_an_issued_link_names_the_site_it_goes_to(west):
 
 
 def test_check_mode_writes_nothing_even_when_the_credentials_would_be_reissued(west):
-    from tests.unit.system.conftest import snapshot_tree
+    from tests.unit.plugins.module_utils.system.conftest import snapshot_tree
     west.render('west')
     home = west.home('west')
     first = static_links.issue_static_link(home, 'east', addresses=['192.168.122.10'])

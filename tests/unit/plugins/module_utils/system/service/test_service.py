@@ -2,6 +2,7 @@
 
 import grp
 import os
+import pathlib
 import shutil
 import signal
 import socket
@@ -13,13 +14,14 @@ import pytest
 import yaml
 
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render import renderer
-
 from ansible_collections.appnet.skupper.plugins.module_utils.system.service import router_service, systemd_service
 from ansible_collections.appnet.skupper.plugins.module_utils.system.service.container_service import ContainerService
 from ansible_collections.appnet.skupper.plugins.module_utils.system.service.systemd_service import (
     SystemdService, SystemdUnit)
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+# The checkout: the nearest folder above this file that holds galaxy.yml.
+ROOT = str(next(parent for parent in pathlib.Path(os.path.abspath(__file__)).parents
+                if (parent / 'galaxy.yml').is_file()))
 STANDIN = os.path.join(ROOT, 'tests', 'support', 'bin', 'skrouterd')
 needs_analyze = pytest.mark.skipif(shutil.which('systemd-analyze') is None, reason='systemd-analyze is not installed')
 

@@ -1,0 +1,128 @@
+"""The layers of plugins/: no import cycle between the collection's Python files, and the leaves (errors, the
+backend interface, the platform registry, value checks) import nothing of the collection.
+
+The graph is read from the source (every import statement, also those inside functions, as Ansible's module
+packaging reads them), so a cycle hidden behind a lazy import counts too."""
+
+import ast
+import os
+
+import pytest
+
+ROOT = os.path.dirname(os.path.abspath(__file__))
+while not os.path.isfile(os.path.join(ROOT, 'galaxy.yml')):
+    ROOT = os.path.dirname(ROOT)
+PLUGINS = os.path.join(ROOT, 'plugins')
+PREFIX = 'ansible_collections.appnet.skupper.'
+# Files that may import nothing of the collection.
+LEAVES = ('plugins.module_utils.backend', 'plugins.module_utils.platforms', 'plugins.module_utils.model.values',
+          'plugins.module_utils.system.store.files')
+
+
+def _modules():
+    found = {}
+    for directory, _dirs, names in os.walk(PLUGINS):
+        for name in names:
+            if name.endswith('.py'):
+                path = os.path.join(directory, name)
+                dotted = os.path.relpath(path, ROOT)[:-3].replace(os.sep, '.')
+                found[dotted[:-len('.__init__')] if dotted.endswith('.__init__') else dotted] = path
+    return found
+
+
+def _imports(path, modules, name=''):
+    """The collection modules a file imports (a name imported from a package counts as its module, if it is one).
+
+    A package's own modules reach their siblings through it without running its __init__ again: the package
+    of the importing file is not a step of its imports."""
+    with open(path) as handle:
+        tree = ast.parse(handle.read(), path)
+    found = set()
+    for node in ast.walk(tree):
+        targets = []
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(PREFIX):
+            base = node.module[len(PREFIX):]
+            targets = ['%s.%s' % (base, alias.name) for alias in node.names]
+            targets = [t if t in modules else base for t in targets]
+        elif isinstance(node, ast.Import):
+            targets = [a.name[len(PREFIX):] for a in node.names if a.name.startswith(PREFIX)]
+        for target in targets:
+            # Importing a.b.c runs a.b's __init__ first: a package whose __init__ imports is a step too.
+            parts = target.split('.')
+            for depth in range(2, len(parts) + 1):
+                step = '.'.join(parts[:depth])
+                if name.startswith(step + '.'):
+                    continue
+                if step in modules and (step == target or os.path.getsize(modules[step])):
+                    found.add(step)
+    return found
+
+
+def import_graph():
+    modules = _modules()
+    return dict((name, _imports(path, modules, name) - {name}) for name, path in modules.items())
+
+
+def cycles(graph):
+    """The strongly connected components of more than one module (Tarjan)."""
+    index, low, stack, on_stack, result = {}, {}, [], set(), []
+
+    def visit(node):
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for other in sorted(graph.get(node, ())):
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in on_stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                other = stack.pop()
+                on_stack.discard(other)
+                component.append(other)
+                if other == node:
+                    break
+            if len(component) > 1:
+                result.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return result
+
+
+def test_the_collection_has_no_import_cycle():
+    assert cycles(import_graph()) == []
+
+
+@pytest.mark.parametrize('leaf', LEAVES)
+def test_a_leaf_imports_nothing_of_the_collection(leaf):
+    graph = import_graph()
+    assert leaf in graph
+    assert graph[leaf] == set()
+
+
+def test_the_cycle_finder_finds_a_cycle_through_a_lazy_import():
+    """The check above can fail: a cycle of three, one edge of it inside a function, is found."""
+    graph = {'a': {'b'}, 'b': {'c'}, 'c': {'a'}, 'd': {'a'}}
+    assert cycles(graph) == [['a', 'b', 'c']]
+    tree_edges = _imports_of_source('def f():\n    from ansible_collections.appnet.skupper.plugins.module_utils import backend\n')
+    assert tree_edges == {'plugins.module_utils.backend'}
+
+
+def _imports_of_source(text):
+    import tempfile
+    with tempfile.NamedTemporaryFile('w', suffix='.py', delete=False) as handle:
+        handle.write(text)
+    try:
+        return _imports(handle.name, _modules())
+    finally:
+        os.unlink(handle.name)
+
+
+def test_the_kubernetes_side_does_not_import_the_runner():
+    graph = import_graph()
+    assert 'plugins.module_utils.runner' not in graph['plugins.module_utils.k8s.tokens']
