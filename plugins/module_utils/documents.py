@@ -19,8 +19,12 @@ except ImportError:  # pragma: no cover - reported by the modules
     HAS_YAML = False
 
 REDACTED = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
-SERVER_METADATA = ('uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields', 'selfLink',
-                   'deletionTimestamp', 'deletionGracePeriodSeconds', 'ownerReferences', 'finalizers')
+# Metadata the API server owns: an apply body must not carry it (managedFields: 400; resourceVersion and uid act
+# as preconditions), and a document read back from the server (kubectl get -o yaml) has it.
+SERVER_METADATA = ('managedFields', 'resourceVersion', 'uid', 'creationTimestamp', 'generation', 'selfLink',
+                   'deletionTimestamp', 'deletionGracePeriodSeconds')
+# Metadata a comparison leaves out: the server's, and what controllers add (owners, finalizers).
+NOT_COMPARED = SERVER_METADATA + ('ownerReferences', 'finalizers')
 # (kind, path) of values that must never be shown: the model's secret fields.
 SECRET_PATHS = tuple((kind.kind, path) for kind in KINDS.values() for path in kind.secret_paths())
 
@@ -47,9 +51,17 @@ if HAS_YAML:
     _Dumper.add_representer(str, _str_representer)
 
 
-def dump_yaml(doc):
+def dump_yaml(doc, literal=True):
+    """YAML text of a document: block style, keys sorted. literal: multi-line strings as literal blocks (PEM
+    stays readable); else PyYAML's own string style, the format of Skupper's renderer (runtime files)."""
     require_yaml()
-    return yaml.dump(doc, Dumper=_Dumper, default_flow_style=False, sort_keys=True, allow_unicode=True)
+    return yaml.dump(doc, Dumper=_Dumper if literal else yaml.SafeDumper, default_flow_style=False, sort_keys=True,
+                     allow_unicode=True)
+
+
+def resource_yaml(doc):
+    """A resource in the format of Skupper's renderer (the runtime files): dump_yaml without literal blocks."""
+    return dump_yaml(doc, literal=False)
 
 
 def dump_yaml_stream(docs):
@@ -63,6 +75,21 @@ def load_yaml_stream(text):
         return [doc for doc in yaml.safe_load_all(text) if doc is not None]
     except yaml.YAMLError as exc:
         raise DocumentError(yaml_error_text(exc))
+
+
+def load_yaml(text):
+    """The first non-empty document of a YAML (or JSON) text, or None; DocumentError for a syntax error."""
+    docs = load_yaml_stream(text)
+    return docs[0] if docs else None
+
+
+def last_document(data):
+    """The last document of a resource file's bytes; None when it has none or is not YAML."""
+    try:
+        docs = load_yaml_stream(data.decode('utf-8'))
+    except (DocumentError, UnicodeDecodeError):
+        return None
+    return docs[-1] if docs else None
 
 
 def yaml_error_text(exc):
@@ -96,7 +123,7 @@ def normalize(doc):
     result = prune(copy.deepcopy(doc))
     result.pop('status', None)
     metadata = result.get('metadata', {})
-    for key in SERVER_METADATA:
+    for key in NOT_COMPARED:
         metadata.pop(key, None)
     return result
 

@@ -22,6 +22,8 @@ __metaclass__ = type
 import json
 import re
 
+from ansible_collections.appnet.skupper.plugins.module_utils.model.kinds import REMOTE_SITE_ANNOTATION
+from ansible_collections.appnet.skupper.plugins.module_utils.model.values import port_number
 from ansible_collections.appnet.skupper.plugins.module_utils.platforms import DEFAULT_NAMESPACE
 
 READY = 'Ready'
@@ -94,13 +96,6 @@ def not_ready(info):
     return problems
 
 
-def port_number(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _spec(doc):
     return (doc or {}).get('spec') or {}
 
@@ -126,7 +121,6 @@ ROUTER_ID_SUFFIXES = (
     # this collection, stable across renders: <site>-<first 8 hex digits of the site id>
     ('appnet', re.compile(r'[0-9a-f]{8}\Z')),
 )
-REMOTE_SITE_ANNOTATION = 'appnet.skupper/remote-site-name'
 
 
 def router_id_form(router_id, site_name):

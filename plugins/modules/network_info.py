@@ -254,12 +254,12 @@ class InfoError(Exception):
 # -- Linux, Podman, Docker --------------------------------------------------------------------------
 
 def system_network_info(params):
-    from ansible_collections.appnet.skupper.plugins.module_utils.system.render import site_state
+    from ansible_collections.appnet.skupper.plugins.module_utils.system.store import resource_files
     from ansible_collections.appnet.skupper.plugins.module_utils.system.service import management
     from ansible_collections.appnet.skupper.plugins.module_utils.system.store import paths
     from ansible_collections.appnet.skupper.plugins.module_utils.system.service.container_service import container_name
     home = paths.namespace_home(params['namespace'], paths.data_home(params.get('data_home')))
-    resources = site_state.load_runtime_resources(home)
+    resources = resource_files.load_runtime_resources(home)
     if not resources:
         raise InfoError('namespace %s has no rendered site in %s: create the site and run appnet.skupper.system '
                         'first' % (params['namespace'], home))

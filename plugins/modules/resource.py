@@ -141,6 +141,7 @@ from ansible_collections.appnet.skupper.plugins.module_utils.backend import Back
 from ansible_collections.appnet.skupper.plugins.module_utils.kind_handlers import document_handler
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s import auth
 from ansible_collections.appnet.skupper.plugins.module_utils.runner import get_backend, result_from, sites_locked
+from ansible_collections.appnet.skupper.plugins.module_utils.system.backend import second_site
 
 SOURCE_EXTENSIONS = ('.yaml', '.yml', '.json')
 
@@ -240,8 +241,7 @@ def check_documents(loaded, params):
             seen.setdefault((kind, namespace, name), origin)
             one_site = kind == 'Site' and platforms.is_system(params['platform']) and params['state'] == 'present'
             if one_site and namespace in sites and sites[namespace] != name:
-                problems.append('a second Site for namespace %r (the other is %s): a namespace holds one site'
-                                % (namespace, sites[namespace]))
+                problems.append(second_site(namespace, sites[namespace], 'given before it in this definition'))
             elif one_site:
                 sites[namespace] = name
         errors.extend('%s (%s): %s' % (label, origin, p) for p in problems)

@@ -56,10 +56,6 @@ def secret_with_data(document):
     return model.normalize_document(document)
 
 
-# Metadata the API server owns: an apply body must not carry it (managedFields: 400; resourceVersion and
-# uid act as preconditions), and a document read back from the server (kubectl get -o yaml) has it.
-SERVER_METADATA = ('managedFields', 'resourceVersion', 'uid', 'creationTimestamp', 'generation', 'selfLink',
-                   'deletionTimestamp', 'deletionGracePeriodSeconds')
 NOT_READ = object()
 
 
@@ -67,7 +63,7 @@ def apply_body(document):
     """The document as a server-side apply sends it: without status and without server metadata."""
     body = dict((key, value) for key, value in document.items() if key != 'status')
     body['metadata'] = dict((key, value) for key, value in (document.get('metadata') or {}).items()
-                            if key not in SERVER_METADATA)
+                            if key not in documents.SERVER_METADATA)
     return body
 
 

@@ -17,6 +17,9 @@ from ansible_collections.appnet.skupper.plugins.module_utils import platforms
 
 API_VERSION = 'skupper.io/v2alpha1'
 GROUP = 'skupper.io'
+# The collection's annotation on a Link: the name of the site it goes to (set by static_link, the link role and
+# the Linux redemption; read by network_info).
+REMOTE_SITE_ANNOTATION = 'appnet.skupper/remote-site-name'
 # The platform names, from the registry (platforms.py).
 PLATFORMS = platforms.NAMES
 SYSTEM_PLATFORMS = platforms.SYSTEM

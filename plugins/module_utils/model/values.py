@@ -16,6 +16,7 @@ import re
 RFC1123_LABEL = re.compile(r'^[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z')
 RFC1123_SUBDOMAIN = re.compile(r'^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\Z')
 HOSTNAME = re.compile(r'^[a-z0-9]+([-.][a-z0-9]+)*\Z')
+MAX_NAME = 63
 DURATION = re.compile(r'^([0-9]+(\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+\Z')
 LABEL_KEY = re.compile(r'^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?\Z')
 LABEL_VALUE = re.compile(r'^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?\Z')
@@ -25,23 +26,38 @@ def check_name(value):
     """An RFC 1123 label: what Skupper and Kubernetes accept as a resource name."""
     if not isinstance(value, str) or not value:
         return 'must be a non-empty string'
-    if len(value) > 63:
-        return 'must be no more than 63 characters (got %d)' % len(value)
+    if len(value) > MAX_NAME:
+        return 'must be no more than %d characters (got %d)' % (MAX_NAME, len(value))
     if not RFC1123_LABEL.match(value):
         return ("must be a lowercase RFC 1123 label: lower case letters, digits and '-', "
                 "starting and ending with a letter or digit (e.g. 'my-name')")
     return None
 
 
+def port_number(value):
+    """The port as an int, or None when it is not a number between 1 and 65535 (an int or a decimal string)."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = int(str(value).strip(), 10)
+    except (TypeError, ValueError):
+        return None
+    return number if 1 <= number <= 65535 else None
+
+
 def check_port(value):
-    if isinstance(value, bool) or not isinstance(value, int):
-        try:
-            value = int(str(value), 10)
-        except ValueError:
-            return 'must be a port number'
-    if not 1 <= value <= 65535:
-        return 'must be a port number between 1 and 65535'
-    return None
+    if port_number(value) is not None:
+        return None
+    try:
+        int(str(value).strip(), 10)
+    except ValueError:
+        return 'must be a port number'
+    return 'must be a port number between 1 and 65535'
+
+
+def host_is_valid(value):
+    """Whether value is an IP literal or a lower-case host name."""
+    return check_host(value) is None
 
 
 def check_host(value):

@@ -14,19 +14,18 @@ import stat
 from ansible_collections.appnet.skupper.plugins.module_utils import documents, model, platforms
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import ApplyResult, Backend, BackendError
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render import site_state
-from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files, paths
-
-SECRET_MODE = 0o600
-FILE_MODE = 0o644
-
-
-def file_mode(kind):
-    """The mode of a resource file: 0600 when the kind holds secret values (the model says which), else 0644."""
-    return SECRET_MODE if model.get_kind(kind).holds_secrets else FILE_MODE
+from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files, paths, resource_files
 
 
 def _mode_text(mode):
     return '%04o' % mode
+
+
+def second_site(namespace, site, where):
+    """The rule "a namespace holds one site" (Skupper's system sites read one Site) as the problem of a second one:
+    site is the Site the namespace has already, where says where it is."""
+    return ('namespace %r already has the Site %r (%s) and a namespace holds one site: remove that one first '
+            '(state=absent) or use another namespace' % (namespace, site, where))
 
 
 class SystemBackend(Backend):
@@ -88,9 +87,7 @@ class SystemBackend(Backend):
         if desired['kind'] != 'Site':
             return site_state.socket_conflicts(self.home, self.namespace, desired)
         others = dict((n, f) for n, f in self.site_names().items() if n != desired['metadata']['name'])
-        return ['namespace %r already has the Site %r (%s) and a namespace holds one site: remove that one first '
-                '(state=absent) or use another namespace' % (self.namespace, name, others[name])
-                for name in sorted(others, key=str)]
+        return [second_site(self.namespace, name, others[name]) for name in sorted(others, key=str)]
 
     def apply(self, desired, check_mode=False):
         kind, name = desired['kind'], desired['metadata']['name']
@@ -101,7 +98,7 @@ class SystemBackend(Backend):
         path = self.input_path(kind, name)
         current = self.read(kind, name)
         document = dict(desired, metadata=dict(desired['metadata'], namespace=self.namespace))
-        mode = file_mode(kind)
+        mode = resource_files.file_mode(kind)
         changed = documents.normalize(current) != documents.normalize(document)
         extra = {}
         if changed and not check_mode:
@@ -110,7 +107,7 @@ class SystemBackend(Backend):
                 files.write_atomic(path, documents.dump_yaml(documents.prune(document)), mode)
             except files.WriteError as exc:
                 raise BackendError(str(exc))
-        elif not changed and current is not None and mode == SECRET_MODE:
+        elif not changed and current is not None and mode == files.PRIVATE_MODE:
             extra = self._tighten(path, check_mode)
         return ApplyResult(changed or bool(extra), current, document, resource_file=path, reload_required=changed,
                            status=self.read_status(kind, name) or {}, **extra)
@@ -122,9 +119,9 @@ class SystemBackend(Backend):
         if not current_mode & 0o077:
             return {}
         if not check_mode:
-            os.chmod(path, SECRET_MODE)
+            os.chmod(path, files.PRIVATE_MODE)
         return {'warnings': ['%s holds secrets but had mode %s: %s %s' % (
-            path, _mode_text(current_mode), 'would set' if check_mode else 'set', _mode_text(SECRET_MODE))]}
+            path, _mode_text(current_mode), 'would set' if check_mode else 'set', _mode_text(files.PRIVATE_MODE))]}
 
     def delete(self, kind, name, check_mode=False):
         self.check_supported(kind)

@@ -460,7 +460,8 @@ def test_a_namespace_holds_one_site(playbook, data_home):
         assert run[task]['failed'] is True and run[task]['changed'] is False, task
         assert refusal in run[task]['msg'] and 'state=absent' in run[task]['msg'], run[task]['msg']
     both = run['two sites in one definition']
-    assert both['failed'] is True and "a second Site for namespace 'other' (the other is one)" in both['msg']
+    assert both['failed'] is True and ("namespace 'other' already has the Site 'one' (given before it in this "
+                                       "definition) and a namespace holds one site") in both['msg']
     written = sorted(p for p, e in snapshot(data_home).items() if e[2] is not None)
     assert written == [os.path.join('namespaces', 'east', 'input', 'resources', 'Site-east.yaml')]
 

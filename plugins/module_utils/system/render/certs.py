@@ -37,9 +37,8 @@ CA_FILE = 'ca.crt'
 CERT_FILE = 'tls.crt'
 KEY_FILE = 'tls.key'
 CREDENTIAL_ORDER = (CA_FILE, CERT_FILE, KEY_FILE)
-KEY_MODE = 0o600
-CERT_MODE = 0o644
-DIR_MODE = 0o700
+KEY_MODE = files.PRIVATE_MODE
+CERT_MODE = files.PUBLIC_MODE
 KEY_SIZE = 2048
 VALIDITY = datetime.timedelta(days=5 * 365)
 RENEW_BEFORE = datetime.timedelta(days=30)
@@ -151,12 +150,7 @@ def ca_from_pem(name, cert_pem, key_pem, origin):
 
 def read_directory(directory, names=(CA_FILE, CERT_FILE, KEY_FILE)):
     """{file name: bytes} of the files present in directory."""
-    found = {}
-    for name in names:
-        data = files.read_bytes(os.path.join(directory, name))
-        if data is not None:
-            found[name] = data
-    return found
+    return files.read_files(directory, names)
 
 
 def load_ca(directory, name=None):
@@ -408,7 +402,7 @@ def files_differ(directory, content):
 
 def write_files(directory, content):
     """Write {file name: (bytes, mode)} into directory (0700); True when a file changed."""
-    files.ensure_dir(directory, DIR_MODE)
+    files.ensure_dir(directory, files.DIR_MODE)
     changed = False
     for name in sorted(content):
         data, mode = content[name]

@@ -13,7 +13,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
-import re
 
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import (
     SiteStateError, port_number, role_port)
@@ -119,7 +118,7 @@ def link_cost(state, name):
     cost = _spec(state.links[name]).get('cost')
     if not cost:
         for token_name, token in state.tokens.items():
-            if name == token_name or re.match(r'^%s-[0-9]+\Z' % re.escape(token_name), name):
+            if name in state.links_of_token(token_name):
                 cost = _spec(token).get('linkCost')
     return max(int(cost or 1), 1)
 

@@ -14,48 +14,30 @@ __metaclass__ = type
 
 import base64
 import binascii
-import copy
 import glob
-import ipaddress
 import os
 import re
 
-try:
-    import yaml
-    HAS_YAML = True
-except ImportError:  # pragma: no cover - reported by _require_yaml()
-    HAS_YAML = False
-
-from ansible_collections.appnet.skupper.plugins.module_utils import platforms
+from ansible_collections.appnet.skupper.plugins.module_utils import model, platforms
+from ansible_collections.appnet.skupper.plugins.module_utils.model import values
+from ansible_collections.appnet.skupper.plugins.module_utils.model.values import host_is_valid, port_number
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files, paths
+from ansible_collections.appnet.skupper.plugins.module_utils.system.store.resource_files import (
+    load_file, name_of, read_documents, resource_files)
 
-try:
-    from ansible_collections.appnet.skupper.plugins.module_utils import model
-except ImportError:  # pragma: no cover - the model is part of the collection
-    model = None
-
-SKUPPER_API = 'skupper.io/v2alpha1'
-# (apiVersion, kind) -> SiteState attribute, in the order runtime resources are written (section 10).
-KINDS = (
-    (SKUPPER_API, 'Site', 'sites'),
-    (SKUPPER_API, 'Listener', 'listeners'),
-    (SKUPPER_API, 'Connector', 'connectors'),
-    (SKUPPER_API, 'RouterAccess', 'router_accesses'),
-    (SKUPPER_API, 'Link', 'links'),
-    (SKUPPER_API, 'AccessGrant', 'grants'),
-    (SKUPPER_API, 'AccessToken', 'tokens'),
-    (SKUPPER_API, 'Certificate', 'certificates'),
-    (SKUPPER_API, 'SecuredAccess', 'secured_accesses'),
-    (SKUPPER_API, 'MultiKeyListener', 'multi_key_listeners'),
-    ('v1', 'Secret', 'secrets'),
-    ('v1', 'ConfigMap', 'config_maps'),
+# The kinds a system site reads, in the order runtime resources are written (section 10), and the SiteState
+# attribute of each. Their apiVersion is the model's; a ConfigMap (not a kind of the model) is core v1.
+_SITE_KINDS = (
+    ('Site', 'sites'), ('Listener', 'listeners'), ('Connector', 'connectors'), ('RouterAccess', 'router_accesses'),
+    ('Link', 'links'), ('AccessGrant', 'grants'), ('AccessToken', 'tokens'), ('Certificate', 'certificates'),
+    ('SecuredAccess', 'secured_accesses'), ('MultiKeyListener', 'multi_key_listeners'), ('Secret', 'secrets'),
+    ('ConfigMap', 'config_maps'),
 )
+KINDS = tuple((model.KINDS[kind].api_version if kind in model.KINDS else 'v1', kind, attr)
+              for kind, attr in _SITE_KINDS)
 ATTRIBUTES = dict(((api, kind), attr) for api, kind, attr in KINDS)
 KIND_ORDER = [kind for _api, kind, _attr in KINDS]
 
-RFC1123 = re.compile(r'^[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z')
-HOSTNAME = re.compile(r'^[a-z0-9]+([-.][a-z0-9]+)*\Z')
-MAX_NAME = 63
 LINK_ROLES = ('edge', 'inter-router')
 DEFAULT_ROLE_PORTS = {'edge': 45671, 'inter-router': 55671}
 WILDCARDS = ('', '0.0.0.0', '::')
@@ -69,11 +51,6 @@ class SiteStateError(Exception):
     def __init__(self, problems):
         self.problems = list(problems) if isinstance(problems, (list, tuple)) else [problems]
         super(SiteStateError, self).__init__('\n'.join(self.problems))
-
-
-def _require_yaml():
-    if not HAS_YAML:
-        raise SiteStateError('the Python library PyYAML is required to read resource files (pip install pyyaml)')
 
 
 class SiteState(object):
@@ -114,6 +91,11 @@ class SiteState(object):
     def collection(self, kind):
         return getattr(self, _attribute_of(kind))
 
+    def links_of_token(self, token_name):
+        """The Links redeemed from an AccessToken: named as the token, or <token>-<n> (one per endpoint)."""
+        return sorted(name for name in self.links
+                      if name == token_name or re.match(r'^%s-[0-9]+\Z' % re.escape(token_name), name))
+
     def source(self, kind, name):
         return self.sources.get((kind, name), '%s-%s' % (kind, name))
 
@@ -150,14 +132,7 @@ def _attribute_of(kind):
 
 
 def _read_credential_dir(directory):
-    if not os.path.isdir(directory):
-        return None
-    found = {}
-    for name in CREDENTIAL_FILES:
-        data = files.read_bytes(os.path.join(directory, name))
-        if data is not None:
-            found[name] = data
-    return found
+    return files.read_files(directory, CREDENTIAL_FILES) if os.path.isdir(directory) else None
 
 
 def secret_files(secret):
@@ -173,62 +148,8 @@ def secret_files(secret):
     return result
 
 
-# ---------------------------------------------------------------------------------------------
-# Reading files
-
-
-def _resource_files(directory):
-    found = []
-    for root, dirs, names in os.walk(directory):
-        dirs.sort()
-        for name in sorted(names):
-            if name.endswith(('.yaml', '.yml')):
-                found.append(os.path.join(root, name))
-    return found
-
-
-# Parsed files by (path, inode, size, mtime): a module that checks many documents against a site's files (the
-# resource module with hundreds of listeners) parses each file once. Documents are copied out of it.
-_PARSED = {}
-
-
-def _load_file(path, copied=True):
-    info = os.stat(path)
-    key = (path, info.st_ino, info.st_size, info.st_mtime_ns)
-    if key not in _PARSED:
-        with open(path, 'rb') as handle:
-            _PARSED[key] = [doc for doc in yaml.safe_load_all(handle.read().decode('utf-8')) if doc is not None]
-    return copy.deepcopy(_PARSED[key]) if copied else _PARSED[key]
-
-
-def read_documents(directory, copied=True):
-    """([(relative file, document)], [problems]) of every YAML/JSON document under directory.
-
-    copied=False: the documents are shared with later reads, for a caller that only reads them.
-    """
-    _require_yaml()
-    documents, problems = [], []
-    for path in _resource_files(directory):
-        relative = os.path.relpath(path, directory)
-        try:
-            loaded = _load_file(path, copied)
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            problems.append('error loading "%s": error decoding yaml: %s' % (relative, _one_line(exc)))
-            continue
-        for doc in loaded:
-            if not isinstance(doc, dict):
-                problems.append('%s: a resource document must be a mapping, got %r' % (relative, doc))
-                continue
-            documents.append((relative, doc))
-    return documents, problems
-
-
 def _one_line(value):
     return ' '.join(str(value).split())
-
-
-def _name_of(doc):
-    return (doc.get('metadata') or {}).get('name') if isinstance(doc.get('metadata'), dict) else None
 
 
 def _collect(state, documents, problems):
@@ -239,7 +160,7 @@ def _collect(state, documents, problems):
             # apiVersion or kind. The render fails instead, naming the file (issue 11).
             problems.append(_unreadable(relative, doc))
             continue
-        kind, name = doc['kind'], _name_of(doc)
+        kind, name = doc['kind'], name_of(doc)
         if kind == 'Site' and state.sites:
             problems.append('%s: multiple sites found, but only one site is allowed for bootstrapping (the other '
                             'one is in %s)' % (relative, state.source('Site', state.site_name)))
@@ -261,7 +182,7 @@ def _unreadable(relative, doc):
         wanted = [a for a, k, _attr in KINDS if k == kind][0]
         return ('%s: cannot be read as a Skupper resource: %s needs apiVersion %r, got %r; fix the file or remove it'
                 % (relative, kind, wanted, api))
-    model_kind = getattr(model, 'KINDS', {}).get(kind) if model is not None else None
+    model_kind = model.KINDS.get(kind)
     if model_kind is not None and model_kind.not_on_system:
         return '%s: %s is not used on a system site: %s; remove the file' % (relative, kind, model_kind.not_on_system)
     return ('%s: cannot be read as a Skupper resource: apiVersion %r, kind %r (a system site reads %s); fix the '
@@ -277,7 +198,7 @@ def _reconcile_namespaces(state, problems):
         if namespace in (None, ''):
             metadata['namespace'] = state.namespace
             continue
-        found.setdefault(namespace, []).append(state.source(doc['kind'], _name_of(doc) or ''))
+        found.setdefault(namespace, []).append(state.source(doc['kind'], name_of(doc) or ''))
     if len(found) > 1:
         problems.append('multiple namespaces found, but only a unique namespace must be used across all resources '
                         '- namespaces found: [%s]' % ' '.join(sorted(found)))
@@ -294,34 +215,14 @@ def _reconcile_namespaces(state, problems):
 
 def name_error(value):
     """Skupper's RFC 1123 message (and a length limit Skupper does not check), or None."""
-    if not isinstance(value, str) or not RFC1123.match(value):
+    if not isinstance(value, str) or not values.RFC1123_LABEL.match(value):
         return ('invalid name "%s": a lowercase RFC 1123 name must consist of lower case alphanumeric characters '
                 "or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', "
                 "regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')" % (value if value is not None else ''))
-    if len(value) > MAX_NAME:
-        return 'invalid name "%s": must be no more than %d characters (it has %d)' % (value, MAX_NAME, len(value))
+    if len(value) > values.MAX_NAME:
+        return 'invalid name "%s": must be no more than %d characters (it has %d)' % (value, values.MAX_NAME,
+                                                                                      len(value))
     return None
-
-
-def host_is_valid(value):
-    if not isinstance(value, str) or not value:
-        return False
-    try:
-        ipaddress.ip_address(value)
-        return True
-    except ValueError:
-        return bool(HOSTNAME.match(value))
-
-
-def port_number(value):
-    """The port as an int, or None when it is not a number between 1 and 65535."""
-    if isinstance(value, bool):
-        return None
-    try:
-        number = int(str(value).strip(), 10)
-    except (TypeError, ValueError):
-        return None
-    return number if 1 <= number <= 65535 else None
 
 
 def _spec(doc):
@@ -618,11 +519,9 @@ def port_collisions(state, router_accesses, only=None):
 def _model_problems(state, platform, flagged):
     """Per-document field errors of the resource model, for documents the checks above did not flag."""
     problems = []
-    if model is None or not hasattr(model, 'validate_document'):
-        return problems
     for doc in state.documents():
-        kind, name = doc['kind'], _name_of(doc) or ''
-        known = getattr(model, 'KINDS', {}).get(kind)
+        kind, name = doc['kind'], name_of(doc) or ''
+        known = model.KINDS.get(kind)
         if known is None:
             continue
         if platform and not known.supported_on(platform):
@@ -643,7 +542,7 @@ def _as_model_sees_it(doc):
     if doc.get('kind') != 'RouterAccess' or _spec(doc).get('tlsCredentials'):
         return doc
     filled = dict(doc)
-    filled['spec'] = dict(_spec(doc), tlsCredentials=_name_of(doc))
+    filled['spec'] = dict(_spec(doc), tlsCredentials=name_of(doc))
     return filled
 
 
@@ -668,10 +567,10 @@ def validate_site_state(state, platform='linux'):
 def _with_pending(documents, pending):
     """The documents of the files with pending ones (what a check run of the resource modules would have written)
     in place of the file of the same kind and name, or added as <Kind>-<name>.yaml."""
-    pending = [doc for doc in pending or () if isinstance(doc, dict) and doc.get('kind') and _name_of(doc)]
-    replaced = set((doc['kind'], _name_of(doc)) for doc in pending)
-    kept = [(relative, doc) for relative, doc in documents if (doc.get('kind'), _name_of(doc)) not in replaced]
-    return kept + [('%s-%s.yaml' % (doc['kind'], _name_of(doc)), doc) for doc in pending]
+    pending = [doc for doc in pending or () if isinstance(doc, dict) and doc.get('kind') and name_of(doc)]
+    replaced = set((doc['kind'], name_of(doc)) for doc in pending)
+    kept = [(relative, doc) for relative, doc in documents if (doc.get('kind'), name_of(doc)) not in replaced]
+    return kept + [('%s-%s.yaml' % (doc['kind'], name_of(doc)), doc) for doc in pending]
 
 
 def load_site_state(home, namespace, platform='linux', pending=None):
@@ -682,49 +581,19 @@ def load_site_state(home, namespace, platform='linux', pending=None):
     """
     directory = paths.input_resources_dir(home)
     state = SiteState(home, namespace)
-    has_files = os.path.isdir(directory) and _resource_files(directory)
+    has_files = os.path.isdir(directory) and resource_files(directory)
     if not has_files and not pending:
         raise SiteStateError('No sources found at: %s' % directory)
     documents, problems = read_documents(directory) if has_files else ([], [])
     documents = _with_pending(documents, pending)
     _collect(state, documents, problems)
-    if not state.site or not _name_of(state.site):
+    if not state.site or not name_of(state.site):
         raise SiteStateError(problems + ['no valid site definition has been found'])
     _reconcile_namespaces(state, problems)
     problems.extend(validate_site_state(state, platform))
     if problems:
         raise SiteStateError(problems)
     return state
-
-
-def load_runtime_resources(home):
-    """{kind: {name: document}} of runtime/resources (the last render, with statuses); {} when absent."""
-    directory = paths.runtime_dir(home, 'resources')
-    result = {}
-    if not os.path.isdir(directory):
-        return result
-    documents, _problems = read_documents(directory)
-    for _relative, doc in documents:
-        name = _name_of(doc)
-        if doc.get('kind') and name:
-            result.setdefault(doc['kind'], {})[name] = doc
-    return result
-
-
-def load_resource(data):
-    """The last document of a resource file's bytes (None when it has none or is not YAML)."""
-    _require_yaml()
-    try:
-        docs = [doc for doc in yaml.safe_load_all(data.decode('utf-8')) if doc is not None]
-    except (yaml.YAMLError, UnicodeDecodeError):
-        return None
-    return docs[-1] if docs else None
-
-
-def resource_yaml(doc):
-    """A resource as Kubernetes-style YAML: block style, keys sorted (the renderer's format)."""
-    _require_yaml()
-    return yaml.safe_dump(doc, default_flow_style=False, sort_keys=True, allow_unicode=True)
 
 
 def socket_conflicts(home, namespace, desired):
@@ -735,22 +604,22 @@ def socket_conflicts(home, namespace, desired):
     kind = desired.get('kind')
     if kind not in ('Listener', 'MultiKeyListener', 'RouterAccess'):
         return []
-    name = _name_of(desired)
+    name = name_of(desired)
     state = SiteState(home, namespace)
     directory = paths.input_resources_dir(home)
     documents = read_documents(directory, copied=False)[0] if os.path.isdir(directory) else []
     for relative, doc in documents:
         attr = ATTRIBUTES.get((doc.get('apiVersion'), doc.get('kind')))
-        if attr in ('listeners', 'multi_key_listeners', 'router_accesses') and isinstance(_name_of(doc), str):
-            getattr(state, attr)[_name_of(doc)] = doc
-            state.sources[(doc['kind'], _name_of(doc))] = relative
+        if attr in ('listeners', 'multi_key_listeners', 'router_accesses') and isinstance(name_of(doc), str):
+            getattr(state, attr)[name_of(doc)] = doc
+            state.sources[(doc['kind'], name_of(doc))] = relative
     state.collection(kind)[name] = desired
     router_accesses = dict(state.router_accesses)
     runtime = paths.runtime_dir(home, 'resources')
     for path in sorted(glob.glob(os.path.join(runtime, 'RouterAccess-*.yaml'))):  # the renderer's file names
-        for doc in _load_file(path, copied=False):
-            if isinstance(doc, dict) and doc.get('kind') == 'RouterAccess' and isinstance(_name_of(doc), str):
-                router_accesses.setdefault(_name_of(doc), doc)
+        for doc in load_file(path, copied=False):
+            if isinstance(doc, dict) and doc.get('kind') == 'RouterAccess' and isinstance(name_of(doc), str):
+                router_accesses.setdefault(name_of(doc), doc)
     bound = bound_ports(state, router_accesses)
     mine = [entry for entry in bound if entry[3:] == (kind, name)]
     others = [entry for entry in bound if entry[3:] != (kind, name)]

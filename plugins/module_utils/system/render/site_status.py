@@ -14,12 +14,10 @@ __metaclass__ = type
 import datetime
 import os
 
+from ansible_collections.appnet.skupper.plugins.module_utils import documents
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files, paths
-from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import (
-    load_resource, resource_yaml)
 
 NOT_RUNNING = 'the router is not running'
-FILE_MODE = 0o644
 
 
 def timestamp(now):
@@ -83,7 +81,7 @@ def _runtime_site(home):
     for file_name in sorted(os.listdir(directory)) if os.path.isdir(directory) else []:
         if file_name.startswith('Site-') and file_name.endswith('.yaml'):
             data = files.read_bytes(os.path.join(directory, file_name))
-            doc = load_resource(data) if data else None
+            doc = documents.last_document(data) if data else None
             if isinstance(doc, dict) and doc.get('kind') == 'Site':
                 return doc['metadata']['name'], doc
     return None, None
@@ -98,9 +96,9 @@ def set_router_running(home, running, reason=None, now=None, dry_run=False):
     endpoints = (doc.get('status') or {}).get('endpoints') or []
     updated = dict(doc, status=site_status(doc, endpoints, running, doc, when, reason))
     path = site_file(home, name)
-    text = resource_yaml(updated)
+    text = documents.resource_yaml(updated)
     if files.read_bytes(path) == text.encode('utf-8'):
         return None
     if not dry_run:
-        files.write_atomic(path, text, FILE_MODE)
+        files.write_atomic(path, text, files.PUBLIC_MODE)
     return os.path.relpath(path, home)

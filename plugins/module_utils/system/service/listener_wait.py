@@ -21,7 +21,7 @@ import shutil
 import time
 
 from ansible_collections.appnet.skupper.plugins.module_utils import status
-from ansible_collections.appnet.skupper.plugins.module_utils.system.render import site_state
+from ansible_collections.appnet.skupper.plugins.module_utils.system.store import resource_files
 from ansible_collections.appnet.skupper.plugins.module_utils.system.service import management
 
 DEFAULT_TIMEOUT = 20
@@ -86,7 +86,7 @@ def skmanage_for(router_binary):
 def after_start(home, router_binary, timeout=DEFAULT_TIMEOUT):
     """The warnings of appnet.skupper.system after it (re)started the router of the Linux site in home: the
     listeners whose port cannot be bound, and those still not bound when the wait ended."""
-    if not site_state.load_runtime_resources(home).get('Listener'):
+    if not resource_files.load_runtime_resources(home).get('Listener'):
         return []
     tool = skmanage_for(router_binary)
     if tool is None:

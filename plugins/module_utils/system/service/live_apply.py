@@ -25,34 +25,14 @@ TIMEOUT = 10
 
 # Run as: <skmanage's python> -c PROGRAM <skmanage path>, the request as JSON on standard input. Prints
 # {"done": number of operations made, "error": why the next one failed or null, "types": {type: [entities]}}, or
-# {"unsupported": why} when skmanage's library cannot be loaded; a failed connection prints "<error class>:
-# <message>" and exits 1.
-PROGRAM = r'''
-import json, runpy, sys
-
-
-class Options:
-    ssl_password = ssl_password_file = sasl_mechanisms = sasl_username = sasl_password = None
-    sasl_password_file = None
-    ssl_disable_peer_name_verify = False
-
+# what mgmt_session.CONNECT prints when there is no session.
+PROGRAM = mgmt_session.CONNECT + r'''
 
 def main():
     request = json.load(sys.stdin)
-    try:
-        tool = runpy.run_path(sys.argv[1], run_name='skmanage_library')
-        node_class, opts_url, opts_ssl_domain = tool['Node'], tool['opts_url'], tool['opts_ssl_domain']
-    except BaseException as exc:
-        print(json.dumps({'unsupported': '%s: %s' % (type(exc).__name__, exc)}))
-        return 0
-    opts = Options()
-    opts.bus = request['bus']
-    opts.ssl_certificate, opts.ssl_key, opts.ssl_trustfile = request['certificate'], request['key'], request['trustfile']
-    try:
-        node = node_class.connect(opts_url(opts), None, request['timeout'], opts_ssl_domain(opts), None)
-    except Exception as exc:
-        print('%s: %s' % (type(exc).__name__, exc))
-        return 1
+    node, code = connect(request)
+    if node is None:
+        return code
     done, error = 0, None
     try:
         for operation, entity_type, name, attributes in request['operations']:

@@ -21,7 +21,7 @@ import shutil
 import subprocess
 from collections import namedtuple
 
-from ansible_collections.appnet.skupper.plugins.module_utils.system.render import site_state
+from ansible_collections.appnet.skupper.plugins.module_utils.system.store import resource_files
 from ansible_collections.appnet.skupper.plugins.module_utils.system.service import mgmt_session
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import paths
 
@@ -64,7 +64,7 @@ class ManagementError(Exception):
 
 def management_target(home):
     """The local management listener of the site rendered in home, and the client credentials for it."""
-    resources = site_state.load_runtime_resources(home)
+    resources = resource_files.load_runtime_resources(home)
     access = resources.get('RouterAccess', {}).get(LOCAL_ACCESS)
     if access is None:
         raise ManagementError('no rendered site in %s (runtime/resources/RouterAccess-%s.yaml is missing): '

@@ -23,10 +23,11 @@ import os
 import shutil
 import subprocess
 
-# Run as: <skmanage's python> -c PROGRAM <skmanage path>, the request as JSON on standard input. Prints
-# {"types": {type: [entities]}, "remote": {router id: router entity}, "remote_listeners": {router id: [listener]}}, or {"unsupported": why} when skmanage's
-# library cannot be loaded; a failure prints "<error class>: <message>" and exits 1, as skmanage does.
-PROGRAM = r'''
+# The start of every program run with skmanage's Python: connect(request) opens the management session with
+# skmanage's own library (its Node, opts_url and opts_ssl_domain, loaded from the skmanage file), with the
+# request's bus address and client certificate. It returns (node, None), or (None, exit code) once it has printed
+# {"unsupported": why} (the library cannot be loaded: exit 0) or "<error class>: <message>" (exit 1, as skmanage).
+CONNECT = r'''
 import json, runpy, sys
 
 
@@ -36,22 +37,33 @@ class Options:
     ssl_disable_peer_name_verify = False
 
 
-def main():
-    request = json.load(sys.stdin)
+def connect(request):
     try:
         tool = runpy.run_path(sys.argv[1], run_name='skmanage_library')
         node_class, opts_url, opts_ssl_domain = tool['Node'], tool['opts_url'], tool['opts_ssl_domain']
     except BaseException as exc:
         print(json.dumps({'unsupported': '%s: %s' % (type(exc).__name__, exc)}))
-        return 0
+        return None, 0
     opts = Options()
     opts.bus = request['bus']
     opts.ssl_certificate, opts.ssl_key, opts.ssl_trustfile = request['certificate'], request['key'], request['trustfile']
     try:
-        node = node_class.connect(opts_url(opts), None, request['timeout'], opts_ssl_domain(opts), None)
+        return node_class.connect(opts_url(opts), None, request['timeout'], opts_ssl_domain(opts), None), None
     except Exception as exc:
         print('%s: %s' % (type(exc).__name__, exc))
-        return 1
+        return None, 1
+'''
+
+# Run as: <skmanage's python> -c PROGRAM <skmanage path>, the request as JSON on standard input. Prints
+# {"types": {type: [entities]}, "remote": {router id: router entity}, "remote_listeners": {router id: [listener]}},
+# or what connect prints; a failure prints "<error class>: <message>" and exits 1, as skmanage does.
+PROGRAM = CONNECT + r'''
+
+def main():
+    request = json.load(sys.stdin)
+    node, code = connect(request)
+    if node is None:
+        return code
     try:
         types = dict((name, node.query(type=name).get_dicts(clean=True)) for name in request['types'])
         peers = sorted(set(item['container'] for item in types.get(request['connection_type']) or []

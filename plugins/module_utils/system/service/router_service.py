@@ -16,13 +16,7 @@ import os
 import shutil
 import subprocess
 
-try:
-    import yaml
-    HAS_YAML = True
-except ImportError:  # pragma: no cover - PyYAML is a requirement of the collection
-    HAS_YAML = False
-
-from ansible_collections.appnet.skupper.plugins.module_utils import platforms
+from ansible_collections.appnet.skupper.plugins.module_utils import documents, platforms
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files, paths
 from ansible_collections.appnet.skupper.plugins.module_utils.system.service.container_service import (
     DEFAULT_IMAGE, ContainerService)
@@ -89,12 +83,7 @@ def record_path(home):
 def read_record(home):
     """The record of the last run (a dict), or {} when there is none or it cannot be read."""
     data = files.read_bytes(record_path(home))
-    if not data or not HAS_YAML:
-        return {}
-    try:
-        record = yaml.safe_load(data)
-    except yaml.YAMLError:
-        return {}
+    record = documents.last_document(data) if data and documents.HAS_YAML else None
     return record if isinstance(record, dict) else {}
 
 
@@ -102,10 +91,9 @@ def write_record(home, manager, **extra):
     """Record manager (and extra values such as the digests) in internal/service.yaml; True when it changed."""
     record = dict(manager.record(), platform=extra.pop('platform', None), router=manager.router,
                   site_id=manager.site_id, **extra)
-    text = yaml.safe_dump(dict((k, v) for k, v in record.items() if v is not None), default_flow_style=False,
-                          sort_keys=True)
-    files.ensure_dir(paths.internal_dir(home), 0o700)
-    return files.write_atomic(record_path(home), text, 0o600)
+    text = documents.dump_yaml(dict((k, v) for k, v in record.items() if v is not None), literal=False)
+    files.ensure_dir(paths.internal_dir(home), files.DIR_MODE)
+    return files.write_atomic(record_path(home), text, files.PRIVATE_MODE)
 
 
 def recorded_manager(record, namespace, home, ready_timeout=DEFAULT_READY_TIMEOUT):

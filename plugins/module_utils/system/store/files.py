@@ -13,6 +13,10 @@ import tempfile
 
 
 PRIVATE_DIRS = ('internal',)
+# The modes of what a site writes: files anyone on the host may read, files with keys or credentials, folders.
+PUBLIC_MODE = 0o644
+PRIVATE_MODE = 0o600
+DIR_MODE = 0o700
 
 
 class WriteError(OSError):
@@ -58,7 +62,17 @@ def read_bytes(path):
         return None
 
 
-def write_atomic(path, content, mode=0o644):
+def read_files(directory, names):
+    """{file name: bytes} of the named files present in directory."""
+    found = {}
+    for name in names:
+        data = read_bytes(os.path.join(directory, name))
+        if data is not None:
+            found[name] = data
+    return found
+
+
+def write_atomic(path, content, mode=PUBLIC_MODE):
     """Write content (bytes or text) to path through a temporary file and a rename.
 
     Returns True when the file changed (new, other bytes or other mode).

@@ -21,13 +21,7 @@ import socket
 import ssl
 from urllib.parse import urlsplit
 
-try:
-    import yaml
-    HAS_YAML = True
-except ImportError:  # pragma: no cover - reported when used
-    yaml = None
-    HAS_YAML = False
-
+from ansible_collections.appnet.skupper.plugins.module_utils import documents
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files
 
 DEFAULT_TIMEOUT = 10
@@ -150,11 +144,11 @@ def _hint(status, text):
 
 def parse_response(body):
     """The documents of a YAML (or JSON) stream; RedeemError when it cannot be read."""
-    if not HAS_YAML:
+    if not documents.HAS_YAML:
         raise RedeemError('the Python library PyYAML is required (pip install pyyaml)')
     try:
-        docs = [doc for doc in yaml.safe_load_all(body) if doc is not None]
-    except yaml.YAMLError as exc:
+        docs = documents.load_yaml_stream(body)
+    except documents.DocumentError as exc:
         raise RedeemError('the grant server returned a response that is not YAML: %s' % exc)
     for doc in docs:
         if not isinstance(doc, dict) or not doc.get('kind') or not (doc.get('metadata') or {}).get('name'):
@@ -218,11 +212,11 @@ def _read_record(home, name):
     data = files.read_bytes(path)
     if data is None:
         return None
-    if not HAS_YAML:
+    if not documents.HAS_YAML:
         raise RedeemError('the Python library PyYAML is required (pip install pyyaml)')
     try:
-        record = yaml.safe_load(data)
-    except yaml.YAMLError as exc:
+        record = documents.load_yaml(data.decode('utf-8', 'replace'))
+    except documents.DocumentError as exc:
         raise RedeemError('unreadable redemption record %s: %s' % (path, exc))
     return record if isinstance(record, dict) else None
 
@@ -249,13 +243,13 @@ def _resource_ref(item):
 
 def record_redemption(home, token, created):
     """Remember that token was redeemed into home and what it created (documents or (kind, name) pairs)."""
-    if not HAS_YAML:
+    if not documents.HAS_YAML:
         raise RedeemError('the Python library PyYAML is required (pip install pyyaml)')
     path = record_path(home, token_name(token))
     record = {'token': token_name(token), 'fingerprint': token_fingerprint(token),
               'resources': [_resource_ref(item) for item in created]}
-    files.ensure_dir(os.path.dirname(path), 0o700)
-    files.write_atomic(path, yaml.safe_dump(record, default_flow_style=False, sort_keys=True), mode=0o600)
+    files.ensure_dir(os.path.dirname(path), files.DIR_MODE)
+    files.write_atomic(path, documents.dump_yaml(record, literal=False), mode=files.PRIVATE_MODE)
     return path
 
 

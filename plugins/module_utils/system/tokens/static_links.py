@@ -16,11 +16,12 @@ import ipaddress
 import os
 import socket
 
-from ansible_collections.appnet.skupper.plugins.module_utils.status import REMOTE_SITE_ANNOTATION
+from ansible_collections.appnet.skupper.plugins.module_utils import documents, model
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render import certs
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files, paths
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import (
-    LINK_ROLES, WILDCARDS, load_runtime_resources, resource_yaml, role_port)
+    LINK_ROLES, WILDCARDS, role_port)
+from ansible_collections.appnet.skupper.plugins.module_utils.system.store.resource_files import load_runtime_resources
 
 LOOPBACK_LINK_HOST = '127.0.0.1'
 ISSUED_DIR = 'issued'
@@ -148,20 +149,20 @@ def secret_document(name, credentials):
 def link_document(name, host, roles, cost=1, remote_site=None):
     """A Link to host with one endpoint per (role, port), ports as strings.
 
-    remote_site: the name of the site the link goes to, kept as the annotation REMOTE_SITE_ANNOTATION, so
+    remote_site: the name of the site the link goes to, kept as the annotation model.REMOTE_SITE_ANNOTATION, so
     that the linking site reports its remote site from this fact instead of parsing router ids.
     """
     endpoints = [{'host': host, 'name': role, 'port': str(port)} for role, port in roles]
     metadata = {'creationTimestamp': None, 'name': name}
     if remote_site:
-        metadata['annotations'] = {REMOTE_SITE_ANNOTATION: remote_site}
-    return {'apiVersion': 'skupper.io/v2alpha1', 'kind': 'Link', 'metadata': metadata,
+        metadata['annotations'] = {model.REMOTE_SITE_ANNOTATION: remote_site}
+    return {'apiVersion': model.API_VERSION, 'kind': 'Link', 'metadata': metadata,
             'spec': {'cost': int(cost), 'endpoints': endpoints, 'tlsCredentials': name}, 'status': {}}
 
 
 def static_link_text(secret_doc, link_doc):
     """The static link file: the Secret then the Link, each document introduced by ---."""
-    return '---\n' + resource_yaml(secret_doc) + '---\n' + resource_yaml(link_doc)
+    return '---\n' + documents.resource_yaml(secret_doc) + '---\n' + documents.resource_yaml(link_doc)
 
 
 def link_file_name(router_access_name, host):
@@ -255,7 +256,7 @@ def issue_static_link(home, subject, host=None, cost=1, name=None, addresses=Non
     if check_mode and changed:
         return None, None, True
     if changed:
-        files.ensure_dir(paths.runtime_dir(home, ISSUED_DIR), certs.DIR_MODE)
+        files.ensure_dir(paths.runtime_dir(home, ISSUED_DIR), files.DIR_MODE)
         certs.write_files(directory, content)
     credentials = dict((file_name, data) for file_name, (data, _mode) in content.items())
     link_name = name or 'link-%s' % site_name

@@ -7,22 +7,16 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import glob
-import os
-
 from ansible_collections.appnet.skupper.plugins.module_utils import documents
+from ansible_collections.appnet.skupper.plugins.module_utils.model import REMOTE_SITE_ANNOTATION
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import ApplyResult, BackendError
-from ansible_collections.appnet.skupper.plugins.module_utils.status import REMOTE_SITE_ANNOTATION
-from ansible_collections.appnet.skupper.plugins.module_utils.system.store import paths
 from ansible_collections.appnet.skupper.plugins.module_utils.system.tokens import redeem
 
 
 def site_name(backend):
     """The name of the namespace's Site (the subject the token is redeemed for)."""
-    for path in sorted(glob.glob(os.path.join(paths.input_resources_dir(backend.home), 'Site-*.yaml'))):
-        doc = backend._load(path)
-        if doc and doc.get('kind') == 'Site':
-            return doc['metadata']['name']
+    for name in backend.site_names():
+        return name
     raise BackendError('namespace %r has no Site yet: create it (appnet.skupper.site) before redeeming a token'
                        % backend.namespace)
 

@@ -7,7 +7,8 @@ import pytest
 
 from ansible_collections.appnet.skupper.plugins.module_utils import model
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError
-from ansible_collections.appnet.skupper.plugins.module_utils.system.backend import SystemBackend, file_mode
+from ansible_collections.appnet.skupper.plugins.module_utils.system.backend import SystemBackend
+from ansible_collections.appnet.skupper.plugins.module_utils.system.store.resource_files import file_mode
 
 
 def _doc(kind, name, spec=None):

@@ -6,7 +6,8 @@ import pytest
 
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import paths
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import (
-    SiteStateError, load_runtime_resources, load_site_state)
+    SiteStateError, load_site_state)
+from ansible_collections.appnet.skupper.plugins.module_utils.system.store.resource_files import load_runtime_resources
 
 from tests.unit.plugins.module_utils.system.conftest import resource, snapshot_tree, write_input
 
