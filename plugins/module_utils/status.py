@@ -4,7 +4,7 @@
 """Platform-independent status of a site and its network (the network_info module's result).
 
 from_router() reads a system site's router state (skmanage query results, see
-system/management.py) and its runtime resources; from_kubernetes() reads the statuses the Skupper
+system/service/management.py) and its runtime resources; from_kubernetes() reads the statuses the Skupper
 controller writes on the custom resources (plain dicts). Both return build_network_info()'s shape:
 
     {site: {name, id, platform, namespace, status, reason, router_id},
@@ -29,7 +29,7 @@ from ansible_collections.appnet.skupper.plugins.module_utils.platforms import DE
 READY = 'Ready'
 PENDING = 'Pending'
 LINK_ROLES = ('inter-router', 'edge')
-# The key of a router state (system/management.py query_site()) with {router id: router entity} of the routers at
+# The key of a router state (system/service/management.py query_site()) with {router id: router entity} of the routers at
 # the other end of the links: their metadata holds their site's id.
 REMOTE_ROUTERS = 'remote.router'
 REMOTE_LISTENERS = 'remote.tcpListener'

@@ -101,9 +101,8 @@ import os
 from ansible_collections.appnet.skupper.plugins.module_utils.module_input import SkupperModule
 
 from ansible_collections.appnet.skupper.plugins.module_utils import args_common, documents, platforms
-from ansible_collections.appnet.skupper.plugins.module_utils.system.render import certs
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render import certs, static_links
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files, paths, site_lock
-from ansible_collections.appnet.skupper.plugins.module_utils.system.tokens import static_links
 
 
 def argument_spec():

@@ -1,7 +1,7 @@
 """The router stand-in (tests/support/fake_skrouterd.py, a test double) answers management as the real router does.
 
 One site is started twice on this host, from the same resources (but its name): once on the real router, once on
-the stand-in (each in a data home of its own). Every management query the collection makes (system/management.py
+the stand-in (each in a data home of its own). Every management query the collection makes (system/service/management.py
 SITE_ENTITY_TYPES, by full type name) and the short names the real router answers with [] are asked of both,
 each through its own skmanage; the answers of the real router are written to <tmp>/real-router-answers.json (the
 record), and for each type the attributes the collection reads must be there in both, of the same JSON

@@ -19,6 +19,7 @@ import os
 
 from ansible.module_utils.basic import missing_required_lib
 
+from ansible_collections.appnet.skupper.plugins.module_utils import documents
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError
 
 try:
@@ -70,10 +71,11 @@ def _read_kubeconfig(path):
     """The kubeconfig mapping of one file; BackendError naming the file when it cannot be one."""
     try:
         with open(path) as handle:
-            config = yaml.safe_load(handle)
+            config = documents.load_yaml(handle.read())
     except (OSError, IOError) as exc:
         raise BackendError('cannot read the kubeconfig %s: %s' % (path, exc.strerror or exc))
-    except yaml.YAMLError as exc:
+    except documents.DocumentError as exc:
+        # Without the snippet of the line PyYAML quotes: a kubeconfig holds keys and tokens.
         raise BackendError('the kubeconfig %s is not valid YAML: %s' % (path, exc))
     except UnicodeDecodeError as exc:
         raise BackendError('the kubeconfig %s is not a text file: %s' % (path, exc))

@@ -123,6 +123,32 @@ def _imports_of_source(text):
         os.unlink(handle.name)
 
 
+# system/ packages and the ones each may import: store/ is lowest, system/backend.py on top.
+SYSTEM_LAYERS = {
+    'store': set(),
+    'render': {'store'},
+    'tokens': {'store'},
+    'service': {'store', 'render'},
+    'backend': {'store', 'render'},
+}
+
+
+def _system_package(name):
+    parts = name.split('.')
+    return parts[3] if len(parts) > 3 and parts[:3] == ['plugins', 'module_utils', 'system'] else None
+
+
+def test_the_system_packages_import_only_the_ones_below_them():
+    found = set()
+    for name, imported in import_graph().items():
+        mine = _system_package(name)
+        for other in imported:
+            theirs = _system_package(other)
+            if mine and theirs and theirs != mine and theirs not in SYSTEM_LAYERS[mine]:
+                found.add('%s -> %s' % (name, other))
+    assert sorted(found) == []
+
+
 def test_the_kubernetes_side_does_not_import_the_runner():
     graph = import_graph()
     assert 'plugins.module_utils.runner' not in graph['plugins.module_utils.k8s.tokens']

@@ -14,7 +14,7 @@ from ansible_collections.appnet.skupper.plugins.module_utils.system.render.ports
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import SiteStateError, secret_files
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_status import timestamp
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import paths
-from ansible_collections.appnet.skupper.plugins.module_utils.system.tokens import static_links
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render import static_links
 
 SITE_CA = 'skupper-site-ca'
 SERVICE_CA = 'skupper-service-ca'

@@ -19,7 +19,7 @@ from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_
     SiteState, SiteStateError, bound_ports, hosts_overlap, port_number, role_port)
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store.resource_files import load_runtime_resources
-from ansible_collections.appnet.skupper.plugins.module_utils.system.tokens import static_links
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render import static_links
 
 LOCAL_ACCESS = 'skupper-local'
 LOCAL_PORT_START = 5671

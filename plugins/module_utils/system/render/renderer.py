@@ -9,7 +9,7 @@ removed. Identical input renders identical bytes. No service is started here.
 
 The steps, each in its own file: load and check the input (site_state.py), choose the ports of the implicit
 router accesses (ports.py), plan the certificates (cert_plan.py), the router configuration (router_config.py),
-the static links (tokens/static_links.py) and the runtime resources (runtime_resources.py), then write the
+the static links (static_links.py) and the runtime resources (runtime_resources.py), then write the
 plan (plan.py).
 """
 
@@ -35,7 +35,7 @@ from ansible_collections.appnet.skupper.plugins.module_utils.system.render.route
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import SiteStateError, load_site_state, port_collisions
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files, paths
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store.resource_files import load_runtime_resources
-from ansible_collections.appnet.skupper.plugins.module_utils.system.tokens import static_links
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render import static_links
 
 
 @dataclass

@@ -14,7 +14,7 @@ from ansible_collections.appnet.skupper.plugins.module_utils import documents
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import KIND_ORDER, role_port
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_status import ready_status, site_status
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import resource_files
-from ansible_collections.appnet.skupper.plugins.module_utils.system.tokens import static_links
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render import static_links
 
 
 def _endpoints(access, primary):

@@ -5,7 +5,7 @@
 internal/service.yaml that says which manager runs the router (so stop and removal find it later).
 
 The managers: systemd_service.SystemdService, process_service.ProcessService,
-container_service.ContainerService (all service_base.ServiceManager).
+container_service.ContainerService (all base.ServiceManager).
 """
 
 from __future__ import absolute_import, division, print_function

@@ -5,7 +5,7 @@ import os
 import pytest
 
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render import certs
-from ansible_collections.appnet.skupper.plugins.module_utils.system.tokens import static_links
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render import static_links
 from tests.unit.plugins.module_utils.system.conftest import snapshot_tree
 
 SITE_CA = os.path.join('runtime', 'issuers', 'skupper-site-ca')

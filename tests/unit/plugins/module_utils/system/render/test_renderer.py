@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render import renderer
-from ansible_collections.appnet.skupper.plugins.module_utils.system.tokens import static_links
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render import static_links
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import SiteStateError
 
 from tests.unit.plugins.module_utils.system.conftest import (EAST_HOST, EAST_ID, GOLDEN, NOW, WEST_HOST, WEST_ID,

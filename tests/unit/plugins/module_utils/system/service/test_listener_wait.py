@@ -1,4 +1,4 @@
-"""system/listener_wait.py: which listeners a (re)started router should bind, and the wait until it has."""
+"""system/service/listener_wait.py: which listeners a (re)started router should bind, and the wait until it has."""
 
 import shutil
 

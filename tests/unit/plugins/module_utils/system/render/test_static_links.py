@@ -10,7 +10,7 @@ import threading
 import pytest
 
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render import certs
-from ansible_collections.appnet.skupper.plugins.module_utils.system.tokens import static_links
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render import static_links
 
 from tests.unit.plugins.module_utils.system.conftest import read_yaml_stream, resource
 
