@@ -6,6 +6,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.appnet.skupper.plugins.module_utils import platforms
+
 
 class ModuleDocFragment(object):
     """Attributes shared by the modules."""
@@ -22,6 +24,7 @@ attributes:
     support: N/A
 '''
 
+    # The platforms are the registry's (platforms.py).
     ALL = r'''
 options: {}
 attributes:
@@ -36,8 +39,8 @@ attributes:
     support: full
   platform:
     support: full
-    platforms: kubernetes, linux, podman, docker
-'''
+    platforms: @PLATFORMS@
+'''.replace('@PLATFORMS@', ', '.join(platforms.NAMES))
 
     KUBERNETES_ONLY = r'''
 options: {}
