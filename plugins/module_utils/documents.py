@@ -7,6 +7,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import base64
+import binascii
 import copy
 
 from ansible_collections.appnet.skupper.plugins.module_utils.model import KINDS
@@ -173,6 +175,19 @@ def secret_values(doc):
         items = value.values() if isinstance(value, dict) else [value]
         found.extend(item for item in items if isinstance(item, str) and item)
     return found
+
+
+def secret_files(secret):
+    """{key: bytes} of a Secret's data (base64) and stringData."""
+    result = {}
+    for key, value in sorted(((secret or {}).get('data') or {}).items()):
+        try:
+            result[key] = base64.b64decode(str(value), validate=True)
+        except (binascii.Error, ValueError):
+            result[key] = None
+    for key, value in sorted(((secret or {}).get('stringData') or {}).items()):
+        result[key] = str(value).encode('utf-8')
+    return result
 
 
 def resource_file_name(kind, name):

@@ -18,8 +18,8 @@ import difflib
 import json
 
 from ansible_collections.appnet.skupper.plugins.module_utils import model, platforms
-from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import (
-    hosts_overlap, port_number, role_port)
+from ansible_collections.appnet.skupper.plugins.module_utils.model.values import port_number
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render.sockets import hosts_overlap, role_port
 
 # The variables of a site the checks read; the rest of a host's variables are only looked at for typos.
 SITE_VARIABLES = ('skupper_platform', 'skupper_namespace', 'skupper_site', 'skupper_listeners',

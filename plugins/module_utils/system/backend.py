@@ -13,7 +13,8 @@ import stat
 
 from ansible_collections.appnet.skupper.plugins.module_utils import documents, model, platforms
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import ApplyResult, Backend, BackendError
-from ansible_collections.appnet.skupper.plugins.module_utils.system.render import site_state
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import ATTRIBUTES, SiteState
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render.sockets import bound_ports, hosts_overlap
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files, paths, resource_files
 
 
@@ -85,7 +86,7 @@ class SystemBackend(Backend):
         """Why desired cannot be applied here, before anything is written: a second Site in the namespace, a port
         another listener or router access of the site binds on the same host."""
         if desired['kind'] != 'Site':
-            return site_state.socket_conflicts(self.home, self.namespace, desired)
+            return socket_conflicts(self.home, self.namespace, desired)
         others = dict((n, f) for n, f in self.site_names().items() if n != desired['metadata']['name'])
         return [second_site(self.namespace, name, others[name]) for name in sorted(others, key=str)]
 
@@ -136,3 +137,41 @@ class SystemBackend(Backend):
 
     def wait_absent(self, kind, name, timeout, sleep):
         return None
+
+
+def socket_conflicts(home, namespace, desired):
+    """Problems of a Listener, MultiKeyListener or RouterAccess about to be written to input/resources: a port
+    another listener, a RouterAccess or the site's own link access (and local management) access already binds
+    on the same host. The implicit accesses are those of the last render (runtime/resources), whose ports
+    later renders keep. Found before anything is written, with the same rule as the render (bound_ports)."""
+    kind = desired.get('kind')
+    if kind not in ('Listener', 'MultiKeyListener', 'RouterAccess'):
+        return []
+    name = resource_files.name_of(desired)
+    state = SiteState(home, namespace)
+    directory = paths.input_resources_dir(home)
+    found = resource_files.read_documents(directory, copied=False)[0] if os.path.isdir(directory) else []
+    for relative, doc in found:
+        attr, other = ATTRIBUTES.get((doc.get('apiVersion'), doc.get('kind'))), resource_files.name_of(doc)
+        if attr in ('listeners', 'multi_key_listeners', 'router_accesses') and isinstance(other, str):
+            getattr(state, attr)[other] = doc
+            state.sources[(doc['kind'], other)] = relative
+    state.collection(kind)[name] = desired
+    router_accesses = dict(state.router_accesses)
+    runtime = paths.runtime_dir(home, 'resources')
+    for path in sorted(glob.glob(os.path.join(runtime, 'RouterAccess-*.yaml'))):  # the renderer's file names
+        for doc in resource_files.load_file(path, copied=False):
+            access = resource_files.name_of(doc) if isinstance(doc, dict) else None
+            if isinstance(doc, dict) and doc.get('kind') == 'RouterAccess' and isinstance(access, str):
+                router_accesses.setdefault(access, doc)
+    bound = bound_ports(state, router_accesses)
+    mine = [entry for entry in bound if entry[3:] == (kind, name)]
+    others = [entry for entry in bound if entry[3:] != (kind, name)]
+    problems = []
+    for host, port, description, _kind, _name in mine:
+        for other_host, other_port, other_description, _other_kind, _other_name in others:
+            if port == other_port and hosts_overlap(host, other_host):
+                problems.append('port %d of %s (host "%s") is already used by %s (host "%s") of this site; choose '
+                                'another port' % (port, description, host or '*', other_description,
+                                                  other_host or '*'))
+    return problems

@@ -15,13 +15,14 @@ import os
 import socket
 
 from ansible_collections.appnet.skupper.plugins.module_utils import model
-from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import (
-    SiteState, SiteStateError, bound_ports, hosts_overlap, port_number, role_port)
+from ansible_collections.appnet.skupper.plugins.module_utils.model.values import port_number
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import SiteState, SiteStateError
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render.sockets import (
+    LOCAL_ACCESS, bound_ports, hosts_overlap, role_port)
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store.resource_files import load_runtime_resources
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render import static_links
 
-LOCAL_ACCESS = 'skupper-local'
 LOCAL_PORT_START = 5671
 INTER_ROUTER_PORT_START = 55671
 EDGE_PORT_START = 45671

@@ -7,10 +7,10 @@ Everything is computed in memory first (nothing is written when the input is inv
 files whose bytes change are written (atomically), and runtime files no longer produced are
 removed. Identical input renders identical bytes. No service is started here.
 
-The steps, each in its own file: load and check the input (site_state.py), choose the ports of the implicit
-router accesses (ports.py), plan the certificates (cert_plan.py), the router configuration (router_config.py),
-the static links (static_links.py) and the runtime resources (runtime_resources.py), then write the
-plan (plan.py).
+The steps, each in its own file: load and check the input (site_state.py, input_checks.py), choose the ports
+of the implicit router accesses (ports.py), plan the certificates (cert_plan.py), the router configuration
+(router_config.py), the static links (static_links.py) and the runtime resources (runtime_resources.py), then
+write the plan (plan.py).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -29,10 +29,14 @@ from dataclasses import dataclass, field
 from typing import List, Optional
 
 from ansible_collections.appnet.skupper.plugins.module_utils import platforms
-from ansible_collections.appnet.skupper.plugins.module_utils.system.render import cert_plan, live_config, plan as plans, ports, runtime_resources
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render import (
+    cert_plan, live_config, plan as plans, ports, runtime_resources)
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.plan import PLATFORM_FILE, ROUTER_CONFIG
-from ansible_collections.appnet.skupper.plugins.module_utils.system.render.router_config import dump_router_config, render_router_config
-from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import SiteStateError, load_site_state, port_collisions
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render.router_config import (
+    dump_router_config, render_router_config)
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import (
+    SiteStateError, load_site_state)
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render.sockets import port_collisions
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files, paths
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store.resource_files import load_runtime_resources
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render import static_links

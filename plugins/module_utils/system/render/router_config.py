@@ -14,8 +14,9 @@ __metaclass__ = type
 
 import json
 
-from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import (
-    SiteStateError, port_number, role_port)
+from ansible_collections.appnet.skupper.plugins.module_utils.model.values import port_number
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import SiteStateError
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render.sockets import role_port
 
 ENTITY_ORDER = ('router', 'sslProfile', 'proxyProfile', 'connector', 'listener', 'address', 'tcpConnector',
                 'tcpListener', 'listenerAddress', 'log', 'site')

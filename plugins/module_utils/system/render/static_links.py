@@ -19,7 +19,7 @@ import socket
 from ansible_collections.appnet.skupper.plugins.module_utils import documents, model
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render import certs
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files, paths
-from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import (
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render.sockets import (
     LINK_ROLES, WILDCARDS, role_port)
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store.resource_files import load_runtime_resources
 

@@ -21,12 +21,11 @@ import shutil
 import subprocess
 from collections import namedtuple
 
-from ansible_collections.appnet.skupper.plugins.module_utils.system.store import resource_files
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render.sockets import LOCAL_ACCESS
 from ansible_collections.appnet.skupper.plugins.module_utils.system.service import mgmt_session
-from ansible_collections.appnet.skupper.plugins.module_utils.system.store import paths
+from ansible_collections.appnet.skupper.plugins.module_utils.system.store import paths, resource_files
 
 DEFAULT_TIMEOUT = 10
-LOCAL_ACCESS = 'skupper-local'
 LOCAL_CLIENT = 'skupper-local-client'
 # The entity types a site's status is read from, by their short names (the keys of query_site()'s result).
 # They are asked for by their full names (full_type()): the router answers a short name of some types
