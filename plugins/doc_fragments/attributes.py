@@ -6,8 +6,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.appnet.skupper.plugins.module_utils import platforms
-
 
 class ModuleDocFragment(object):
     """Attributes shared by the modules."""
@@ -24,7 +22,6 @@ attributes:
     support: N/A
 '''
 
-    # The platforms are the registry's (platforms.py).
     ALL = r'''
 options: {}
 attributes:
@@ -39,8 +36,8 @@ attributes:
     support: full
   platform:
     support: full
-    platforms: @PLATFORMS@
-'''.replace('@PLATFORMS@', ', '.join(platforms.NAMES))
+    platforms: kubernetes, linux, podman, docker
+'''
 
     KUBERNETES_ONLY = r'''
 options: {}

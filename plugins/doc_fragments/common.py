@@ -6,21 +6,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.appnet.skupper.plugins.module_utils import platforms
-
-# The platform option's choices and defaults are the registry's (platforms.py), as args_common's are.
-_FROM_REGISTRY = {
-    '@NAMESPACE@': platforms.DEFAULT_NAMESPACE,
-    '@PLATFORM@': platforms.DEFAULT,
-    '@PLATFORMS@': ', '.join(platforms.NAMES),
-}
-
-
-def _filled(text):
-    for key, value in _FROM_REGISTRY.items():
-        text = text.replace(key, value)
-    return text
-
 
 class ModuleDocFragment(object):
     """Options the modules share.
@@ -29,14 +14,14 @@ class ModuleDocFragment(object):
     args_common.COMMON (one named resource).
     """
 
-    DOCUMENTATION = _filled(r'''
+    DOCUMENTATION = r'''
 options:
   namespace:
     description:
       - On Kubernetes, the namespace of the resource.
       - On Linux, Podman and Docker, the Skupper namespace, a directory under the data home; each namespace is one site.
     type: str
-    default: @NAMESPACE@
+    default: default
   platform:
     description:
       - Where the site runs. C(kubernetes) applies the resource through the Kubernetes API.
@@ -44,14 +29,14 @@ options:
         namespace; M(appnet.skupper.system) renders and (re)starts the site from those files.
       - Falls back to the environment variable E(SKUPPER_PLATFORM).
     type: str
-    default: @PLATFORM@
-    choices: [@PLATFORMS@]
+    default: kubernetes
+    choices: [kubernetes, linux, podman, docker]
   data_home:
     description:
       - Linux, Podman and Docker only. The Skupper data home that holds C(namespaces/<namespace>).
       - Defaults to C(/var/lib/skupper) for root, else C($XDG_DATA_HOME/skupper) or C(~/.local/share/skupper).
     type: path
-''')
+'''
 
     RESOURCE = r'''
 options:
