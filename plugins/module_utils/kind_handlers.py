@@ -6,7 +6,8 @@ extra options of their modules.
 
 The typed module of a kind (runner.run_resource_module) and appnet.skupper.resource take the handler from here,
 so that a document has the same effect whichever of them applies it (an AccessToken on a system site is
-redeemed once, not written). Handlers are chosen by the platform's backend (platforms.py), not by its name.
+redeemed once, not written). Handlers are chosen by the platform's backend (platforms.py), not by its name,
+and imported when chosen: the module of any other kind does not load the token code of either side.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -15,25 +16,33 @@ __metaclass__ = type
 
 from ansible_collections.appnet.skupper.plugins.module_utils import platforms
 from ansible_collections.appnet.skupper.plugins.module_utils.apply import apply_document
-from ansible_collections.appnet.skupper.plugins.module_utils.k8s.tokens import (
-    grant_argument_spec, grant_handler, token_handler)
-from ansible_collections.appnet.skupper.plugins.module_utils.system.tokens.token_redemption import redeem_handler
 
-# {kind: {backend: handler(module, backend, desired) -> ApplyResult}}; apply_document elsewhere.
+# {kind: {backend: handler name}}; apply_document elsewhere. _load names the function of each.
 HANDLERS = {
-    'AccessGrant': {platforms.KUBERNETES_BACKEND: grant_handler},
-    'AccessToken': {platforms.KUBERNETES_BACKEND: token_handler, platforms.SYSTEM_BACKEND: redeem_handler},
+    'AccessGrant': {platforms.KUBERNETES_BACKEND: 'grant'},
+    'AccessToken': {platforms.KUBERNETES_BACKEND: 'token', platforms.SYSTEM_BACKEND: 'redeem'},
 }
 # What appnet.skupper.resource hands to the kind's handler. An AccessGrant it applies as it is: what the
 # access_grant module adds is its output (the token, with the code), not an effect on the site.
 DOCUMENT_KINDS = ('AccessToken',)
-# Options of a kind's module beyond its fields and the common ones.
-EXTRA_SPECS = {'AccessGrant': grant_argument_spec()}
+# Options of a kind's module beyond its fields and the common ones (access_grant: reissue a used-up grant).
+EXTRA_SPECS = {'AccessGrant': {'reissue': {'type': 'bool', 'default': True}}}
+
+
+def _load(name):
+    """handler(module, backend, desired) -> ApplyResult of a handler name."""
+    if name == 'redeem':
+        from ansible_collections.appnet.skupper.plugins.module_utils.system.tokens.token_redemption import (
+            redeem_handler)
+        return redeem_handler
+    from ansible_collections.appnet.skupper.plugins.module_utils.k8s import tokens
+    return {'grant': tokens.grant_handler, 'token': tokens.token_handler}[name]
 
 
 def module_handler(kind, platform):
     """The handler the typed module of kind uses on platform."""
-    return HANDLERS.get(kind, {}).get(platforms.get(platform).backend, apply_document)
+    name = HANDLERS.get(kind, {}).get(platforms.get(platform).backend)
+    return _load(name) if name else apply_document
 
 
 def document_handler(kind, platform):

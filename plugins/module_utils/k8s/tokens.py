@@ -16,10 +16,6 @@ from ansible_collections.appnet.skupper.plugins.module_utils.k8s.backend import 
 from ansible_collections.appnet.skupper.plugins.module_utils.apply import apply_document, mask_secrets, wait_after
 
 
-def grant_argument_spec():
-    return {'reissue': {'type': 'bool', 'default': True}}
-
-
 def _parse_time(value):
     try:
         return datetime.datetime.strptime(value, '%Y-%m-%dT%H:%M:%SZ').replace(tzinfo=datetime.timezone.utc)
