@@ -62,7 +62,6 @@ NAMES = tuple(PLATFORMS)
 DEFAULT = 'kubernetes'
 SYSTEM = tuple(name for name, entry in PLATFORMS.items() if entry.is_system)
 KUBERNETES = tuple(name for name, entry in PLATFORMS.items() if entry.backend == KUBERNETES_BACKEND)
-ENGINES = tuple(entry.engine for entry in PLATFORMS.values() if entry.engine)
 TITLES = dict((name, entry.title) for name, entry in PLATFORMS.items())
 # The namespace of a site when none is given, on every platform (Kubernetes' own default).
 DEFAULT_NAMESPACE = 'default'

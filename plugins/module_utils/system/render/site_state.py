@@ -100,15 +100,15 @@ class SiteState(object):
 
     def provided_credentials(self, name):
         """User material for name: input/certs/<name>/ files, else the input Secret; {file: bytes} or None."""
-        from_files = _read_credential_dir(os.path.join(self.home, 'input', 'certs', name))
-        if from_files:
-            return from_files
-        secret = self.secrets.get(name)
-        return documents.secret_files(secret) if secret else None
+        return self._provided('certs', name)
 
     def provided_issuer(self, name):
         """User CA for name: input/issuers/<name>/ files, else the input Secret; {file: bytes} or None."""
-        from_files = _read_credential_dir(os.path.join(self.home, 'input', 'issuers', name))
+        return self._provided('issuers', name)
+
+    def _provided(self, folder, name):
+        directory = os.path.join(self.home, 'input', folder, name)
+        from_files = files.read_files(directory, CREDENTIAL_FILES) if os.path.isdir(directory) else None
         if from_files:
             return from_files
         secret = self.secrets.get(name)
@@ -120,14 +120,6 @@ def _attribute_of(kind):
         if known == kind:
             return attr
     raise KeyError(kind)
-
-
-def _read_credential_dir(directory):
-    return files.read_files(directory, CREDENTIAL_FILES) if os.path.isdir(directory) else None
-
-
-def _one_line(value):
-    return ' '.join(str(value).split())
 
 
 def _collect(state, docs, problems):
