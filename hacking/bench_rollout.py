@@ -2,7 +2,9 @@
 # Copyright: contributors to appnet.skupper
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Rollout benchmark: `network.yml` over 2, 4, 8 and 16 Linux hosts (network namespaces with sshd, real SSH,
-the real router), first run and unchanged re-run.
+the real router): a `ping` playbook over the same hosts (the floor), the first run, the unchanged re-run and
+`--check` on the built network, with the module round trips per host of the re-run (the JSON report's task list:
+tasks that ran a module for the host, controller-only tasks left out).
 
 The network is a hub and spokes: the hub has link access and a connector to an HTTP server on the hub; every
 spoke links to the hub and has a listener that the verify role checks with an HTTP request. Each size gets its
@@ -60,13 +62,18 @@ def inventory(hosts, skrouterd, skmanage, path):
         yaml.safe_dump({'all': {'vars': common, 'hosts': entries}}, handle)
 
 
-def timed_play(playbook, inventory_path, forks):
-    from tests.support.playbook import changed_tasks, failures, run_playbook
+PING = os.path.join(ROOT, 'hacking', 'ping.yml')
+
+
+def timed_play(playbook, inventory_path, forks, *extra):
+    from tests.support.playbook import changed_tasks, failures, module_round_trips, run_playbook
     start = time.perf_counter()
-    rc, report = run_playbook(playbook, inventory_path, '--forks', str(forks), env=PLAY_ENV)
+    rc, report = run_playbook(playbook, inventory_path, '--forks', str(forks), *extra, env=PLAY_ENV)
     seconds = time.perf_counter() - start
+    trips = module_round_trips(report)
     return {'seconds': round(seconds, 2), 'rc': rc, 'failures': failures(report)[:3],
-            'changed': len(changed_tasks(report))}
+            'changed': len(changed_tasks(report)), 'round_trips': max([len(t) for t in trips.values()] or [0]),
+            'round_trip_tasks': sorted(set(name for names in trips.values() for name in names))}
 
 
 def rollout(count, workdir, skrouterd, skmanage):
@@ -79,13 +86,15 @@ def rollout(count, workdir, skrouterd, skmanage):
         inventory(hosts, skrouterd, skmanage, path)
         forks = min(count, 16)
         try:
+            ping = timed_play(PING, path, forks)
             first = timed_play('network.yml', path, forks)
             rerun = timed_play('network.yml', path, forks)
+            check = timed_play('network.yml', path, forks, '--check')
         finally:
             timed_play('teardown.yml', path, forks)
             server.terminate()
             server.wait(10)
-    return {'hosts': count, 'forks': forks, 'first': first, 'rerun': rerun}
+    return {'hosts': count, 'forks': forks, 'ping': ping, 'first': first, 'rerun': rerun, 'check': check}
 
 
 def measure(counts=(2, 4, 8, 16)):
@@ -111,24 +120,48 @@ def run_text(run):
 
 
 def rows(found):
-    """Markdown table rows: one per network size (found: measure()'s answer, or None when it has not run)."""
+    """Markdown table (header and rows, one per network size); found: measure()'s answer, or None when it has not
+    run."""
     if not found or 'skipped' in found:
-        return ['| `network.yml` rollout over Linux hosts | not measured: %s |' % (found or {}).get('skipped', 'not run')]
-    return ['| `network.yml` rollout over %d Linux hosts (netns, real SSH with pipelining, real router; %d forks): '
-            'first run / unchanged re-run (changed tasks) | %s / %s (%d changed), re-run %.0f%% of the first |'
-            % (item['hosts'], item['forks'], run_text(item['first']), run_text(item['rerun']),
-               item['rerun']['changed'], 100.0 * item['rerun']['seconds'] / item['first']['seconds'])
-            for item in found['rollouts']]
+        return ['', '`network.yml` rollout over Linux hosts: not measured: %s' % (found or {}).get('skipped', 'not run')]
+    lines = ['', '`network.yml` over Linux hosts (network namespaces, real SSH with pipelining, the real router; a hub '
+             'and spokes; forks = hosts), beside a playbook of one `ansible.builtin.ping` task over the same hosts. '
+             'Round trips: module runs per host on the unchanged re-run (the most of any host).', '',
+             '| hosts | ping | first run | unchanged re-run (changed tasks) | `--check` | re-run / ping | first / ping '
+             '| round trips per host (re-run) |', '| --- | --- | --- | --- | --- | --- | --- | --- |']
+    for item in found['rollouts']:
+        ping = item['ping']['seconds']
+        lines.append('| %d | %s | %s | %s (%d) | %s | %.1f | %.1f | %d |' % (
+            item['hosts'], run_text(item['ping']), run_text(item['first']), run_text(item['rerun']),
+            item['rerun']['changed'], run_text(item['check']), item['rerun']['seconds'] / ping,
+            item['first']['seconds'] / ping, item['rerun']['round_trips']))
+    tasks = sorted(set(name for item in found['rollouts'] for name in item['rerun']['round_trip_tasks']))
+    lines += ['', 'The module runs of a re-run: %s.' % ', '.join('`%s`' % name for name in tasks)]
+    return lines
 
 
-def ratios(found):
-    """(time(largest)/time(smallest) of the first runs, the sizes, the largest re-run/first), or None."""
-    if not found or 'skipped' in found or len(found['rollouts']) < 2:
-        return None
-    items = sorted(found['rollouts'], key=lambda item: item['hosts'])
-    small, large = items[0], items[-1]
-    return (large['first']['seconds'] / small['first']['seconds'], (small['hosts'], large['hosts']),
-            max(item['rerun']['seconds'] / item['first']['seconds'] for item in items))
+def targets(found, judged):
+    """Markdown rows of the rollout targets (issue 17): | target | figure | met |."""
+    if not found or 'skipped' in found:
+        return ['| rollout targets (re-run ≤ 3× ping, first ≤ 6× ping, check ≤ re-run, ≤ 3 round trips per host) | '
+                'not measured | – |']
+    items = found['rollouts']
+    rerun = max(item['rerun']['seconds'] / item['ping']['seconds'] for item in items)
+    first = max(item['first']['seconds'] / item['ping']['seconds'] for item in items)
+    check = max(item['check']['seconds'] / item['rerun']['seconds'] for item in items)
+    trips = max(item['rerun']['round_trips'] for item in items)
+    failed = [name for item in items for name in ('ping', 'first', 'rerun', 'check') if item[name]['rc'] != 0]
+    sizes = ', '.join(str(item['hosts']) for item in items)
+    return [
+        '| rollout: unchanged re-run ≤ 3× the ping playbook, every size (%s hosts; the worst) | %.1f× | %s |'
+        % (sizes, rerun, judged(rerun <= 3 and not failed)),
+        '| rollout: first run ≤ 6× the ping playbook, every size (the worst) | %.1f× | %s |'
+        % (first, judged(first <= 6 and not failed)),
+        '| rollout: `--check` on a built network ≤ the unchanged re-run (the worst check / re-run) | %.2f | %s |'
+        % (check, judged(check <= 1 and not failed)),
+        '| rollout: module round trips per host on an unchanged re-run ≤ 3 | %d | %s |'
+        % (trips, 'met' if trips <= 3 else 'missed'),
+    ]
 
 
 def main(argv=None):
@@ -137,6 +170,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     found = measure([int(count) for count in args.hosts.split(',')])
     print(json.dumps(found, indent=1))
+    print('\n'.join(rows(found) + [''] + targets(found, lambda met: 'met' if met else 'missed')))
     return 1 if 'skipped' in found else 0
 
 

@@ -407,16 +407,6 @@ def busy():
     return average if average > (os.cpu_count() or 1) else None
 
 
-def rollout_target(rollout, judged):
-    found = bench_rollout.ratios(rollout)
-    if found is None:
-        return '| rollout time(16)/time(2) ≤ 3; unchanged re-run ≤ 25% of the first | not measured | – |'
-    scale, (small, large), rerun = found
-    text = ('| rollout time(%d)/time(%d) ≤ 3 | %.2f | %s |\n| rollout: unchanged re-run ≤ 25%% of the first run '
-            '(the worst size) | %.0f%% | %s |')
-    return text % (large, small, scale, judged(scale <= 3), 100 * rerun, judged(rerun <= 0.25))
-
-
 def targets(sites, floor, overloaded=None, live=None, rollout=None):
     """The targets of issue 12 with the measured figures. overloaded: the load average seen when the machine
     was busier than its cores (time targets are then reported, not judged; request counts still are)."""
@@ -480,7 +470,7 @@ def targets(sites, floor, overloaded=None, live=None, rollout=None):
     lines += ['| Linux first render < 0.25 s, unchanged < 0.05 s | see the Linux table (not a target of this '
               'session\'s work) | – |',
               live_target(live),
-              rollout_target(rollout, judged), '']
+              ] + bench_rollout.targets(rollout, judged) + ['']
     return lines
 
 

@@ -46,10 +46,62 @@ options:
     default: []
   require_ready:
     description:
-    - Fail, naming every site, link and expected link that is not C(Ready), unless RV(ready) is true.
-    - Combine with C(until) and C(retries) to wait for a network to come up.
+    - Fail, naming every site, link and expected link that is not C(Ready) and every I(traffic) check that failed,
+      unless RV(ready) is true and every traffic check passed (after waiting, with I(wait)).
     type: bool
     default: false
+  wait:
+    description:
+    - Ask again until the site and every link and expected link are C(Ready) and every I(traffic) check passes, or
+      until I(wait_timeout) seconds have passed; the retries happen inside this one module run. Without it the
+      site is asked once.
+    - Not in check mode (a check run changed nothing, so what it predicts is not there yet).
+    type: bool
+    default: false
+    version_added: 1.1.0
+  wait_timeout:
+    description:
+    - Seconds to wait with I(wait).
+    type: int
+    default: 120
+    version_added: 1.1.0
+  wait_sleep:
+    description:
+    - Seconds between two attempts with I(wait).
+    type: int
+    default: 1
+    version_added: 1.1.0
+  traffic:
+    description:
+    - Traffic to send from the managed host once the site and its links are C(Ready) (Linux, Podman and Docker
+      sites; a Kubernetes site's listeners are services in its cluster): a TCP connection to I(host) and I(port),
+      or with I(http_path) an HTTP GET that must answer I(status). A listener bound to every address (C(0.0.0.0),
+      C(::)) is reached on the loopback address.
+    - Each check waits at most 5 seconds for an answer; with I(wait) the checks are tried again until they pass
+      or the wait ends. The outcome is RV(traffic).
+    type: list
+    elements: dict
+    default: []
+    version_added: 1.1.0
+    suboptions:
+      name:
+        description: A name for the check (such as the listener's), returned with its outcome.
+        type: str
+      host:
+        description: Host to connect to.
+        type: str
+        default: 127.0.0.1
+      port:
+        description: Port to connect to.
+        type: int
+        required: true
+      http_path:
+        description: Path of an HTTP GET; without it a TCP connection is the check.
+        type: str
+      status:
+        description: The HTTP status the GET must answer.
+        type: int
+        default: 200
 extends_documentation_fragment:
 - appnet.skupper.common
 - appnet.skupper.k8s_auth
@@ -230,11 +282,32 @@ missing_links:
   returned: always
   type: list
   elements: str
+not_ready:
+  description: What is not C(Ready) (site, links, expected links) and every I(traffic) check that failed, in words.
+  returned: always
+  type: list
+  elements: str
+  version_added: 1.1.0
+traffic:
+  description:
+  - The outcome of every I(traffic) check (its options, C(ok), C(reason) when it failed, C(http_status) of a GET).
+  - Empty while the site or a link is not C(Ready) (traffic is sent only once they are).
+  returned: always
+  type: list
+  elements: dict
+  version_added: 1.1.0
+  sample: [{name: backend, host: 127.0.0.1, port: 8080, http_path: /, status: 200, ok: true, reason: null,
+            http_status: 200}]
+attempts:
+  description: How many times the site was asked (more than one with I(wait)).
+  returned: always
+  type: int
+  version_added: 1.1.0
 '''
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.appnet.skupper.plugins.module_utils import args_common, platforms, status
+from ansible_collections.appnet.skupper.plugins.module_utils import args_common, network_check, platforms, status
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s import auth
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s.client import KubeClient
@@ -244,6 +317,16 @@ OWN_OPTIONS = {
     'timeout': {'type': 'int', 'default': 10},
     'expected_links': {'type': 'list', 'elements': 'str', 'default': []},
     'require_ready': {'type': 'bool', 'default': False},
+    'wait': {'type': 'bool', 'default': False},
+    'wait_timeout': {'type': 'int', 'default': 120},
+    'wait_sleep': {'type': 'int', 'default': 1},
+    'traffic': {'type': 'list', 'elements': 'dict', 'default': [], 'options': {
+        'name': {'type': 'str'},
+        'host': {'type': 'str', 'default': '127.0.0.1'},
+        'port': {'type': 'int', 'required': True},
+        'http_path': {'type': 'str'},
+        'status': {'type': 'int', 'default': 200},
+    }},
 }
 
 
@@ -308,15 +391,18 @@ def main():
     module = AnsibleModule(argument_spec=args_common.merge(args_common.TARGET, args_common.K8S_AUTH, OWN_OPTIONS),
                            supports_check_mode=True)
     auth.protect_kubeconfig(module)
+    params = module.params
+    timeout = params['wait_timeout'] if params['wait'] and not module.check_mode else 0
     try:
-        info = network_info(module)
+        info, traffic, problems, attempts = network_check.watch(
+            lambda: network_info(module), status.not_ready, params['traffic'], timeout, params['wait_sleep'],
+            retry_on=(InfoError,))
     except InfoError as exc:
         module.fail_json(msg=str(exc), changed=False)
-    problems = status.not_ready(info)
-    if module.params['require_ready'] and problems:
-        module.fail_json(msg='the network is not ready: %s' % '; '.join(problems), not_ready=problems, changed=False,
-                         **info)
-    module.exit_json(changed=False, **info)
+    result = dict(info, changed=False, not_ready=problems, traffic=traffic, attempts=attempts)
+    if params['require_ready'] and problems:
+        module.fail_json(msg='the network is not ready: %s' % '; '.join(problems), **result)
+    module.exit_json(**result)
 
 
 if __name__ == '__main__':

@@ -47,3 +47,31 @@ def failures(report):
 
 def changed_tasks(report):
     return ['%s / %s' % (host, name) for host, name, outcome in task_outcomes(report) if outcome.get('changed')]
+
+
+# Tasks that run on the controller alone: Ansible's own (no module shipped) and the collection's action plugins that
+# ship none. Every other task that ran (not skipped) on a host crossed the wire to it (or to its delegate) once.
+CONTROLLER_ACTIONS = frozenset((
+    'ansible.builtin.set_fact', 'ansible.builtin.debug', 'ansible.builtin.assert', 'ansible.builtin.fail',
+    'ansible.builtin.include_tasks', 'ansible.builtin.include_role', 'ansible.builtin.import_tasks',
+    'ansible.builtin.meta', 'ansible.builtin.include_vars', 'ansible.builtin.validate_argument_spec',
+    'appnet.skupper.inventory_check', 'appnet.skupper.network_picture'))
+
+
+def module_round_trips(report, in_process=frozenset()):
+    """{host: [task name, ...]} of the module runs for each host: a task once, a looped task once per item that ran
+    (skipped ones and controller-only actions left out; in_process: hosts whose tasks run in the controller's
+    process, also left out)."""
+    found = {}
+    for play in report['plays']:
+        for task in play['tasks']:
+            action = task['task'].get('action') or ''
+            action = action if '.' in action else 'ansible.builtin.' + action
+            for host, outcome in task['hosts'].items():
+                found.setdefault(host, [])
+                if outcome.get('skipped') or action in CONTROLLER_ACTIONS or host in in_process:
+                    continue
+                items = outcome.get('results') if isinstance(outcome.get('results'), list) and \
+                    outcome['results'] and 'ansible_loop_var' in outcome['results'][0] else [outcome]
+                found[host].extend(task['task']['name'] for item in items if not item.get('skipped'))
+    return found

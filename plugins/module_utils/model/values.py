@@ -89,3 +89,10 @@ def check_labels(value):
         if not isinstance(item, str) or not LABEL_VALUE.match(item):
             return 'has an invalid value %r for key %r' % (item, key)
     return None
+
+
+def links_of_token(token_name, link_names):
+    """The Links an AccessToken redeemed into (Skupper's naming rule): named as the token, or <token>-<n> (one per
+    group of endpoints), sorted."""
+    pattern = re.compile(r'^%s-[0-9]+\Z' % re.escape(token_name))
+    return sorted(name for name in link_names if name == token_name or pattern.match(name))

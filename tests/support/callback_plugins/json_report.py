@@ -32,7 +32,8 @@ class CallbackModule(CallbackBase):
         self.plays.append({'play': {'name': play.get_name()}, 'tasks': []})
 
     def v2_playbook_on_task_start(self, task, is_conditional):
-        self.plays[-1]['tasks'].append({'task': {'name': task.get_name()}, 'hosts': {}})
+        self.plays[-1]['tasks'].append({'task': {'name': task.get_name(), 'action': task.resolved_action or task.action},
+                                        'hosts': {}})
 
     def v2_playbook_on_handler_task_start(self, task):
         self.v2_playbook_on_task_start(task, False)

@@ -130,6 +130,7 @@ SYSTEM_LAYERS = {
     'tokens': {'store'},
     'service': {'store', 'render'},
     'backend': {'store', 'render'},
+    'lifecycle': {'store', 'render', 'service', 'tokens', 'backend'},
 }
 
 

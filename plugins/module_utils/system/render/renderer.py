@@ -61,6 +61,8 @@ class RenderResult(object):
     entities: List[list] = field(default_factory=list)
     previous_entities: Optional[List[list]] = None
     previous_digest: Optional[str] = None
+    # The site's links, listeners and connectors (SiteState.summary): what a rollout's next phases need.
+    summary: dict = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -194,6 +196,6 @@ def _render_site(home, namespace, *, platform='linux', path_base=None, dry_run=F
                         previous_entities=previous_entities,
                         previous_digest=None if previous_entities is None else
                         plans.runtime_digest(plan, previous_entities, base, config=before),
-                        warnings=state.warnings + _token_warnings(state),
+                        warnings=state.warnings + _token_warnings(state), summary=state.summary(),
                         allocated_ports=sorted(port for name in added
                                                for port in ports.role_ports(runtime.router_accesses[name]).values()))

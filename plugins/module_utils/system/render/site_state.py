@@ -13,9 +13,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
-import re
 
 from ansible_collections.appnet.skupper.plugins.module_utils import documents, model, platforms
+from ansible_collections.appnet.skupper.plugins.module_utils.model import REMOTE_SITE_ANNOTATION, values
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.input_checks import (
     CREDENTIAL_FILES, validate_site_state)
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files, paths
@@ -83,9 +83,25 @@ class SiteState(object):
         return getattr(self, _attribute_of(kind))
 
     def links_of_token(self, token_name):
-        """The Links redeemed from an AccessToken: named as the token, or <token>-<n> (one per endpoint)."""
-        return sorted(name for name in self.links
-                      if name == token_name or re.match(r'^%s-[0-9]+\Z' % re.escape(token_name), name))
+        """The Links redeemed from an AccessToken (values.links_of_token)."""
+        return values.links_of_token(token_name, self.links)
+
+    def summary(self):
+        """What the next phases of a rollout need to know of the site without asking its router: its links (name,
+        cost, the remote site they name), listeners and connectors (name, routing key, host, port)."""
+        def spec(doc):
+            return doc.get('spec') or {}
+
+        def endpoint(doc):
+            return {'name': doc['metadata']['name'], 'routing_key': spec(doc).get('routingKey'),
+                    'host': spec(doc).get('host'), 'port': values.port_number(spec(doc).get('port'))}
+        return {
+            'links': [{'name': name, 'cost': spec(doc).get('cost'),
+                       'remote_site_name': ((doc['metadata'].get('annotations') or {}).get(REMOTE_SITE_ANNOTATION))}
+                      for name, doc in sorted(self.links.items())],
+            'listeners': [endpoint(doc) for _name, doc in sorted(self.listeners.items())],
+            'connectors': [endpoint(doc) for _name, doc in sorted(self.connectors.items())],
+        }
 
     def source(self, kind, name):
         return self.sources.get((kind, name), '%s-%s' % (kind, name))

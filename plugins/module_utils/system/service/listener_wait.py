@@ -8,7 +8,8 @@ router reached through a link), so right after a start the port is not bound yet
 when the router's address table shows a connector for its key; the links of the site come up first, then the
 addresses of the network arrive over them. So the wait lasts while a link is still making its first attempt,
 while a listener whose key is reachable is not bound yet, and for a short settle time after the links are up
-(the addresses of the network arrive over them). A listener that is down with a message from the router (its
+(the addresses of the network arrive over them). A site without links has no network for an address to come
+from: its wait ends at the first answer. A listener that is down with a message from the router (its
 port cannot be bound: "Address already in use") is a problem, returned for a warning.
 """
 
@@ -35,6 +36,10 @@ def _links_in_progress(state):
     return [item.get('name') for item in state.get('connector') or []
             if item.get('role') in status.LINK_ROLES and item.get('connectionStatus') != 'SUCCESS'
             and not (item.get('connectionMsg') or '').strip()]
+
+
+def _links(state):
+    return [item for item in state.get('connector') or [] if item.get('role') in status.LINK_ROLES]
 
 
 def assess(state):
@@ -68,7 +73,7 @@ def wait_for_listeners(query, timeout=DEFAULT_TIMEOUT, settle=SETTLE, clock=time
             return problems, []
         if not in_progress and links_up_at is None:
             links_up_at = now
-        settled = links_up_at is not None and now - links_up_at >= settle
+        settled = links_up_at is not None and now - links_up_at >= settle or not _links(state)
         if (not pending and not in_progress and settled) or now >= deadline:
             return problems, pending
         sleep(0.5)

@@ -585,7 +585,7 @@ def rendered(ports, changed=()):
 
 
 def test_a_start_whose_chosen_port_is_taken_renders_again_without_it_and_starts_again():
-    from ansible_collections.appnet.skupper.plugins.modules import system
+    from ansible_collections.appnet.skupper.plugins.module_utils.system import lifecycle as system
     renders = []
 
     def again(busy):
@@ -601,7 +601,7 @@ def test_a_start_whose_chosen_port_is_taken_renders_again_without_it_and_starts_
 
 
 def test_a_start_whose_port_the_user_chose_is_taken_fails_without_rendering_again():
-    from ansible_collections.appnet.skupper.plugins.modules import system
+    from ansible_collections.appnet.skupper.plugins.module_utils.system import lifecycle as system
     manager = FakeManager([[9090]])
     with pytest.raises(router_service.PortsInUse) as caught:
         system.start_router(manager, rendered([5671]), False, lambda busy: pytest.fail('rendered again'))
@@ -610,7 +610,7 @@ def test_a_start_whose_port_the_user_chose_is_taken_fails_without_rendering_agai
 
 
 def test_a_start_gives_up_after_its_attempts_with_every_port_it_tried():
-    from ansible_collections.appnet.skupper.plugins.modules import system
+    from ansible_collections.appnet.skupper.plugins.module_utils.system import lifecycle as system
     renders = []
     manager = FakeManager([[5671], [5672], [5673]])
 
