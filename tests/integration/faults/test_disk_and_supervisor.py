@@ -1,9 +1,11 @@
 """A full disk names the path and leaves the site as it was; the supervisor of the real router never gives up
-for good and says what it does; internal/ and the router log are private (issue 11)."""
+for good, says what it does and starts from the first delay again after a healthy run; internal/ and the router
+log are private (issue 11)."""
 
 import json
 import os
 import shutil
+import signal
 import stat
 import subprocess
 import sys
@@ -100,6 +102,47 @@ def test_the_supervisor_backs_off_and_keeps_trying(tmp_path, router):
         service.stop()
     assert router_processes(config) == []
     assert process_service.supervisor_summary(home) is None  # stopped on purpose: nothing to report
+
+
+def test_after_a_healthy_run_the_real_router_is_restarted_after_the_first_delay_again(tmp_path, router):
+    home = str(tmp_path / 'namespaces' / 'healthy')
+    config = os.path.join(home, 'runtime', 'router', 'skrouterd.json')
+    os.makedirs(os.path.dirname(config))
+    with open(config, 'w') as handle:
+        handle.write('[["router", {"mode": "interior", "id": "healthy"}]]')
+    service = process_service.ProcessService('healthy', home, router)
+    service.restart_delay, service.healthy_seconds = 0.2, 2
+
+    def running(after=None):
+        """The supervisor's record of a router other than after, once it says running."""
+        for _poll in range(600):
+            state = service.supervisor_state() or {}
+            if state.get('state') == 'running' and state['router_pid'] != after:
+                return state
+            time.sleep(0.05)
+        raise AssertionError('no new router: %s' % service.supervisor_state())
+
+    service.spawn()
+    try:
+        state = running()
+        for _crash in range(2):  # killed at once: 0.2 s, then 0.4 s before the next start
+            os.kill(state['router_pid'], signal.SIGKILL)
+            state = running(after=state['router_pid'])
+        assert state['failures'] == 2, state
+        while time.time() < state['time'] + 2.5:  # up past the threshold, by the supervisor's record of its start
+            time.sleep(0.1)
+        assert service.supervisor_state() == state  # it was up all along
+        os.kill(state['router_pid'], signal.SIGKILL)
+        state = running(after=state['router_pid'])
+        assert (state['failures'], state['last_exit']) == (1, -9), state
+        with open(service.log_file) as handle:
+            lines = [line.strip() for line in handle if line.startswith('supervisor: ')]
+        assert lines == ['supervisor: router exited with -9; restarting in 0.2 s',
+                         'supervisor: router exited with -9; restarting in 0.4 s',
+                         'supervisor: router exited with -9; restarting in 0.2 s']
+    finally:
+        service.stop()
+    assert router_processes(config) == []
 
 
 def test_internal_and_the_router_log_are_private_whoever_creates_them(tmp_path, router):

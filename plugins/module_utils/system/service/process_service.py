@@ -24,17 +24,21 @@ from ansible_collections.appnet.skupper.plugins.module_utils.system.service.base
 STOP_SECONDS = 15
 
 # Runs the router and restarts it when it fails, 1 s, 2 s, ... 30 s apart (the first delay is an argument).
-# After 5 failures that each came less than 10 s after a start it does not give up: it backs off (BACKOFF s
+# A router that ran for HEALTHY s (an argument too) before it failed was healthy: its failure counts as the
+# first in a row again and it is restarted after the first delay, however long the delays had grown before.
+# After 5 failures in a row (each less than HEALTHY s after a start) it does not give up: it backs off (BACKOFF s
 # between tries) and keeps trying, so a router that failed for a while (a port taken, a disk full) comes back
-# by itself once the cause is gone. It writes what it is doing to the state file (JSON: state running or
-# backing-off, failures in a row, last exit status, when the next start is due) for network_info and the
-# system module. SIGTERM (or SIGINT) stops the router (SIGKILL 10 s later if it is still there) and then the
-# supervisor. The handler only signals: Popen methods are not safe in a handler that interrupts child.wait()
+# by itself once the cause is gone. It writes what it is doing to the state file (JSON: state running,
+# restarting or backing-off, failures in a row, last exit status, when the next start is due) for network_info
+# and the system module. SIGTERM (or SIGINT) stops the router (SIGKILL 10 s later if it is still there) and then
+# the supervisor. The handler only signals: Popen methods are not safe in a handler that interrupts child.wait()
 # (they would wait for the lock wait() holds).
 BACKOFF = 60
+HEALTHY = 10
 SUPERVISOR = r'''
 import json, os, signal, subprocess, sys, time
-child_pid_file, state_file, first_delay, argv = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4:]
+child_pid_file, state_file, argv = sys.argv[1], sys.argv[2], sys.argv[5:]
+first_delay, healthy = float(sys.argv[3]), float(sys.argv[4])
 BACKOFF = %d
 child, running, stopping = None, False, False
 def stop(signum, frame):
@@ -60,28 +64,30 @@ def record(**state):
 signal.signal(signal.SIGTERM, stop)
 signal.signal(signal.SIGINT, stop)
 signal.signal(signal.SIGALRM, force)
-delay, quick_failures, code = first_delay, 0, None
+delay, failures, code = first_delay, 0, None
 while True:
     started = time.time()
     running = True
     child = subprocess.Popen(argv)
     with open(child_pid_file, 'w') as handle:
         handle.write('%%d\n' %% child.pid)
-    record(state='running', failures=quick_failures, last_exit=code, router_pid=child.pid)
+    record(state='running', failures=failures, last_exit=code, router_pid=child.pid)
     code = child.wait()
     running = False
     if stopping or code == 0:
         sys.exit(0)
-    quick_failures = quick_failures + 1 if time.time() - started < 10 else 1
-    if quick_failures >= 5:
+    if time.time() - started >= healthy:
+        delay, failures = first_delay, 0
+    failures += 1
+    if failures >= 5:
         wait, state = max(delay, BACKOFF * first_delay), 'backing-off'
         sys.stderr.write('supervisor: router exited with %%d, %%d quick failures in a row; backing off, next start '
-                         'in %%d s\n' %% (code, quick_failures, wait))
+                         'in %%g s\n' %% (code, failures, wait))
     else:
         wait, state = delay, 'restarting'
-        sys.stderr.write('supervisor: router exited with %%d; restarting in %%d s\n' %% (code, wait))
+        sys.stderr.write('supervisor: router exited with %%d; restarting in %%g s\n' %% (code, wait))
     sys.stderr.flush()
-    record(state=state, failures=quick_failures, last_exit=code, next_start=time.time() + wait)
+    record(state=state, failures=failures, last_exit=code, next_start=time.time() + wait)
     time.sleep(wait)
     delay = min(delay * 2, 30 * first_delay)
 ''' % BACKOFF
@@ -157,6 +163,8 @@ class ProcessService(ServiceManager):
     # Seconds before the first restart of a failed router (doubling up to 30 times this; BACKOFF times this
     # after 5 quick failures).
     restart_delay = 1
+    # Seconds a router runs before its failure counts as the first in a row again (restarted after restart_delay).
+    healthy_seconds = HEALTHY
 
     @property
     def pid_file(self):
@@ -246,7 +254,7 @@ class ProcessService(ServiceManager):
         os.fchmod(log_fd, 0o600)
         with os.fdopen(log_fd, 'ab') as log:
             process = subprocess.Popen([sys.executable, '-c', SUPERVISOR, self.child_pid_file, self.state_file,
-                                        str(self.restart_delay)] + self.argv(),
+                                        str(self.restart_delay), str(self.healthy_seconds)] + self.argv(),
                                        stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env,
                                        start_new_session=True, close_fds=True, cwd=self.home)
         files.write_atomic(self.pid_file, '%d\n' % process.pid, 0o600)

@@ -1,6 +1,7 @@
 """Service managers: the systemd unit, the container command and files, the supervised process, readiness."""
 
 import grp
+import json
 import os
 import pathlib
 import shutil
@@ -345,6 +346,45 @@ def test_process_service_reports_a_router_that_never_gets_ready(site_home, tmp_p
     message = str(error.value)
     assert 'did not become ready within 2 seconds' in message and 'nothing listens on the management port' in message
     assert 'waiting for nothing' in message and manager.is_active() is False
+
+
+def test_the_restart_delay_and_the_failures_start_again_after_a_healthy_run(tmp_path):
+    """Three quick failures (the delay doubles), then a run past the healthy threshold that fails: restarted
+    after the first delay again, one failure in a row."""
+    home = str(tmp_path / 'ns')
+    counter, seen = tmp_path / 'starts', tmp_path / 'state-seen-by-the-fourth'
+    counter.write_text('')
+    manager = router_service.ProcessService('ns', home)
+    manager.restart_delay, manager.healthy_seconds = 0.1, 2
+    # starts 1-3 fail at once; the fourth runs 2.5 s, keeps what the state file says of it, and fails; the fifth
+    # exits 0, which ends the supervisor too
+    manager.router = fake_router(tmp_path, 'open(%r, "a").write("x")\n'
+                                           'starts = len(open(%r).read())\n'
+                                           'if starts <= 3:\n    sys.exit(1)\n'
+                                           'if starts == 4:\n'
+                                           '    time.sleep(2.5)\n'
+                                           '    open(%r, "w").write(open(%r).read())\n'
+                                           '    sys.exit(1)\n'
+                                           'sys.exit(0)' % (str(counter), str(counter), str(seen),
+                                                            manager.state_file))
+    supervisor = manager.spawn()
+    try:
+        assert supervisor.wait(timeout=60) == 0
+        with open(manager.log_file) as handle:
+            assert [line.strip() for line in handle if line.startswith('supervisor: ')] == [
+                'supervisor: router exited with 1; restarting in 0.1 s',
+                'supervisor: router exited with 1; restarting in 0.2 s',
+                'supervisor: router exited with 1; restarting in 0.4 s',
+                'supervisor: router exited with 1; restarting in 0.1 s']
+        fourth = json.loads(seen.read_text())
+        assert (fourth['state'], fourth['failures']) == ('running', 3), fourth
+        with open(manager.state_file) as handle:
+            fifth = json.load(handle)
+        assert (fifth['state'], fifth['failures'], fifth['last_exit']) == ('running', 1, 1), fifth
+        assert fifth['router_pid'] != fourth['router_pid'] and len(counter.read_text()) == 5
+    finally:
+        manager.stop()
+    assert manager.is_active() is False
 
 
 def test_a_router_left_by_a_killed_supervisor_is_not_started_twice(site_home):
