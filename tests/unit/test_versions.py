@@ -1,8 +1,8 @@
 """One version: nothing in the collection says it was added in a version newer than galaxy.yml's.
 
 Every `version_added` (modules' and other plugins' DOCUMENTATION, their options at any depth, doc fragments,
-roles' argument_specs) and every version of appnet.skupper the docs ask for is at most the collection's
-version.
+roles' argument_specs), every version of appnet.skupper the docs ask for and every release of the changelog is
+at most the collection's version.
 """
 
 import os
@@ -67,6 +67,13 @@ def test_the_docs_ask_for_no_newer_collection():
     found = found_versions(REQUIRED, docs)
     newer = ['%s: %s' % (path, version) for path, version in found if release(version) > release(VERSION)]
     assert not newer, 'newer than galaxy.yml version %s:\n%s' % (VERSION, '\n'.join(newer))
+
+
+def test_the_changelog_has_no_newer_release():
+    with open(os.path.join(ROOT, 'changelogs', 'changelog.yaml')) as handle:
+        releases = yaml.safe_load(handle).get('releases') or {}
+    newer = [version for version in releases if release(str(version)) > release(VERSION)]
+    assert not newer, 'changelog releases newer than galaxy.yml version %s: %s' % (VERSION, newer)
 
 
 def test_the_patterns_find_what_they_look_for():
