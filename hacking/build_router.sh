@@ -8,7 +8,8 @@
 #      SKUPPER_PROTON_SOURCE, or the vendor folder below);
 #   2. the vendor folder: APPNET_SKUPPER_VENDOR, else ../shared/vendor beside the checkout
 #      (skupper-router-*.tar.gz and qpid-proton-*.tar.gz);
-#   3. the pinned upstream tarballs below, downloaded and checked against their sha256 (needs the network).
+#   3. GitHub's source archives of the pinned upstream commits below (needs the network), downloaded and
+#      checked against the pinned digest of their files.
 # Cache: ${APPNET_SKUPPER_CACHE:-${XDG_CACHE_HOME:-~/.cache}/appnet-skupper}/router-<version>-<key>, where <key>
 # is a digest of the sources and of RECIPE: a change of either builds a new prefix (bump RECIPE when the
 # build steps below change; comments and reporting do not need a rebuild).
@@ -34,13 +35,19 @@ for arg in "$@"; do
     esac
 done
 
-# Pinned upstream sources (used only when neither SKUPPER_ROUTER_SOURCE nor a vendor folder is there).
-PIN_ROUTER_COMMIT=e2ec51a412fe
-PIN_ROUTER_URL="https://github.com/skupper-project/skupper-router/archive/${PIN_ROUTER_COMMIT}.tar.gz"
-PIN_ROUTER_SHA256=5223c4cdeeff619ad59bfdda4b8ac6c340c1bcc128c107110d85a59b547f42d9
-PIN_PROTON_COMMIT=caf0f45c5652
+# Pinned upstream sources (used only when neither SKUPPER_ROUTER_SOURCE nor a vendor folder is there): one
+# commit of the main branch of skupper-router (3.0.0-137, no release) and of qpid-proton, as GitHub's source
+# archive of the commit serves them. The vendor tarballs hold the same commits (`zcat X.tar.gz |
+# git get-tar-commit-id` prints them). GitHub keeps the files of a commit's archive stable, but not the bytes
+# of the compressed archive, and names its top folder after the repository and the ref in the URL; so the
+# pinned digest is of the files (tree_digest: each file's path below the top folder and its sha256), computed
+# from the vendor tarballs' files.
+PIN_ROUTER_COMMIT=e2ec51a412fe9132279c79c27a52a96622b2963b
+PIN_ROUTER_URL="https://github.com/skupperproject/skupper-router/archive/${PIN_ROUTER_COMMIT}.tar.gz"
+PIN_ROUTER_TREE_SHA256=85b78a9aa5562489241e69aff79290f9b9216534b86290610abd5030d8031314
+PIN_PROTON_COMMIT=caf0f45c5652d1576ca5af882fbc2be9b53800c0
 PIN_PROTON_URL="https://github.com/apache/qpid-proton/archive/${PIN_PROTON_COMMIT}.tar.gz"
-PIN_PROTON_SHA256=032315a4c26937a214f79712cb59217c523bc72d3b85540b2a8784a20df740ab
+PIN_PROTON_TREE_SHA256=a5a101852208c1c9e21c67646006458a72a74d9b0915a32e5c54257268dba22d
 # The router's version string when the source carries none (a tarball of main has no tag):
 # skupper-router main at e2ec51a412fe is 3.0.0-137 commits.
 declare -A KNOWN_VERSIONS=([e2ec51a412fe]=3.0.0-137-ge2ec51a412fe)
@@ -68,9 +75,23 @@ first_file() {
     return 1
 }
 
+directory_digest() {
+    # The digest of a directory's files: their names (relative to it) and contents.
+    (cd "$1" && find . -type f ! -path './.git/*' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-64
+}
+
+tree_digest() {
+    # The digest of the files of a tarball with one top folder, whatever that folder's name.
+    local dir status=0
+    dir=$(mktemp -d "$CACHE/downloads/.check-XXXXXX")
+    tar -xzf "$1" -C "$dir" --strip-components=1 && directory_digest "$dir" || status=1
+    rm -rf "$dir"
+    return "$status"
+}
+
 fetch_pinned() {
-    # fetch_pinned URL SHA256 NAME: into $CACHE/downloads, checked.
-    local url="$1" sum="$2" out="$CACHE/downloads/$3"
+    # fetch_pinned URL TREE_SHA256 NAME: into $CACHE/downloads, its files checked against the pinned digest.
+    local url="$1" sum="$2" out="$CACHE/downloads/$3" found
     mkdir -p "$CACHE/downloads"
     if [ ! -f "$out" ]; then
         note "downloading $url"
@@ -81,7 +102,12 @@ fetch_pinned() {
         }
         mv "$out.part" "$out"
     fi
-    echo "$sum  $out" | sha256sum -c --quiet - >&2 || { note "checksum mismatch for $out"; rm -f "$out"; exit 1; }
+    found=$(tree_digest "$out") || found="(not a gzipped tar)"
+    if [ "$found" != "$sum" ]; then
+        note "checksum mismatch: the files of $url have digest $found, the pinned commit's have $sum; removed $out, nothing built"
+        rm -f "$out"
+        exit 1
+    fi
     echo "$out"
 }
 
@@ -94,7 +120,7 @@ if [ -n "${SKUPPER_ROUTER_SOURCE:-}" ]; then
     elif vdir=$(vendor_dir); then
         PROTON_SRC=$(first_file "$vdir"/qpid-proton-*.tar.gz)
     else
-        PROTON_SRC=$(fetch_pinned "$PIN_PROTON_URL" "$PIN_PROTON_SHA256" "qpid-proton-$PIN_PROTON_COMMIT.tar.gz")
+        PROTON_SRC=$(fetch_pinned "$PIN_PROTON_URL" "$PIN_PROTON_TREE_SHA256" "qpid-proton-${PIN_PROTON_COMMIT:0:12}.tar.gz")
     fi
     ORIGIN="SKUPPER_ROUTER_SOURCE"
 elif vdir=$(vendor_dir); then
@@ -102,9 +128,9 @@ elif vdir=$(vendor_dir); then
     PROTON_SRC=$(first_file "$vdir"/qpid-proton-*.tar.gz)
     ORIGIN="vendor folder $vdir"
 else
-    ROUTER_SRC=$(fetch_pinned "$PIN_ROUTER_URL" "$PIN_ROUTER_SHA256" "skupper-router-$PIN_ROUTER_COMMIT.tar.gz")
-    PROTON_SRC=$(fetch_pinned "$PIN_PROTON_URL" "$PIN_PROTON_SHA256" "qpid-proton-$PIN_PROTON_COMMIT.tar.gz")
-    ORIGIN="pinned upstream tarballs"
+    ROUTER_SRC=$(fetch_pinned "$PIN_ROUTER_URL" "$PIN_ROUTER_TREE_SHA256" "skupper-router-${PIN_ROUTER_COMMIT:0:12}.tar.gz")
+    PROTON_SRC=$(fetch_pinned "$PIN_PROTON_URL" "$PIN_PROTON_TREE_SHA256" "qpid-proton-${PIN_PROTON_COMMIT:0:12}.tar.gz")
+    ORIGIN="GitHub archives of the pinned commits"
 fi
 
 ROUTER_SRC=$(realpath "$ROUTER_SRC")
@@ -113,7 +139,7 @@ PROTON_SRC=$(realpath "$PROTON_SRC")
 digest_of() {
     # A tarball's sha256, or a directory's digest over its files' names and contents.
     if [ -d "$1" ]; then
-        (cd "$1" && find . -type f ! -path './.git/*' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-64
+        directory_digest "$1"
     else
         sha256sum "$1" | cut -c1-64
     fi

@@ -16,9 +16,13 @@ Ansible loads each task's action plugin class in its strategy process before it 
 file imports the kubernetes client and the collection's Kubernetes code then, so every worker starts with them
 loaded. The task's Python (ansible_python_interpreter, or the interpreter_python setting) must be the
 controller's: implicit localhost has it, and `ansible_python_interpreter: "{{ ansible_playbook_python }}"` gives
-it. Everything else (platform linux, podman or docker: the managed host's files; become; async; a remote
-connection; another Python, whose kubernetes library may differ) runs the module as always. The variable `appnet_skupper_in_process: false` (default: the
-APPNET_SKUPPER_IN_PROCESS environment variable, else true) makes every task run its module.
+it. It is recognised by file, not by spelling (other_python): the same interpreter file in the same Python
+environment, so a virtualenv's bin/python and bin/python3 are the controller's Python, but the system Python
+that the virtualenv's python links to is not (it does not see the virtualenv's packages). Everything else
+(platform linux, podman or docker: the managed host's files; become; async; a remote connection; another
+Python, whose kubernetes library may differ) runs the module as always, and says why with -v. The variable
+`appnet_skupper_in_process: false` (default: the APPNET_SKUPPER_IN_PROCESS environment variable, else true)
+makes every task run its module.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -69,6 +73,45 @@ def module_fqn(resolved_action):
     return 'ansible_collections.%s.%s.plugins.modules.%s' % (namespace, collection, name)
 
 
+def python_environment(executable):
+    """The pyvenv.cfg of the virtual environment a Python started by this path runs in, or None outside one.
+
+    As Python itself looks for it: beside the folder of the path as given (a link to the interpreter is not
+    followed), or in the folder above it.
+    """
+    folder = os.path.dirname(os.path.abspath(executable))
+    for candidate in (folder, os.path.dirname(folder)):
+        config = os.path.join(candidate, 'pyvenv.cfg')
+        if os.path.isfile(config):
+            return config
+    return None
+
+
+def other_python(interpreter, executable):
+    """Why the interpreter path does not start the Python that the executable path starts (a short text), or
+    None when it does: the same interpreter file (through any links) in the same environment (the same
+    virtualenv, or none)."""
+    if not interpreter or not executable:
+        return 'not set'
+    if not os.path.isabs(interpreter):
+        return 'not an absolute path'
+    try:
+        if not os.path.samefile(interpreter, executable):
+            return 'another interpreter'
+    except OSError:
+        return 'no such file'
+    theirs, mine = python_environment(interpreter), python_environment(executable)
+    if theirs is None and mine is None:
+        return None
+    try:
+        if theirs and mine and os.path.samefile(theirs, mine):
+            return None
+    except OSError:
+        pass
+    return 'another Python environment (%s, not %s)' % tuple(
+        os.path.dirname(config) if config else 'no virtualenv' for config in (theirs, mine))
+
+
 def why_not(action, task_vars, environment):
     """Why the task must run its module (a short text), or None when it can run in this process."""
     wanted = task_vars.get(VARIABLE, os.environ.get(ENVIRONMENT, 'true'))
@@ -85,14 +128,22 @@ def why_not(action, task_vars, environment):
     interpreter = task_vars.get('ansible_python_interpreter') or C.config.get_config_value(
         'INTERPRETER_PYTHON', variables=task_vars)
     interpreter = str(action._templar.template(interpreter)) if interpreter else ''
-    if interpreter != sys.executable:
+    difference = other_python(interpreter, sys.executable)
+    if difference:
         # Another Python (or one Ansible would discover) could have another kubernetes library, or none.
-        return 'the task\'s Python is %s, not the controller\'s %s' % (interpreter or 'not set', sys.executable)
+        return 'the task\'s Python %s is not the controller\'s %s: %s' % (
+            interpreter or '(not set)', sys.executable, difference)
     platform = action._task.args.get('platform') or environment.get('SKUPPER_PLATFORM') \
         or os.environ.get('SKUPPER_PLATFORM') or platforms.DEFAULT
     if platform not in platforms.KUBERNETES:
         return 'platform %s acts on the managed host' % platform
     return None
+
+
+def say_shipped(action, reason):
+    """One line with -v: the task's module is shipped, and why it does not run in this process."""
+    display.v('appnet.skupper: %s ships its module (not run in the controller process): %s'
+              % (action._task.resolved_action or action._task.action, reason), host=action._play_context.remote_addr)
 
 
 @contextlib.contextmanager

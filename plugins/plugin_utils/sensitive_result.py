@@ -37,6 +37,8 @@ class SensitiveResultAction(ActionBase):
         if reason is None:
             result.update(in_process.run_module(self, task_vars, environment))
         else:
+            if self.IN_PROCESS:
+                in_process.say_shipped(self, reason)
             wrap_async = self._task.async_val and not self._connection.has_native_async
             result.update(self._execute_module(task_vars=task_vars, wrap_async=wrap_async))
         if any(result.get(key) for key in self.SENSITIVE_KEYS):

@@ -6,7 +6,9 @@ that what the in-process path reads from the task (its `environment:`, module_de
 """
 
 import os
+import subprocess
 import sys
+import sysconfig
 import uuid
 
 import pytest
@@ -17,6 +19,7 @@ from tests.support.playbook import failures, run_playbook
 
 IN_PROCESS = 'in the controller process (no module shipped)'
 SHIPPED = 'EXEC /bin/sh -c'
+WHY_SHIPPED = 'appnet.skupper: appnet.skupper.listener ships its module (not run in the controller process):'
 
 
 @pytest.fixture(scope='module')
@@ -44,8 +47,8 @@ def test_the_path_a_task_takes(tmp_path, server, execution_path):
 @pytest.mark.parametrize('execution_path', ['in-process'], indirect=True)
 @pytest.mark.parametrize('case', ['become', 'async', 'linux', 'opted out', 'another python'])
 def test_tasks_that_run_their_module(tmp_path, server, execution_path, case):
-    """become, async, platform linux, a Python that is not the controller's and appnet_skupper_in_process: false
-    ship the module."""
+    """become, async, platform linux, a Python that is not the controller's (another virtualenv of the same
+    interpreter) and appnet_skupper_in_process: false ship the module, and say why."""
     namespace = new_namespace(server)
     task = {'appnet.skupper.listener': listener(server, namespace)}
     if case == 'become':
@@ -60,12 +63,50 @@ def test_tasks_that_run_their_module(tmp_path, server, execution_path, case):
         task['vars'] = {'appnet_skupper_in_process': False}
     # run_verbose's own -e sets the controller's Python; a later -e wins.
     python = sys.executable
-    if case == 'another python':  # the same venv under another name: what the test can tell apart
-        python = os.path.join(os.path.dirname(sys.executable),
-                              'python' if os.path.basename(sys.executable) != 'python' else 'python3')
+    if case == 'another python':
+        python = str(venv_with_the_controllers_packages(tmp_path / 'venv') / 'bin' / 'python3')
     rc, output = run_verbose(tmp_path, [task], '-vvv', '-e', '{"ansible_python_interpreter": "%s"}' % python)
     assert rc == 0, output
     assert SHIPPED in output and IN_PROCESS not in output
+    assert WHY_SHIPPED in output
+
+
+def venv_with_the_controllers_packages(path):
+    """Another Python environment of the same interpreter, which sees the packages of this one (a .pth file): its
+    module runs, but the task cannot tell that it would import what the controller imports."""
+    subprocess.run([sys.executable, '-m', 'venv', '--without-pip', str(path)], check=True)
+    site_packages = subprocess.run([str(path / 'bin' / 'python3'), '-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])'],
+                                   check=True, capture_output=True, text=True).stdout.strip()
+    paths = sorted({sysconfig.get_paths()['purelib'], sysconfig.get_paths()['platlib']})
+    with open(os.path.join(site_packages, 'controller.pth'), 'w') as handle:
+        handle.write(''.join(entry + '\n' for entry in paths))
+    return path
+
+
+@pytest.mark.parametrize('execution_path', ['in-process'], indirect=True)
+def test_the_controllers_python_under_its_other_name(tmp_path, server, execution_path):
+    """bin/python and bin/python3 of the controller's virtualenv are one Python: the task runs in process."""
+    name = 'python' if os.path.basename(sys.executable) != 'python' else 'python3'
+    python = os.path.join(os.path.dirname(sys.executable), name)
+    assert python != sys.executable and os.path.samefile(python, sys.executable)
+    namespace = new_namespace(server)
+    task = listener(server, namespace)
+    rc, output = run_verbose(tmp_path, [{'appnet.skupper.listener': task}], '-vvv',
+                             '-e', '{"ansible_python_interpreter": "%s"}' % python)
+    assert rc == 0, output
+    assert IN_PROCESS in output and SHIPPED not in output and WHY_SHIPPED not in output
+    assert get_object(server, 'Listener', namespace, task['name'])['spec']['port'] == 80
+
+
+@pytest.mark.parametrize('execution_path', ['in-process'], indirect=True)
+def test_why_the_module_is_shipped_shows_with_v(tmp_path, server, execution_path):
+    """With -v, a Kubernetes task on the controller that ships its module says why, in one line."""
+    namespace = new_namespace(server)
+    rc, output = run_verbose(tmp_path, [{'appnet.skupper.listener': listener(server, namespace),
+                                         'vars': {'appnet_skupper_in_process': False}}], '-v')
+    assert rc == 0, output
+    lines = [line for line in output.splitlines() if WHY_SHIPPED in line]
+    assert lines == ['<localhost> %s appnet_skupper_in_process is false' % WHY_SHIPPED], output
 
 
 @pytest.mark.parametrize('execution_path', ['in-process'], indirect=True)
