@@ -91,7 +91,7 @@ def test_kubernetes_linux_and_podman_sites_through_network_yml(podman, real_rout
             assert rc == 0, failures(report)
             assert west_router.error is None and west_router.process.poll() is None
             infos = dict((host, outcome) for host, name, outcome in task_outcomes(report)
-                         if name.endswith('Every expected link is ready with the right remote site'))
+                         if name.endswith('The site, its expected links and traffic through its listeners are ready'))
             assert sorted(infos) == ['box', 'east', 'west'], sorted(infos)
             assert sorted((l['status'], l['remote_site_name']) for l in infos['box']['links']) == [
                 ('Ready', 'east'), ('Ready', 'west')]

@@ -14,9 +14,11 @@ import shutil
 import yaml
 
 from tests.integration.network.test_mixed_network import cluster, inventory, own_router_ports  # noqa: F401 (fixtures)  # pylint: disable=unused-import
-from tests.support.playbook import changed_tasks, failures, run_playbook
+from tests.support.playbook import changed_tasks, failures, run_playbook, task_outcomes
 
 from kubernetes import client as k8s_client
+
+EAST_SITE = 'east / appnet.skupper.site : Site east applied, rendered and (re)started when it changed'
 
 
 def skupper_objects(server, namespace):
@@ -53,11 +55,13 @@ def test_check_mode_on_an_empty_then_a_built_network(tmp_path, cluster):  # noqa
         assert rc == 0, failures(report)
         changed = changed_tasks(report)
         assert {c.split(' / ')[0] for c in changed} == {'east', 'west'}
-        assert 'west / appnet.skupper.site : Site' in changed
-        assert 'east / appnet.skupper.site : Site' in changed
-        assert any(c.startswith('east / appnet.skupper.site : Render and (re)start') for c in changed)
-        assert 'east / appnet.skupper.link : Check mode: the link would be made to west' in changed
-        assert 'east / appnet.skupper.link : Check mode: the Linux site would reload with its new links' in changed
+        # west (Kubernetes): its Site; east (Linux): its resources and the render, one task; east's link to west.
+        assert 'west / appnet.skupper.site : Site and router accesses' in changed
+        assert EAST_SITE in changed
+        assert 'east / appnet.skupper.link : Check mode: the links this site would make' in changed
+        predicted = [outcome for host, name, outcome in task_outcomes(report)
+                     if host == 'east' and name.endswith('Check mode: the links this site would make')]
+        assert predicted[0]['msg'] == 'east would link to west (link-west)'
         assert not os.path.exists(data_home)
         assert skupper_objects(server, 'shop') == []
         assert controller.redemptions('shop', 'east') == 0
@@ -93,8 +97,12 @@ def test_check_mode_on_an_empty_then_a_built_network(tmp_path, cluster):  # noqa
         rc, report = run_playbook('network.yml', changed_path, '--check')
         assert rc == 0, failures(report)
         changed = changed_tasks(report)
-        assert 'east / appnet.skupper.site : Connectors and listeners' in changed
-        assert any(c.startswith('east / appnet.skupper.site : Render and (re)start') for c in changed)
+        assert EAST_SITE in changed
+        east_site = [outcome for host, name, outcome in task_outcomes(report)
+                     if host == 'east' and EAST_SITE.endswith(name)][0]
+        # the listener is the one document that would change, and the router's new runtime with it
+        assert [(r['kind'], r['name']) for r in east_site['results'] if r['changed']] == [('Listener', 'backend')]
+        assert east_site['changed_files'] and not east_site['created']
         assert [c for c in changed if c.startswith('west')] == []
         assert snapshot(data_home) == before
     finally:

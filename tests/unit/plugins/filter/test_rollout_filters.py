@@ -1,0 +1,67 @@
+"""plugins/filter: link_plan, missing_links and traffic_checks, the names the rollout roles compute once."""
+
+import pytest
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.appnet.skupper.plugins.filter.link_plan import link_plan
+from ansible_collections.appnet.skupper.plugins.filter.missing_links import missing_links
+from ansible_collections.appnet.skupper.plugins.filter.traffic_checks import traffic_checks
+
+HOSTVARS = {
+    'hub': {'skupper_platform': 'linux', 'skupper_site': {'name': 'hub-site'}, 'ansible_host': '10.0.0.1'},
+    'west': {'skupper_site': {}},
+    'east': {'skupper_platform': 'podman', 'skupper_link_host': 'east.example.com', 'ansible_host': '10.0.0.3'},
+    'edge': {'skupper_platform': 'linux', 'skupper_site': {'name': 'edge-1'}},
+}
+
+
+def test_a_plan_names_each_link_and_both_ends_and_says_where_the_target_runs():
+    plan = link_plan([{'to': 'hub', 'cost': 2}, {'to': 'west'}, {'to': 'east', 'name': 'mine', 'host': 'x'}],
+                     HOSTVARS, 'edge')
+    assert plan == [
+        {'to': 'hub', 'name': 'link-hub-site', 'source_site': 'edge-1', 'target_site': 'hub-site',
+         'target_platform': 'linux', 'cost': 2, 'host': '10.0.0.1'},
+        # a host without skupper_site.name is its site; without skupper_platform, Kubernetes (the roles' default)
+        {'to': 'west', 'name': 'link-west', 'source_site': 'edge-1', 'target_site': 'west',
+         'target_platform': 'kubernetes'},
+        # the item's host wins over the target's skupper_link_host and ansible_host
+        {'to': 'east', 'name': 'mine', 'source_site': 'edge-1', 'target_site': 'east', 'target_platform': 'podman',
+         'host': 'x'},
+    ]
+    assert link_plan([{'to': 'east'}], HOSTVARS, 'hub')[0]['host'] == 'east.example.com'
+
+
+@pytest.mark.parametrize('links, message', [
+    ('hub', 'must be a list'),
+    ([{'cost': 1}], 'skupper_links[0] of edge must be a dictionary with "to"'),
+    ([{'to': 'nowhere'}], "links to 'nowhere', which is not in the inventory"),
+])
+def test_a_bad_link_list_is_refused_naming_the_item(links, message):
+    with pytest.raises(AnsibleFilterError) as caught:
+        link_plan(links, HOSTVARS, 'edge')
+    assert message in str(caught.value)
+
+
+def test_missing_links_keeps_the_links_the_site_does_not_have():
+    plan = link_plan([{'to': 'hub'}, {'to': 'west'}, {'to': 'east'}], HOSTVARS, 'edge')
+    # link-hub-site exists; link-west was redeemed from a token into link-west-1 (Skupper's naming of a token's
+    # links); link-western is another link
+    missing = missing_links(plan, ['link-hub-site', 'link-west-1', 'link-eastern'])
+    assert [entry['to'] for entry in missing] == ['east']
+    assert missing_links(plan, []) == plan
+    assert missing_links(plan, None) == plan
+
+
+def test_traffic_checks_of_the_listeners_marked_for_it():
+    listeners = [
+        {'name': 'tcp', 'host': '0.0.0.0', 'port': 8080, 'verify': True},
+        {'name': 'web', 'port': 8081, 'verify_http_path': '/health'},
+        {'name': 'quiet', 'host': '127.0.0.1', 'port': 8082},
+        {'name': 'off', 'host': '127.0.0.1', 'port': 8083, 'verify': False},
+    ]
+    assert traffic_checks(listeners) == [
+        {'name': 'tcp', 'host': '0.0.0.0', 'port': 8080},
+        {'name': 'web', 'host': '127.0.0.1', 'port': 8081, 'http_path': '/health'},
+    ]
+    assert traffic_checks(None) == []
