@@ -80,6 +80,11 @@ def load_yaml_stream(text):
     require_yaml()
     try:
         return [doc for doc in yaml.load_all(text, Loader=_SafeLoader) if doc is not None]
+    except yaml.YAMLError:
+        pass
+    # Text that does not parse: PyYAML's own parser says where and what, in the words users see everywhere.
+    try:
+        return [doc for doc in yaml.load_all(text, Loader=yaml.SafeLoader) if doc is not None]
     except yaml.YAMLError as exc:
         raise DocumentError(yaml_error_text(exc))
 

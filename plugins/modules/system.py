@@ -107,7 +107,7 @@ options:
         this task, would have written to C(input/resources) (their C(resource) results). A check run writes
         nothing, so the render it predicts reads these in place of the files of the same kind and name; without
         them, check mode on a site not built yet could only fail with "No sources found".
-      - The documents of I(definition) need not be given here: a check run renders with them.
+      - The documents of I(definition) need not be given here; a check run renders with them.
     type: list
     elements: dict
     default: []

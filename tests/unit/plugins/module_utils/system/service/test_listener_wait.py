@@ -69,15 +69,16 @@ def test_a_site_without_links_ends_the_wait_at_the_first_answer():
     """No link: no address can arrive from the network, so nothing to settle for (a listener that waits for a
     connector of another site is bound once the link role has linked the site, and verify checks it)."""
     clock = Clock()
-    state = {'connector': [], 'tcpListener': [listener('orphan', 'b'), listener('taken', 'c', message='Address '
-                                                                                  'already in use')],
+    taken = listener('taken', 'c', message='Address already in use')
+    state = {'connector': [], 'tcpListener': [listener('orphan', 'b'), taken],
              'router.address': [address('c', subscribers=1)]}
     asked = []
 
     def query():
         asked.append(clock.now)
         return state
-    problems, pending = listener_wait.wait_for_listeners(query, timeout=20, settle=3, clock=clock, sleep=clock.sleep)
+    problems, pending = listener_wait.wait_for_listeners(query, timeout=20, settle=3, clock=clock,
+                                                         sleep=clock.sleep)
     assert (problems, pending) == (['listener taken cannot listen on 127.0.0.1:18080: Address already in use'], [])
     assert asked == [0.0]
 
