@@ -10,18 +10,28 @@ __metaclass__ = type
 class ModuleDocFragment(object):
     """Options the modules share.
 
-    DOCUMENTATION mirrors args_common.TARGET (where the site is); RESOURCE mirrors the rest of
-    args_common.COMMON (one named resource).
+    DOCUMENTATION mirrors args_common.TARGET (where the site is), SYSTEM_TARGET args_common.SYSTEM_TARGET (where a
+    Linux, Podman or Docker site is); RESOURCE mirrors the rest of args_common.COMMON (one named resource).
     """
 
-    DOCUMENTATION = r'''
-options:
+    _NAMESPACE = r'''
   namespace:
     description:
       - On Kubernetes, the namespace of the resource.
       - On Linux, Podman and Docker, the Skupper namespace, a directory under the data home; each namespace is one site.
     type: str
     default: default
+'''
+
+    _DATA_HOME = r'''
+  data_home:
+    description:
+      - Linux, Podman and Docker only. The Skupper data home that holds C(namespaces/<namespace>).
+      - Defaults to C(/var/lib/skupper) for root, else C($XDG_DATA_HOME/skupper) or C(~/.local/share/skupper).
+    type: path
+'''
+
+    DOCUMENTATION = 'options:' + _NAMESPACE + r'''
   platform:
     description:
       - Where the site runs. C(kubernetes) applies the resource through the Kubernetes API.
@@ -31,12 +41,20 @@ options:
     type: str
     default: kubernetes
     choices: [kubernetes, linux, podman, docker]
-  data_home:
+''' + _DATA_HOME
+
+    # Modules that act on Linux, Podman and Docker sites only (args_common.SYSTEM_TARGET): no default platform.
+    SYSTEM_TARGET = 'options:' + _NAMESPACE + r'''
+  platform:
     description:
-      - Linux, Podman and Docker only. The Skupper data home that holds C(namespaces/<namespace>).
-      - Defaults to C(/var/lib/skupper) for root, else C($XDG_DATA_HOME/skupper) or C(~/.local/share/skupper).
-    type: path
-'''
+      - Where the site runs - C(linux) (the router binary on the host), C(podman) or C(docker) (the router in a
+        container).
+      - No default. Falls back to the environment variable E(SKUPPER_PLATFORM); a task without either fails before
+        anything is read or written.
+      - C(kubernetes) is refused - on Kubernetes the Skupper controller runs the site.
+    type: str
+    choices: [kubernetes, linux, podman, docker]
+''' + _DATA_HOME
 
     RESOURCE = r'''
 options:

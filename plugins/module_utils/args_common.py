@@ -22,6 +22,13 @@ TARGET = {
     'data_home': {'type': 'path'},
 }
 
+# appnet.skupper.system and appnet.skupper.static_link act on Linux, Podman and Docker sites only: their platform has
+# no default (TARGET's, kubernetes, is the one value they refuse), only the environment's SKUPPER_PLATFORM.
+SYSTEM_TARGET = dict(TARGET, platform=dict((key, value) for key, value in TARGET['platform'].items()
+                                           if key != 'default'))
+SYSTEM_PLATFORM_MISSING = ('platform is not set: set platform: linux, podman or docker (or SKUPPER_PLATFORM in the '
+                           'environment); nothing was read or changed')
+
 COMMON = dict(TARGET, **{
     'name': {'type': 'str', 'required': True},
     'state': {'type': 'str', 'default': 'present', 'choices': ['present', 'absent']},

@@ -42,7 +42,7 @@ options:
       - Name of the Link and its Secret. Default C(link-<this site's name>).
     type: str
 extends_documentation_fragment:
-  - appnet.skupper.common
+  - appnet.skupper.common.system_target
 attributes:
   check_mode:
     description: Predicts whether credentials would be issued (or re-issued, when the CA changed or they are
@@ -56,6 +56,7 @@ attributes:
     support: full
     platforms: posix
 notes:
+  - I(platform=kubernetes) is refused; a Kubernetes site issues access tokens (M(appnet.skupper.access_grant)).
   - The I(definition) holds a private key. The output of the task is hidden (as with C(no_log)) when it returns
     one; the registered result keeps it, to hand on to the remote site.
 seealso:
@@ -106,7 +107,7 @@ from ansible_collections.appnet.skupper.plugins.module_utils.system.store import
 
 
 def argument_spec():
-    return args_common.merge(args_common.TARGET, {
+    return args_common.merge(args_common.SYSTEM_TARGET, {
         'subject': {'type': 'str', 'required': True},
         'host': {'type': 'str'},
         'cost': {'type': 'int', 'default': 1},
@@ -122,6 +123,8 @@ def already_issued(home, subject):
 def main():
     module = SkupperModule(argument_spec=argument_spec(), supports_check_mode=True)
     params = module.params
+    if params['platform'] is None:
+        module.fail_json(msg=args_common.SYSTEM_PLATFORM_MISSING, changed=False)
     if not platforms.is_system(params['platform']):
         module.fail_json(msg='static links are issued by Linux, Podman and Docker sites; a Kubernetes site issues '
                              'access tokens: use appnet.skupper.access_grant', changed=False)

@@ -112,7 +112,7 @@ options:
     elements: dict
     default: []
 extends_documentation_fragment:
-  - appnet.skupper.common
+  - appnet.skupper.common.system_target
   - appnet.skupper.container
 attributes:
   check_mode:
@@ -290,7 +290,7 @@ from ansible_collections.appnet.skupper.plugins.module_utils.system.service.rout
 
 
 def argument_spec():
-    return args_common.merge(args_common.TARGET, {
+    return args_common.merge(args_common.SYSTEM_TARGET, {
         'state': {'type': 'str', 'default': 'started', 'choices': ['started', 'reloaded', 'stopped', 'absent']},
         'purge': {'type': 'bool', 'default': False},
         'router_binary': {'type': 'path'},

@@ -113,6 +113,7 @@ def _fragment(name, section='DOCUMENTATION'):
 
 @pytest.mark.parametrize('fragment,section,spec', [
     ('common', 'DOCUMENTATION', args_common.TARGET),
+    ('common', 'SYSTEM_TARGET', args_common.SYSTEM_TARGET),
     ('common', 'RESOURCE', dict((k, v) for k, v in args_common.COMMON.items() if k not in args_common.TARGET)),
     ('k8s_auth', 'DOCUMENTATION', args_common.K8S_AUTH),
     ('wait', 'DOCUMENTATION', args_common.WAIT),
@@ -162,9 +163,10 @@ def test_ansible_doc(name):
         documented = dict((k, v) for k, v in doc['options'].items() if k in spec)
         assert sorted(documented) == sorted(spec)
         assert _compare(documented, spec) == []
-    if name == 'resource':
-        from ansible_collections.appnet.skupper.plugins.modules.resource import argument_spec
-        assert _compare(doc['options'], argument_spec()) == []
-    if name == 'manifest':
-        from ansible_collections.appnet.skupper.plugins.modules.manifest import argument_spec
-        assert _compare(doc['options'], argument_spec()) == []
+    if name in ('resource', 'manifest', 'system', 'static_link'):
+        module = __import__('ansible_collections.appnet.skupper.plugins.modules.%s' % name,
+                            fromlist=['argument_spec'])
+        assert _compare(doc['options'], module.argument_spec()) == []
+    if name in ('system', 'static_link'):
+        # no default platform: the common fragment's default (kubernetes) is the one value they refuse
+        assert 'default' not in doc['options']['platform']

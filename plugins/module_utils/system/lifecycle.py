@@ -20,7 +20,7 @@ import contextlib
 import os
 import shutil
 
-from ansible_collections.appnet.skupper.plugins.module_utils import platforms, runner
+from ansible_collections.appnet.skupper.plugins.module_utils import args_common, platforms, runner
 from ansible_collections.appnet.skupper.plugins.module_utils.module_input import SkupperModule
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render import live_config, site_status
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.certs import CertificateError
@@ -341,6 +341,8 @@ def run_system_module(argument_spec):
     # A definition may carry a Secret's private key: never in the invocation record, whatever the task's no_log.
     module = SkupperModule(argument_spec=argument_spec, supports_check_mode=True, quiet=('definition',))
     params = module.params
+    if params['platform'] is None:
+        module.fail_json(msg=args_common.SYSTEM_PLATFORM_MISSING, changed=False)
     if not platforms.is_system(params['platform']):
         module.fail_json(msg='appnet.skupper.system runs Linux, Podman and Docker sites (set platform: linux, podman '
                              'or docker); on Kubernetes the Skupper controller runs the site', changed=False)
