@@ -18,7 +18,7 @@ from tests.support.playbook import changed_tasks, failures, run_playbook, task_o
 
 from kubernetes import client as k8s_client
 
-EAST_SITE = 'east / appnet.skupper.site : Site east applied, rendered and (re)started when it changed'
+EAST_SITE = 'east / appnet.skupper.site : Linux, Podman or Docker site applied, rendered and (re)started when it changed'
 
 
 def skupper_objects(server, namespace):
