@@ -20,7 +20,8 @@ import contextlib
 import os
 import shutil
 
-from ansible_collections.appnet.skupper.plugins.module_utils import args_common, platforms, runner
+from ansible_collections.appnet.skupper.plugins.module_utils import args_common, kind_handlers, platforms, runner
+from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError
 from ansible_collections.appnet.skupper.plugins.module_utils.module_input import SkupperModule
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render import live_config, site_status
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.certs import CertificateError
@@ -39,11 +40,13 @@ LIVE_FAILED = 'the live change of its listeners and connectors failed'
 
 
 class StartFailed(Exception):
-    """The site was rendered (files changed), but its router did not start or did not become ready."""
+    """The site was changed (documents written, files rendered), but it could not be rendered or its router did not
+    start or did not become ready."""
 
-    def __init__(self, message, changed_files):
+    def __init__(self, message, changed_files, results=None):
         super(StartFailed, self).__init__(message)
         self.changed_files = changed_files
+        self.results = results
 
 
 def requested_manager(params, home, router=None):
@@ -136,25 +139,44 @@ def read_definition(module):
         return runner.read_definition(module)
 
 
-def apply_definition(module, prepared):
-    """Step 1: the definition's documents written to input/resources (what the site refuses is found before
-    anything is written); (its result, the documents a check run would have written), or (None, [])."""
+def apply_definition(module, home, prepared):
+    """Step 1: the definition's documents written to input/resources; (its result, the documents a check run would
+    have written), or (None, []). What the site refuses is found before anything is written: a document its files
+    refuse (a second Site, a port another listener binds), and a site that would not render with the documents
+    that change (the render's own checks, run in memory first)."""
     if prepared is None:
         return None, []
     with _as_documents(module):
-        return runner.apply_definition(module, runner.definition_targets(module, prepared))
+        targets = runner.definition_targets(module, prepared)
+        if not module.check_mode:
+            changing = would_write(targets)
+            if changing:
+                render_site(home, module.params['namespace'], platform=module.params['platform'], dry_run=True,
+                            pending=changing)
+        return runner.apply_definition(module, targets)
+
+
+def would_write(targets):
+    """The documents of targets that an apply would write (a token is redeemed, not written: left out)."""
+    changing = []
+    for doc, backend in targets:
+        if doc['kind'] in kind_handlers.DOCUMENT_KINDS:
+            continue
+        try:
+            outcome = backend.apply(doc, check_mode=True)
+        except BackendError:
+            continue  # (a refused document fails the apply next, with its problem)
+        if outcome.changed:
+            changing.append(outcome.after)
+    return changing
 
 
 class SiteDecision(object):
     """Step 2: the render and what the router needs: a restart (reason), a live change (live), or nothing."""
 
-    def __init__(self, module, home, record, pending):
+    def __init__(self, module, home, record, pending, router, manager):
         params = module.params
-        check_platform(home, params['namespace'], params['platform'])
-        self.router = router_service.find_router(params['router_binary']) \
-            if platforms.get(params['platform']).runs_on_host else None
-        self.manager = requested_manager(params, home, self.router)
-        self.manager.preflight()
+        self.router, self.manager = router, manager
         self.previous = router_service.recorded_manager(record, params['namespace'], home, params['ready_timeout'])
         self.switching = self.previous is not None and not router_service.same_manager(self.previous, self.manager)
         self.active = self.manager.is_active()
@@ -221,13 +243,26 @@ def record_site(module, home, decision):
 def run_site(module, home, record, prepared=None):
     """started / reloaded: apply the definition, render, then change, start or restart the router when needed and
     wait until it is ready."""
-    applied, written = apply_definition(module, prepared)
-    decision = SiteDecision(module, home, record, written)
-    installed = decision.manager.install(check_mode=module.check_mode)
-    changed_files = list(decision.rendered.changed_files)
-    if not module.check_mode:
-        changed_files = act(module, home, decision)
-        record_site(module, home, decision)
+    params = module.params
+    # What can refuse the run without a look at the resources comes first: nothing is written when it does.
+    check_platform(home, params['namespace'], params['platform'])
+    router = router_service.find_router(params['router_binary']) \
+        if platforms.get(params['platform']).runs_on_host else None
+    manager = requested_manager(params, home, router)
+    manager.preflight()
+    applied, written = apply_definition(module, home, prepared)
+    try:
+        decision = SiteDecision(module, home, record, written, router, manager)
+        installed = decision.manager.install(check_mode=module.check_mode)
+        changed_files = list(decision.rendered.changed_files)
+        if not module.check_mode:
+            changed_files = act(module, home, decision)
+            record_site(module, home, decision)
+    except (SiteStateError, CertificateError, router_service.ServiceError, files.WriteError) as exc:
+        if applied and applied['changed']:
+            # The documents were written: the failure says so, and which.
+            raise StartFailed(str(exc), [], applied['results'])
+        raise
     site_file = site_status.set_router_running(home, True, dry_run=module.check_mode)
     if site_file and site_file not in changed_files:
         changed_files = sorted(changed_files + [site_file])
@@ -356,7 +391,8 @@ def run_system_module(argument_spec):
         with site_lock.site_lock(home, module.check_mode, create=prepared is not None):
             result = STATES[params['state']](module, home, router_service.read_record(home), prepared)
     except StartFailed as exc:
-        module.fail_json(msg=str(exc), changed=True, changed_files=exc.changed_files)
+        extra = {} if exc.results is None else {'results': exc.results}
+        module.fail_json(msg=str(exc), changed=True, changed_files=exc.changed_files, **extra)
     except (SiteStateError, CertificateError, router_service.ServiceError, site_lock.SiteLocked,
             files.WriteError) as exc:
         module.fail_json(msg=str(exc), changed=False)

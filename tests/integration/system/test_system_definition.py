@@ -91,6 +91,11 @@ def runs(tmp_path_factory):
             bad[1]['spec']['port'] = 70000
             bad[2]['spec']['port'] = free_port()
             run('bad document', bad)
+            clash = documents(new_port, connector_port, link_port)
+            same = free_port()
+            clash += [{'apiVersion': 'skupper.io/v2alpha1', 'kind': 'Listener', 'metadata': {'name': name},
+                       'spec': {'routingKey': name, 'host': '127.0.0.1', 'port': same}} for name in ('one', 'two')]
+            run('two new listeners on one port', clash)
             run('stopped with a definition', site, state='stopped')
             yield found, home, (listener_port, new_port)
         finally:
@@ -169,6 +174,16 @@ def test_a_secret_of_the_definition_never_shows_and_is_kept_private(runs):
     key_line = LINK_CREDENTIALS.key_pem.strip().splitlines()[1]
     assert key_line not in shown
     assert base64.b64encode(LINK_CREDENTIALS.key_pem.encode()).decode()[:60] not in shown
+
+
+def test_documents_that_clash_with_each_other_are_refused_before_anything_is_written(runs):
+    """Each listener alone is fine with the site's files; together they bind one port twice: the render the module
+    runs in memory before it writes finds it."""
+    found, _home, _ports = runs
+    rc, outcome, tree = found['two new listeners on one port']
+    assert rc != 0 and outcome['changed'] is False
+    assert 'one' in outcome['msg'] and 'two' in outcome['msg'], outcome['msg']
+    assert tree == found['bad document'][2]
 
 
 def test_a_definition_with_state_stopped_is_refused(runs):
