@@ -73,10 +73,10 @@ options:
     version_added: 1.1.0
   traffic:
     description:
-    - Traffic to send from the managed host once the site and its links are C(Ready) (Linux, Podman and Docker
+    - "Traffic to send from the managed host once the site and its links are C(Ready) (Linux, Podman and Docker
       sites; a Kubernetes site's listeners are services in its cluster): a TCP connection to I(host) and I(port),
       or with I(http_path) an HTTP GET that must answer I(status). A listener bound to every address (C(0.0.0.0),
-      C(::)) is reached on the loopback address.
+      C(::)) is reached on the loopback address."
     - Each check waits at most 5 seconds for an answer; with I(wait) the checks are tried again until they pass
       or the wait ends. The outcome is RV(traffic).
     type: list
