@@ -22,17 +22,15 @@ __metaclass__ = type
 import json
 import re
 
-from ansible_collections.appnet.skupper.plugins.module_utils.model.kinds import REMOTE_SITE_ANNOTATION
+from ansible_collections.appnet.skupper.plugins.module_utils.model.kinds import LINK_ROLES, REMOTE_SITE_ANNOTATION
 from ansible_collections.appnet.skupper.plugins.module_utils.model.values import port_number
 from ansible_collections.appnet.skupper.plugins.module_utils.platforms import DEFAULT_NAMESPACE
+# The keys of a router state (query_site()) with the routers at the other end of the links and their listeners.
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service.management import (
+    REMOTE_LISTENERS, REMOTE_ROUTERS)
 
 READY = 'Ready'
 PENDING = 'Pending'
-LINK_ROLES = ('inter-router', 'edge')
-# The key of a router state (system/service/management.py query_site()) with {router id: router entity} of the routers at
-# the other end of the links: their metadata holds their site's id.
-REMOTE_ROUTERS = 'remote.router'
-REMOTE_LISTENERS = 'remote.tcpListener'
 CONTAINER_ID = re.compile(r'container_id=(\S+)')
 CONNECTION_PREFIX = re.compile(r'^\[C\d+\]\s*')
 # (text in the router's connectionMsg, readable reason); {host} and {port} are the link's endpoint.

@@ -12,7 +12,7 @@ from ansible_collections.appnet.skupper.plugins.module_utils import documents, m
 from ansible_collections.appnet.skupper.plugins.module_utils.model import values
 from ansible_collections.appnet.skupper.plugins.module_utils.model.values import host_is_valid, port_number
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.sockets import (
-    LINK_ROLES, LOCAL_ACCESS, port_collisions, role_port)
+    LOCAL_ACCESS, port_collisions, role_port)
 
 CREDENTIAL_FILES = ('ca.crt', 'tls.crt', 'tls.key')
 
@@ -78,7 +78,7 @@ def _check_router_accesses(check, state):
             check.add('RouterAccess', name, 'invalid router access: %s - roles are required' % name)
         for role in roles:
             role = role if isinstance(role, dict) else {}
-            if role.get('name') not in LINK_ROLES:
+            if role.get('name') not in model.LINK_ROLES:
                 check.add('RouterAccess', name, 'invalid router access: %s - invalid role: %s (valid roles: '
                                                 '[edge inter-router])' % (name, role.get('name')))
             elif role_port(role) is None:

@@ -24,8 +24,9 @@ from ansible_collections.appnet.skupper.plugins.module_utils.system.store.resour
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render import static_links
 
 LOCAL_PORT_START = 5671
-INTER_ROUTER_PORT_START = 55671
-EDGE_PORT_START = 45671
+# A site's link access takes the default ports of its roles, or the first free port above them.
+INTER_ROUTER_PORT_START = model.DEFAULT_ROLE_PORTS['inter-router']
+EDGE_PORT_START = model.DEFAULT_ROLE_PORTS['edge']
 LOCAL_CA = 'skupper-local-ca'
 
 

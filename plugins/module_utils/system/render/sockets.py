@@ -8,10 +8,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.appnet.skupper.plugins.module_utils.model.kinds import DEFAULT_ROLE_PORTS
 from ansible_collections.appnet.skupper.plugins.module_utils.model.values import port_number
 
-LINK_ROLES = ('edge', 'inter-router')
-DEFAULT_ROLE_PORTS = {'edge': 45671, 'inter-router': 55671}
 WILDCARDS = ('', '0.0.0.0', '::')
 # The RouterAccess a site makes for its local management (the system module's skmanage and status queries).
 LOCAL_ACCESS = 'skupper-local'

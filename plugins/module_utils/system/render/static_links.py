@@ -20,7 +20,7 @@ from ansible_collections.appnet.skupper.plugins.module_utils import documents, m
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render import certs
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files, paths
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.sockets import (
-    LINK_ROLES, WILDCARDS, role_port)
+    WILDCARDS, role_port)
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store.resource_files import load_runtime_resources
 
 LOOPBACK_LINK_HOST = '127.0.0.1'
@@ -132,7 +132,7 @@ def link_roles(router_access):
 
 
 def has_link_roles(router_access):
-    return any(role in LINK_ROLES for role, _port in link_roles(router_access))
+    return any(role in model.LINK_ROLES for role, _port in link_roles(router_access))
 
 
 def _b64(data):

@@ -21,7 +21,7 @@ import os
 import shutil
 import time
 
-from ansible_collections.appnet.skupper.plugins.module_utils import status
+from ansible_collections.appnet.skupper.plugins.module_utils import model, status
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import resource_files
 from ansible_collections.appnet.skupper.plugins.module_utils.system.service import management
 
@@ -34,12 +34,12 @@ TYPES = ('connector', 'connection', 'tcpListener', 'router.address')
 def _links_in_progress(state):
     """Links (connectors of a link role) still making their first attempt: no success, no failure message yet."""
     return [item.get('name') for item in state.get('connector') or []
-            if item.get('role') in status.LINK_ROLES and item.get('connectionStatus') != 'SUCCESS'
+            if item.get('role') in model.LINK_ROLES and item.get('connectionStatus') != 'SUCCESS'
             and not (item.get('connectionMsg') or '').strip()]
 
 
 def _links(state):
-    return [item for item in state.get('connector') or [] if item.get('role') in status.LINK_ROLES]
+    return [item for item in state.get('connector') or [] if item.get('role') in model.LINK_ROLES]
 
 
 def assess(state):

@@ -21,6 +21,7 @@ import shutil
 import subprocess
 from collections import namedtuple
 
+from ansible_collections.appnet.skupper.plugins.module_utils.model.kinds import LINK_ROLES
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.sockets import LOCAL_ACCESS
 from ansible_collections.appnet.skupper.plugins.module_utils.system.service import mgmt_session
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import paths, resource_files
@@ -37,7 +38,6 @@ TYPE_PREFIX = 'io.skupper.router.'
 REMOTE_ROUTERS = 'remote.router'
 # {router id: [tcpListener]} of the other routers of the network (one management session only).
 REMOTE_LISTENERS = 'remote.tcpListener'
-LINK_ROLES = ('inter-router', 'edge')
 SKSTAT_FLAGS = {'connections': '-c', 'links': '-l', 'nodes': '-n', 'addresses': '-a'}
 RULE = re.compile(r'^\s*=+\s*$')
 COLUMN = re.compile(r'\S+(?: \S+)*')
