@@ -22,6 +22,7 @@ __metaclass__ = type
 import json
 import re
 
+from ansible_collections.appnet.skupper.plugins.module_utils import documents
 from ansible_collections.appnet.skupper.plugins.module_utils.model.kinds import LINK_ROLES, REMOTE_SITE_ANNOTATION
 from ansible_collections.appnet.skupper.plugins.module_utils.model.values import port_number
 from ansible_collections.appnet.skupper.plugins.module_utils.platforms import DEFAULT_NAMESPACE
@@ -94,16 +95,8 @@ def not_ready(info):
     return problems
 
 
-def _spec(doc):
-    return (doc or {}).get('spec') or {}
-
-
 def _status(doc):
     return (doc or {}).get('status') or {}
-
-
-def _name(doc):
-    return ((doc or {}).get('metadata') or {}).get('name')
 
 
 # -- system sites: router state ---------------------------------------------------------------------
@@ -199,7 +192,7 @@ def peer_router_id(connector, connections):
 
 
 def _link_from_connector(connector, connections, link_doc, known_names, peer_names, remote_routers=None):
-    cost = connector.get('cost', _spec(link_doc).get('cost'))
+    cost = connector.get('cost', documents.spec_of(link_doc).get('cost'))
     common = {'cost': cost, 'host': connector.get('host'), 'port': connector.get('port')}
     if connector.get('connectionStatus') != 'SUCCESS':
         return link_info(connector['name'], PENDING, link_reason(connector), **common)
@@ -213,9 +206,9 @@ def _link_from_connector(connector, connections, link_doc, known_names, peer_nam
 
 
 def _unconfigured_link(link_doc):
-    endpoints = _spec(link_doc).get('endpoints') or [{}]
-    return link_info(_name(link_doc), PENDING, 'not configured on the router: reload the site',
-                     cost=_spec(link_doc).get('cost', 1), host=endpoints[0].get('host'),
+    endpoints = documents.spec_of(link_doc).get('endpoints') or [{}]
+    return link_info(documents.name_of(link_doc), PENDING, 'not configured on the router: reload the site',
+                     cost=documents.spec_of(link_doc).get('cost', 1), host=endpoints[0].get('host'),
                      port=endpoints[0].get('port'))
 
 
@@ -294,8 +287,8 @@ def router_listeners(router_state, listener_docs):
 
 
 def _unconfigured_service(doc):
-    spec = _spec(doc)
-    return service_info(_name(doc), spec.get('routingKey'), spec.get('host'), spec.get('port'), False,
+    spec = documents.spec_of(doc)
+    return service_info(documents.name_of(doc), spec.get('routingKey'), spec.get('host'), spec.get('port'), False,
                         'not configured on the router: reload the site')
 
 
@@ -353,7 +346,7 @@ def _router_site(router_state, site_doc, namespace, platform, router_error):
     router = (router_state.get('router') or [{}])[0]
     router_id = router.get('id')
     metadata = _router_metadata(router)
-    name = _name(site_doc) or site_name_from_router_id(router_id)
+    name = documents.name_of(site_doc) or site_name_from_router_id(router_id)
     site_id = ((site_doc or {}).get('metadata') or {}).get('uid') or metadata.get('id')
     if router_error or not router_id:
         return site_info(name, site_id, platform, namespace, PENDING, router_error or 'the router did not answer')
@@ -408,11 +401,11 @@ def _k8s_site(site):
 
 
 def _k8s_link(link):
-    status, spec, link_status = _k8s_status(link), _spec(link), _status(link)
+    status, spec, link_status = _k8s_status(link), documents.spec_of(link), _status(link)
     endpoints = spec.get('endpoints') or []
     endpoint = next((item for item in endpoints if item.get('name') == 'inter-router'),
                     endpoints[0] if endpoints else {})
-    return link_info(_name(link), status, None if status == READY else _status_reason(link),
+    return link_info(documents.name_of(link), status, None if status == READY else _status_reason(link),
                      link_status.get('remoteSiteName'), link_status.get('remoteSiteId'), spec.get('cost', 1),
                      endpoint.get('host'), endpoint.get('port'))
 
@@ -424,10 +417,10 @@ def _k8s_peers(site):
 
 
 def _k8s_service(doc, flag, missing):
-    spec = _spec(doc)
+    spec = documents.spec_of(doc)
     matched = _status(doc).get(flag)
     reason = _status_reason(doc) or missing % spec.get('routingKey')
-    return service_info(_name(doc), spec.get('routingKey'), spec.get('host'), spec.get('port'),
+    return service_info(documents.name_of(doc), spec.get('routingKey'), spec.get('host'), spec.get('port'),
                         matched if isinstance(matched, bool) else None, reason)
 
 

@@ -43,7 +43,7 @@ class SystemBackend(Backend):
         return os.path.join(paths.input_resources_dir(self.home), documents.resource_file_name(kind, name))
 
     def runtime_path(self, kind, name):
-        return os.path.join(self.home, 'runtime', 'resources', documents.resource_file_name(kind, name))
+        return os.path.join(paths.runtime_resources_dir(self.home), documents.resource_file_name(kind, name))
 
     # reading
 
@@ -147,21 +147,21 @@ def socket_conflicts(home, namespace, desired):
     kind = desired.get('kind')
     if kind not in ('Listener', 'MultiKeyListener', 'RouterAccess'):
         return []
-    name = resource_files.name_of(desired)
+    name = documents.name_of(desired)
     state = SiteState(home, namespace)
     directory = paths.input_resources_dir(home)
     found = resource_files.read_documents(directory, copied=False)[0] if os.path.isdir(directory) else []
     for relative, doc in found:
-        attr, other = ATTRIBUTES.get((doc.get('apiVersion'), doc.get('kind'))), resource_files.name_of(doc)
+        attr, other = ATTRIBUTES.get((doc.get('apiVersion'), doc.get('kind'))), documents.name_of(doc)
         if attr in ('listeners', 'multi_key_listeners', 'router_accesses') and isinstance(other, str):
             getattr(state, attr)[other] = doc
             state.sources[(doc['kind'], other)] = relative
     state.collection(kind)[name] = desired
     router_accesses = dict(state.router_accesses)
-    runtime = paths.runtime_dir(home, 'resources')
+    runtime = paths.runtime_resources_dir(home)
     for path in sorted(glob.glob(os.path.join(runtime, 'RouterAccess-*.yaml'))):  # the renderer's file names
         for doc in resource_files.load_file(path, copied=False):
-            access = resource_files.name_of(doc) if isinstance(doc, dict) else None
+            access = documents.name_of(doc) if isinstance(doc, dict) else None
             if isinstance(doc, dict) and doc.get('kind') == 'RouterAccess' and isinstance(access, str):
                 router_accesses.setdefault(access, doc)
     bound = bound_ports(state, router_accesses)

@@ -24,8 +24,7 @@ from ansible_collections.appnet.skupper.plugins.module_utils import platforms, r
 from ansible_collections.appnet.skupper.plugins.module_utils.module_input import SkupperModule
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render import live_config, site_status
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.certs import CertificateError
-from ansible_collections.appnet.skupper.plugins.module_utils.system.render.renderer import (
-    ROUTER_CONFIG, check_platform, render_site)
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render.renderer import check_platform, render_site
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import SiteStateError
 from ansible_collections.appnet.skupper.plugins.module_utils.system.service import (
     faults, listener_wait, live_apply, process_service, router_service)
@@ -159,7 +158,7 @@ class SiteDecision(object):
         self.switching = self.previous is not None and not router_service.same_manager(self.previous, self.manager)
         self.active = self.manager.is_active()
         self.running_now = self.previous.is_active() if self.switching else self.active
-        self.created = not os.path.isfile(os.path.join(home, ROUTER_CONFIG))
+        self.created = not os.path.isfile(paths.router_config_path(home))
         self.rendered = render_site(home, params['namespace'], platform=params['platform'],
                                     dry_run=module.check_mode, router_running=self.running_now,
                                     pending=pending + params['pending_resources'])

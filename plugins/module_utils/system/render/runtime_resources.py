@@ -15,6 +15,7 @@ from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.sockets import role_port
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_status import ready_status, site_status
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import resource_files
+from ansible_collections.appnet.skupper.plugins.module_utils.system.store.paths import RUNTIME_RESOURCES
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render import static_links
 
 
@@ -114,4 +115,4 @@ def plan_resources(runtime, loaded, plan, context, certificates):
             result['status'] = status
         elif doc.get('status'):
             result['status'] = copy.deepcopy(doc['status'])
-        plan.add('runtime/resources/%s' % _file_name(result), documents.resource_yaml(result), _file_mode(result))
+        plan.add('%s/%s' % (RUNTIME_RESOURCES, _file_name(result)), documents.resource_yaml(result), _file_mode(result))

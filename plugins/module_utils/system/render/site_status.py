@@ -72,12 +72,12 @@ def site_status(site_doc, endpoints, running, previous_doc, now, reason=None):
 
 
 def site_file(home, name):
-    return paths.runtime_dir(home, 'resources', 'Site-%s.yaml' % name)
+    return os.path.join(paths.runtime_resources_dir(home), 'Site-%s.yaml' % name)
 
 
 def _runtime_site(home):
     """(name, document) of the runtime Site, or (None, None) before the first render."""
-    directory = paths.runtime_dir(home, 'resources')
+    directory = paths.runtime_resources_dir(home)
     for file_name in sorted(os.listdir(directory)) if os.path.isdir(directory) else []:
         if file_name.startswith('Site-') and file_name.endswith('.yaml'):
             data = files.read_bytes(os.path.join(directory, file_name))

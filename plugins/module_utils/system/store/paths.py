@@ -12,6 +12,9 @@ import os
 from ansible_collections.appnet.skupper.plugins.module_utils.platforms import DEFAULT_NAMESPACE
 
 ROOT_DATA_HOME = '/var/lib/skupper'
+# Files and folders of a namespace home, relative to it (a render's plan names its files by such paths).
+ROUTER_CONFIG = 'runtime/router/skrouterd.json'
+RUNTIME_RESOURCES = 'runtime/resources'
 
 
 def data_home(override=None, uid=None, env=None):
@@ -54,5 +57,10 @@ def internal_dir(home, *parts):
     return os.path.join(home, 'internal', *parts)
 
 
+def runtime_resources_dir(home):
+    """The resources of the last render, with their statuses."""
+    return os.path.join(home, RUNTIME_RESOURCES)
+
+
 def router_config_path(home):
-    return runtime_dir(home, 'router', 'skrouterd.json')
+    return os.path.join(home, ROUTER_CONFIG)
