@@ -22,17 +22,18 @@ def _mode_text(mode):
     return '%04o' % mode
 
 
-def second_site(namespace, site, where):
-    """The rule "a namespace holds one site" (Skupper's system sites read one Site) as the problem of a second one:
-    site is the Site the namespace has already, where says where it is."""
-    return ('namespace %r already has the Site %r (%s) and a namespace holds one site: remove that one first '
-            '(state=absent) or use another namespace' % (namespace, site, where))
+def second_sites(namespace, name, sites):
+    """The rule "a namespace holds one site" (Skupper's system sites read one Site): the problems of the Site name
+    in a namespace that has the sites {name: where it is} already (itself among them or not)."""
+    return ['namespace %r already has the Site %r (%s) and a namespace holds one site: remove that one first '
+            '(state=absent) or use another namespace' % (namespace, site, sites[site])
+            for site in sorted(sites, key=str) if site != name]
 
 
 class SystemBackend(Backend):
     """Resources of one Skupper namespace on this host (platform linux, podman or docker)."""
 
-    def __init__(self, namespace, platform='linux', data_home=None):
+    def __init__(self, namespace, platform=platforms.SYSTEM_DEFAULT, data_home=None):
         self.namespace = namespace or platforms.DEFAULT_NAMESPACE
         self.platform = platform
         self.home = paths.namespace_home(self.namespace, paths.data_home(data_home))
@@ -87,8 +88,7 @@ class SystemBackend(Backend):
         another listener or router access of the site binds on the same host."""
         if desired['kind'] != 'Site':
             return socket_conflicts(self.home, self.namespace, desired)
-        others = dict((n, f) for n, f in self.site_names().items() if n != desired['metadata']['name'])
-        return [second_site(self.namespace, name, others[name]) for name in sorted(others, key=str)]
+        return second_sites(self.namespace, desired['metadata']['name'], self.site_names())
 
     def apply(self, desired, check_mode=False):
         kind, name = desired['kind'], desired['metadata']['name']
