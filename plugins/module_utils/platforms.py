@@ -60,6 +60,8 @@ PLATFORMS = OrderedDict((entry.name, entry) for entry in (
 ))
 NAMES = tuple(PLATFORMS)
 DEFAULT = 'kubernetes'
+# The platform of the system side's functions when a caller names none: the router on the host.
+SYSTEM_DEFAULT = 'linux'
 SYSTEM = tuple(name for name, entry in PLATFORMS.items() if entry.is_system)
 KUBERNETES = tuple(name for name, entry in PLATFORMS.items() if entry.backend == KUBERNETES_BACKEND)
 TITLES = dict((name, entry.title) for name, entry in PLATFORMS.items())

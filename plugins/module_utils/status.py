@@ -25,7 +25,7 @@ import re
 from ansible_collections.appnet.skupper.plugins.module_utils import documents
 from ansible_collections.appnet.skupper.plugins.module_utils.model.kinds import LINK_ROLES, REMOTE_SITE_ANNOTATION
 from ansible_collections.appnet.skupper.plugins.module_utils.model.values import port_number
-from ansible_collections.appnet.skupper.plugins.module_utils.platforms import DEFAULT_NAMESPACE
+from ansible_collections.appnet.skupper.plugins.module_utils.platforms import DEFAULT_NAMESPACE, KUBERNETES, SYSTEM_DEFAULT
 # The keys of a router state (query_site()) with the routers at the other end of the links and their listeners.
 from ansible_collections.appnet.skupper.plugins.module_utils.system.service.management import (
     REMOTE_LISTENERS, REMOTE_ROUTERS)
@@ -353,7 +353,7 @@ def _router_site(router_state, site_doc, namespace, platform, router_error):
     return site_info(name, site_id, metadata.get('platform') or platform, namespace, READY, router_id=router_id)
 
 
-def from_router(router_state, resources=None, namespace=DEFAULT_NAMESPACE, platform='linux', router_error=None,
+def from_router(router_state, resources=None, namespace=DEFAULT_NAMESPACE, platform=SYSTEM_DEFAULT, router_error=None,
                 expected_links=()):
     """network_info of a system site from its router's state ({entity type: [entities]}, None when the
     router could not be asked: router_error says why) and its runtime resources ({kind: {name: doc}})."""
@@ -396,7 +396,7 @@ def _k8s_site(site):
         return site_info(None, reason='no Site in the namespace')
     status = _k8s_status(site)
     metadata = site.get('metadata') or {}
-    return site_info(metadata.get('name'), metadata.get('uid'), 'kubernetes', metadata.get('namespace'), status,
+    return site_info(metadata.get('name'), metadata.get('uid'), KUBERNETES[0], metadata.get('namespace'), status,
                      None if status == READY else _status_reason(site))
 
 

@@ -138,7 +138,7 @@ class Deadline(object):
 class KubernetesBackend(Backend):
     """Resources of one namespace through the Kubernetes API."""
 
-    platform = 'kubernetes'
+    platform = platforms.KUBERNETES[0]  # the one platform of the Kubernetes backend
 
     def __init__(self, client, namespace, force=False, sleep=time.sleep, clock=time.time):
         self.client = client

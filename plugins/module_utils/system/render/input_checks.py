@@ -8,7 +8,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.appnet.skupper.plugins.module_utils import documents, model
+from ansible_collections.appnet.skupper.plugins.module_utils import documents, model, platforms
 from ansible_collections.appnet.skupper.plugins.module_utils.model import values
 from ansible_collections.appnet.skupper.plugins.module_utils.model.values import host_is_valid, port_number
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.sockets import (
@@ -273,7 +273,7 @@ def _as_model_sees_it(doc):
     return filled
 
 
-def validate_site_state(state, platform='linux'):
+def validate_site_state(state, platform=platforms.SYSTEM_DEFAULT):
     """Every problem of a loaded state (a list, empty when the state can be rendered)."""
     check = _Checker(state)
     _check_site(check, state)

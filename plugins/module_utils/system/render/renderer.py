@@ -154,7 +154,7 @@ def check_platform(home, namespace, platform):
                              % (current, platform, current, platform))
 
 
-def _render_site(home, namespace, *, platform='linux', path_base=None, dry_run=False, hostname=None, addresses=None,
+def _render_site(home, namespace, *, platform=platforms.SYSTEM_DEFAULT, path_base=None, dry_run=False, hostname=None, addresses=None,
                  port_is_free=None, version='2.1.0', now=None, router_running=True, router_reason=None, pending=None,
                  busy_ports=()):
     check_platform(home, namespace, platform)

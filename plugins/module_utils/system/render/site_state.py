@@ -204,7 +204,7 @@ def _with_pending(docs, pending):
     return kept + [('%s-%s.yaml' % (doc['kind'], documents.name_of(doc)), doc) for doc in pending]
 
 
-def load_site_state(home, namespace, platform='linux', pending=None):
+def load_site_state(home, namespace, platform=platforms.SYSTEM_DEFAULT, pending=None):
     """The validated resources of input/resources of a namespace home; SiteStateError lists every problem.
 
     pending: documents a check-mode run would have written to input/resources (a check run writes nothing, so the
