@@ -37,7 +37,7 @@ from ansible_collections.appnet.skupper.plugins.module_utils.system.render.route
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import (
     SiteStateError, load_site_state)
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.sockets import port_collisions
-from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files, paths
+from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files, paths, site_lock
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store.resource_files import load_runtime_resources
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render import static_links
 
@@ -133,7 +133,7 @@ def render_site(home, namespace, **options):
     """
     if options.get('dry_run') and not os.path.isdir(os.path.dirname(os.path.abspath(home))):
         return _render_site(home, namespace, **options)
-    with ports.data_home_lock(home):
+    with site_lock.data_home_lock(home):
         return _render_site(home, namespace, **options)
 
 
