@@ -6,7 +6,6 @@ import os
 import pytest
 
 from ansible_collections.appnet.skupper.plugins.module_utils import status
-from ansible_collections.appnet.skupper.plugins.module_utils.system.service import management
 from tests.support.reference import absent_reason, reference_path
 
 SAMPLES = reference_path('router', 'samples')
@@ -174,25 +173,6 @@ def test_known_site_names_tell_router_ids_apart(router_id, known, site):
 def test_the_remote_site_of_a_link_prefers_the_links_fact(peer, fact, site):
     link = {'metadata': {'name': 'link-west', 'annotations': {status.REMOTE_SITE_ANNOTATION: fact} if fact else {}}}
     assert status.remote_site_name(peer, link) == site
-
-
-def test_parse_skstat_connections_table():
-    table = management.parse_skstat(sample('east-skstat-c.txt'))
-    assert table['router_id'] == 'east-1700000000-default' and table['title'] == 'Connections'
-    assert table['columns'][-2:] == ['last dlv', 'uptime']
-    rows = table['rows']
-    assert [row['id'] for row in rows] == ['1', '12', '13', '11', '31']
-    assert rows[1]['container'] == 'west-1700000000-default' and rows[1]['meshId'] == ''
-    assert rows[4]['authentication'] == 'CN=east-local-client(x.509)'
-
-
-def test_parse_skstat_nodes_and_links_tables():
-    nodes = management.parse_skstat(sample('west-skstat-n.txt'))
-    assert nodes['rows'] == [{'router-id': 'east-1700000000-default', 'next-hop': '-', 'link': '0'},
-                             {'router-id': 'west-1700000000-default', 'next-hop': '(self)', 'link': '-'}]
-    links = management.parse_skstat(sample('east-skstat-l.txt'))
-    assert links['rows'][0]['addr'] == 'backend' and links['rows'][0]['conn id'] == '1'
-    assert links['rows'][1]['class'] == '' and links['rows'][1]['type'] == 'router-control'
 
 
 def test_remote_site_id_of_an_up_link_comes_from_the_remote_router():
