@@ -201,7 +201,7 @@ def _tls(description, platforms=PLATFORMS):
 
 
 def _type(kube_only=False):
-    # The CRD: "Currently only supports tcp"; a system site renders nothing for another type (nonkube-runtime.md).
+    # The CRD: "Currently only supports tcp"; Skupper renders nothing for another type on a system site.
     limited = {} if kube_only else dict(system_choices=('tcp',))
     return Field('type', 'str', 'Protocol type.', default='tcp', **limited)
 

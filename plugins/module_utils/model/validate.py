@@ -264,7 +264,7 @@ def validate_document(doc, platform=None, style='spec', state='present'):
     state: 'absent' checks only what identifies the resource (kind, apiVersion, name, namespace, platform).
     """
     if not isinstance(doc, dict):
-        # Only the type of a list: it may hold documents, and their secrets (issue 11).
+        # Only the type of a list: it may hold documents, and their secrets (a message never quotes one).
         return ['document: expected a mapping, got %s' % ('a list' if isinstance(doc, list) else repr(doc))]
     kind = KINDS.get(doc.get('kind'))
     if kind is None:

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to appnet.skupper
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The checks of a loaded site input (nonkube-runtime.md section 3), in Skupper's order and with its wording, plus the
+"""The checks of a loaded site input, in Skupper's order and with its wording (its `system reload` checks), plus the
 ones Skupper misses; then the resource model's own checks of each document it did not flag."""
 
 from __future__ import absolute_import, division, print_function

@@ -1,9 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to appnet.skupper
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The ports of a render: the implicit router accesses of a site (section 5.4) with ports chosen once and kept,
-never one that another namespace of the data home binds (renders that choose ports take turns: the data home
-lock of store/site_lock.py)."""
+"""The ports of a render: the implicit router accesses of a site (skupper-local, and the site's link access when
+linkAccess is set) with ports chosen once and kept, never one that another namespace of the data home binds
+(renders that choose ports take turns: the data home lock of store/site_lock.py)."""
 
 from __future__ import absolute_import, division, print_function
 

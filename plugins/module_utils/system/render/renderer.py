@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to appnet.skupper
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Render a system site from its resource files: the work of `skupper system start/reload` (sections 5 and 10).
+"""Render a system site from its resource files: the work of `skupper system start/reload` (runtime/ out of input/).
 
 Everything is computed in memory first (nothing is written when the input is invalid), then only
 files whose bytes change are written (atomically), and runtime files no longer produced are
@@ -97,7 +97,7 @@ def _value(given, default):
 
 
 # ---------------------------------------------------------------------------------------------
-# Static links (section 8)
+# Static links
 
 
 def plan_static_links(state, leaves, plan, hostname, addresses):

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to appnet.skupper
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The router configuration of a system site: runtime/router/skrouterd.json (nonkube-runtime.md section 6).
+"""The router configuration of a system site: runtime/router/skrouterd.json.
 
 Entity and sslProfile names follow Skupper's, so that Skupper's own tools can read the site. The
 output is deterministic: entity types in Skupper's order, entities sorted by name, attributes in a

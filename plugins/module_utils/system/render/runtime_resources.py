@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to appnet.skupper
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The runtime resources of a render (section 10): runtime/resources with their render-time statuses, and
+"""The runtime resources of a render: runtime/resources with their render-time statuses, and
 internal/snapshot (the input as loaded)."""
 
 from __future__ import absolute_import, division, print_function

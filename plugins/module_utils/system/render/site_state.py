@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to appnet.skupper
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Load and validate the resources of a system site before a render (nonkube-runtime.md sections 2 and 3).
+"""Load and validate the resources of a system site (the files of input/resources) before a render.
 
 load_site_state() reads every YAML/JSON document under <home>/input/resources, keeps the kinds a
 system site uses and checks them all: every problem found is reported at once in one
@@ -22,7 +22,7 @@ from ansible_collections.appnet.skupper.plugins.module_utils.system.store import
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store.resource_files import (
     read_documents, resource_files)
 
-# The kinds a system site reads, in the order runtime resources are written (section 10), and the SiteState
+# The kinds a system site reads, in the order Skupper writes runtime resources, and the SiteState
 # attribute of each. Their apiVersion is the model's; a ConfigMap (not a kind of the model) is core v1.
 _SITE_KINDS = (
     ('Site', 'sites'), ('Listener', 'listeners'), ('Connector', 'connectors'), ('RouterAccess', 'router_accesses'),
@@ -107,7 +107,7 @@ class SiteState(object):
         return self.sources.get((kind, name), '%s-%s' % (kind, name))
 
     def documents(self):
-        """Every document, kinds in the order of section 10, names sorted."""
+        """Every document, kinds in the order of _SITE_KINDS, names sorted."""
         found = []
         for _api, _kind, attr in KINDS:
             collection = getattr(self, attr)
@@ -143,7 +143,7 @@ def _collect(state, docs, problems):
         attr = ATTRIBUTES.get((doc.get('apiVersion'), doc.get('kind')))
         if attr is None:
             # Skupper ignores it with a warning and the router restarts without it: an outage for a typo in
-            # apiVersion or kind. The render fails instead, naming the file (issue 11).
+            # apiVersion or kind. The render fails instead, naming the file.
             problems.append(_unreadable(relative, doc))
             continue
         kind, name = doc['kind'], documents.name_of(doc)

@@ -1,10 +1,10 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to appnet.skupper
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Status blocks of runtime resources (Skupper's setReady, nonkube-runtime.md sections 4 and 10), and the
+"""Status blocks of runtime resources (as Skupper's setReady writes them into runtime/resources), and the
 Running condition of the runtime Site, which follows the router: the render writes what it knows, and
 the system module rewrites it once the router is ready, stopped or failed to start (Skupper marks the
-Site Running at render time without looking at the router, section 15.13).
+Site Running at render time without looking at the router).
 """
 
 from __future__ import absolute_import, division, print_function

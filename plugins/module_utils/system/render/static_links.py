@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to appnet.skupper
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Static links of a system site (nonkube-runtime.md section 8): Link + Secret bundles remote sites apply.
+"""Static links of a system site: Link + Secret bundles remote sites apply (what Skupper's `link generate` prints).
 
 Unlike Skupper, links are produced only for hosts a remote router can use and that the router's
 server certificate names (never 0.0.0.0, :: or link-local addresses), always with explicit ports.

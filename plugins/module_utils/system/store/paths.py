@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to appnet.skupper
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Where a system site lives: data home, namespace home and its sub-directories (nonkube-runtime.md section 1)."""
+"""Where a system site lives: data home, namespace home and its sub-directories (Skupper's layout; see
+docs/architecture.md, "Resource documents on Linux")."""
 
 from __future__ import absolute_import, division, print_function
 

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to appnet.skupper
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""AccessToken redemption over HTTPS for system sites (nonkube-runtime.md section 9).
+"""AccessToken redemption over HTTPS for system sites (the grant server's protocol, as Skupper's controller serves it).
 
 redeem_access_token() posts the token's code to its grant server, trusting only the token's CA, and
 returns the documents the server gives back (a Secret, then one or more Links). The redemption
