@@ -15,6 +15,7 @@ from ansible_collections.appnet.skupper.plugins.module_utils import documents, m
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import ApplyResult, Backend, BackendError
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import ATTRIBUTES, SiteState
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.sockets import bound_ports, hosts_overlap
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service import router_status
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files, paths, resource_files
 
 
@@ -137,6 +138,11 @@ class SystemBackend(Backend):
 
     def wait_absent(self, kind, name, timeout, sleep):
         return None
+
+    def network_info(self, expected_links=(), **options):
+        """What the site's router answers and its runtime resources say (service/router_status.py); options:
+        skmanage, timeout."""
+        return router_status.site_network_info(self.home, self.namespace, self.platform, expected_links, **options)
 
 
 def socket_conflicts(home, namespace, desired):

@@ -129,7 +129,8 @@ SYSTEM_LAYERS = {
     'render': {'store'},
     'tokens': {'store'},
     'service': {'store', 'render'},
-    'backend': {'store', 'render'},
+    # The backend reads a site's status from its router (Backend.network_info): service/router_status.py.
+    'backend': {'store', 'render', 'service'},
     'lifecycle': {'store', 'render', 'service', 'tokens', 'backend'},
 }
 

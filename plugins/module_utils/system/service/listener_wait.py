@@ -21,9 +21,10 @@ import os
 import shutil
 import time
 
-from ansible_collections.appnet.skupper.plugins.module_utils import model, status
+from ansible_collections.appnet.skupper.plugins.module_utils import model
+from ansible_collections.appnet.skupper.plugins.module_utils.status import READY
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import resource_files
-from ansible_collections.appnet.skupper.plugins.module_utils.system.service import management
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service import management, router_status
 
 DEFAULT_TIMEOUT = 20
 QUERY_TIMEOUT = 5
@@ -46,12 +47,12 @@ def assess(state):
     """(pending, problems) of a router state: names of listeners that should be bound and are not yet, and a
     readable line per listener whose port the router cannot bind."""
     pending, problems = [], []
-    for listener in status.router_listeners(state, {}):
-        if listener['status'] == status.READY:
+    for listener in router_status.router_listeners(state, {}):
+        if listener['status'] == READY:
             continue
         if listener['reason'] and listener['reason'].startswith('cannot listen on'):
             problems.append('listener %s %s' % (listener['name'], listener['reason']))
-        elif status.connector_reachable(listener['routing_key'], state):
+        elif router_status.connector_reachable(listener['routing_key'], state):
             pending.append(listener['name'])
     return pending, problems
 
