@@ -35,6 +35,8 @@ STOPPED = 'the router was stopped (appnet.skupper.system state=stopped)'
 PORT_ATTEMPTS = 3
 READS_CHANGED = 'what the router reads (its configuration or a certificate) changed'
 LIVE_FAILED = 'the live change of its listeners and connectors failed'
+# The system module's ready_timeout default: the seconds a started router has to answer.
+DEFAULT_READY_TIMEOUT = router_service.DEFAULT_READY_TIMEOUT
 
 
 class StartFailed(Exception):

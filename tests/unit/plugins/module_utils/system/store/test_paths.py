@@ -6,7 +6,7 @@ from ansible_collections.appnet.skupper.plugins.module_utils.system.store import
 
 
 def test_the_data_home_of_root_and_of_other_users():
-    assert paths.data_home(uid=0, env={'XDG_DATA_HOME': '/x', 'HOME': '/root'}) == '/var/lib/skupper'
+    assert paths.data_home(uid=0, env={'XDG_DATA_HOME': '/x', 'HOME': '/home/a'}) == '/var/lib/skupper'
     assert paths.data_home(uid=1000, env={'XDG_DATA_HOME': '/x', 'HOME': '/home/a'}) == '/x/skupper'
     assert paths.data_home(uid=1000, env={'HOME': '/home/a'}) == '/home/a/.local/share/skupper'
 
