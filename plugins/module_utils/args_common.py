@@ -17,7 +17,7 @@ from ansible_collections.appnet.skupper.plugins.module_utils import platforms
 
 TARGET = {
     'namespace': {'type': 'str', 'default': platforms.DEFAULT_NAMESPACE},
-    'platform': {'type': 'str', 'default': 'kubernetes', 'choices': list(platforms.NAMES),
+    'platform': {'type': 'str', 'default': platforms.DEFAULT, 'choices': list(platforms.NAMES),
                  'fallback': (env_fallback, ['SKUPPER_PLATFORM'])},
     'data_home': {'type': 'path'},
 }

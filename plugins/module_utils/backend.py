@@ -35,7 +35,7 @@ class ApplyResult(object):
 
 
 class Backend(object):
-    """read / problems / apply / delete / wait_ready for one namespace of one platform."""
+    """read / problems / apply / delete / wait_ready / network_info for one namespace of one platform."""
 
     platform = None
 
@@ -56,4 +56,10 @@ class Backend(object):
         raise NotImplementedError
 
     def wait_absent(self, kind, name, timeout, sleep):
+        raise NotImplementedError
+
+    def network_info(self, expected_links=(), **options):
+        """The status of the site and its network in module_utils/status.py's shape (appnet.skupper.network_info);
+        expected_links: the remote sites it should be linked to. options: what one backend's reader takes (the
+        system backend: skmanage, timeout). BackendError when the site cannot be read (asked again while waiting)."""
         raise NotImplementedError

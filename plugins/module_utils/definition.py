@@ -101,12 +101,10 @@ def check_documents(loaded, params):
                 problems.append('the same %s as %s (kind, namespace and name): give each resource once'
                                 % (kind, seen[(kind, namespace, name)]))
             seen.setdefault((kind, namespace, name), origin)
-            one_site = kind == 'Site' and platforms.is_system(params['platform']) and params['state'] == 'present'
-            if one_site and namespace in sites and sites[namespace] != name:
-                from ansible_collections.appnet.skupper.plugins.module_utils.system.backend import second_site
-                problems.append(second_site(namespace, sites[namespace], 'given before it in this definition'))
-            elif one_site:
-                sites[namespace] = name
+            if kind == 'Site' and platforms.is_system(params['platform']) and params['state'] == 'present':
+                from ansible_collections.appnet.skupper.plugins.module_utils.system.backend import second_sites
+                problems.extend(second_sites(namespace, name, sites.setdefault(
+                    namespace, {name: 'given before it in this definition'})))
         errors.extend('%s (%s): %s' % (label, origin, p) for p in problems)
         prepared.append(desired)
     return prepared, errors

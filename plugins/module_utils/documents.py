@@ -200,6 +200,18 @@ def secret_files(secret):
     return result
 
 
+def spec_of(doc):
+    """The spec of a document; {} when it has none (or there is no document)."""
+    spec = (doc or {}).get('spec')
+    return spec if isinstance(spec, dict) else {}
+
+
+def name_of(doc):
+    """metadata.name of a document, or None."""
+    metadata = (doc or {}).get('metadata')
+    return metadata.get('name') if isinstance(metadata, dict) else None
+
+
 def resource_file_name(kind, name):
     """Skupper's file name of a resource: <Kind>-<name>.yaml."""
     return '%s-%s.yaml' % (kind, name)

@@ -29,7 +29,6 @@ SITE_VARIABLES = ('skupper_platform', 'skupper_namespace', 'skupper_site', 'skup
 # Keys of the list items the roles read besides the model's fields.
 LISTENER_EXTRA_KEYS = ('name', 'verify', 'verify_http_path')
 LINK_KEYS = ('to', 'cost', 'name', 'host')
-LINK_ROLES = ('inter-router', 'edge')
 
 
 def _quote(value):
@@ -105,7 +104,7 @@ class Site(object):
             return True
         for _index, access in self.items('skupper_router_accesses'):
             roles = access.get('roles') or []
-            if isinstance(roles, list) and any(isinstance(r, dict) and r.get('name') in LINK_ROLES for r in roles):
+            if isinstance(roles, list) and any(isinstance(r, dict) and r.get('name') in model.LINK_ROLES for r in roles):
                 return True
         return False
 

@@ -7,7 +7,8 @@ An entry names its backend (which Backend applies resources: 'kubernetes', the A
 a namespace home), how its router runs (a container engine, the router binary on the host, or a controller), where
 the router reads its certificates from, and what it can do while running. The code asks an entry, never a platform
 name: runner.get_backend, kind_handlers (by backend), system/service/router_service.service_manager (by engine),
-the renderer (ssl_base), modules/system.py and modules/network_info.py (runs_on_host, live_reconfigure).
+the renderer (ssl_base), system/lifecycle.py and system/service/router_status.py (engine, runs_on_host,
+live_reconfigure).
 
 Adding a platform is one entry here plus its own files (docs/architecture.md says which). This module imports
 nothing of the collection: the model takes the names and titles from here.
@@ -60,6 +61,8 @@ PLATFORMS = OrderedDict((entry.name, entry) for entry in (
 ))
 NAMES = tuple(PLATFORMS)
 DEFAULT = 'kubernetes'
+# The platform of the system side's functions when a caller names none: the router on the host.
+SYSTEM_DEFAULT = 'linux'
 SYSTEM = tuple(name for name, entry in PLATFORMS.items() if entry.is_system)
 KUBERNETES = tuple(name for name, entry in PLATFORMS.items() if entry.backend == KUBERNETES_BACKEND)
 TITLES = dict((name, entry.title) for name, entry in PLATFORMS.items())

@@ -176,11 +176,8 @@ objects:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.appnet.skupper.plugins.module_utils import args_common, platforms
-from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s import auth
-from ansible_collections.appnet.skupper.plugins.module_utils.k8s import manifest_source
-from ansible_collections.appnet.skupper.plugins.module_utils.k8s.client import KubeClient
-from ansible_collections.appnet.skupper.plugins.module_utils.k8s.manifest import ManifestApplier
+from ansible_collections.appnet.skupper.plugins.module_utils.k8s.manifest import run_manifest_module
 
 OWN_OPTIONS = {
     'src': {'type': 'path'},
@@ -197,37 +194,11 @@ def argument_spec():
     return args_common.merge(args_common.K8S_AUTH, args_common.APPLY, args_common.WAIT, OWN_OPTIONS)
 
 
-def load(module):
-    params = module.params
-    if params['src']:
-        return manifest_source.parse(manifest_source.read_path(params['src']))
-    return manifest_source.parse(manifest_source.fetch_url(module, params['url'], params['url_timeout']))
-
-
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True,
                            required_one_of=[('src', 'url')], mutually_exclusive=[('src', 'url')])
     auth.protect_kubeconfig(module)
-    params = module.params
-    applier = None
-    try:
-        objects = load(module)
-        applier = ManifestApplier(KubeClient.from_params(params), params['namespace'], force=params['force'])
-        if params['state'] == 'present':
-            outcomes = applier.present(objects, module.check_mode, params['wait'], params['wait_timeout'],
-                                       params['wait_sleep'])
-        else:
-            outcomes = applier.absent(objects, module.check_mode, params['delete_crds'], params['delete_namespaces'],
-                                      params['wait'], params['wait_timeout'], params['wait_sleep'])
-    except manifest_source.ManifestError as exc:
-        module.fail_json(msg=str(exc), changed=False, objects=[])
-    except BackendError as exc:
-        done = applier.done if applier else []
-        module.fail_json(msg=exc.message, changed=any(o.changed for o in done), objects=[o.summary() for o in done])
-    result = {'changed': any(o.changed for o in outcomes), 'objects': [o.summary() for o in outcomes]}
-    if module._diff:
-        result['diff'] = [o.diff() for o in outcomes if o.changed]
-    module.exit_json(**result)
+    run_manifest_module(module)
 
 
 if __name__ == '__main__':

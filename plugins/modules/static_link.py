@@ -97,13 +97,10 @@ link:
   type: dict
 '''
 
-import os
-
 from ansible_collections.appnet.skupper.plugins.module_utils.module_input import SkupperModule
 
-from ansible_collections.appnet.skupper.plugins.module_utils import args_common, documents, platforms
-from ansible_collections.appnet.skupper.plugins.module_utils.system.render import certs, static_links
-from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files, paths, site_lock
+from ansible_collections.appnet.skupper.plugins.module_utils import args_common
+from ansible_collections.appnet.skupper.plugins.module_utils.system.link_issuing import run_static_link_module
 
 
 def argument_spec():
@@ -115,36 +112,8 @@ def argument_spec():
     })
 
 
-def already_issued(home, subject):
-    content = certs.read_directory(paths.runtime_dir(home, static_links.ISSUED_DIR, subject))
-    return set(content) == {certs.CA_FILE, certs.CERT_FILE, certs.KEY_FILE}
-
-
 def main():
-    module = SkupperModule(argument_spec=argument_spec(), supports_check_mode=True)
-    params = module.params
-    if params['platform'] is None:
-        module.fail_json(msg=args_common.SYSTEM_PLATFORM_MISSING, changed=False)
-    if not platforms.is_system(params['platform']):
-        module.fail_json(msg='static links are issued by Linux, Podman and Docker sites; a Kubernetes site issues '
-                             'access tokens: use appnet.skupper.access_grant', changed=False)
-    home = paths.namespace_home(params['namespace'], paths.data_home(params['data_home']))
-    if not os.path.isdir(home):
-        module.fail_json(msg='namespace %r has no site under %s' % (params['namespace'], os.path.dirname(home)),
-                         changed=False)
-    try:
-        # One run at a time per site (site_lock.py): the issued credentials are written under its home.
-        with site_lock.site_lock(home, module.check_mode, create=False):
-            if module.check_mode and not already_issued(home, params['subject']):
-                module.exit_json(changed=True)
-            secret, link, changed = static_links.issue_static_link(home, params['subject'], host=params['host'],
-                                                                   cost=params['cost'], name=params['name'],
-                                                                   check_mode=module.check_mode)
-    except (static_links.StaticLinkError, certs.CertificateError, site_lock.SiteLocked, files.WriteError) as exc:
-        module.fail_json(msg=str(exc), changed=False)
-    if link is None:  # check mode, and the credentials would be re-issued
-        module.exit_json(changed=True)
-    module.exit_json(changed=changed, definition=documents.dump_yaml_stream([secret, link]), link=link)
+    run_static_link_module(SkupperModule(argument_spec=argument_spec(), supports_check_mode=True))
 
 
 if __name__ == '__main__':

@@ -284,9 +284,8 @@ warnings:
 '''
 
 from ansible_collections.appnet.skupper.plugins.module_utils import args_common
-from ansible_collections.appnet.skupper.plugins.module_utils.system.lifecycle import run_system_module
-from ansible_collections.appnet.skupper.plugins.module_utils.system.service.router_service import (
-    DEFAULT_READY_TIMEOUT)
+from ansible_collections.appnet.skupper.plugins.module_utils.system.lifecycle import (
+    DEFAULT_READY_TIMEOUT, run_system_module)
 
 
 def argument_spec():

@@ -25,7 +25,7 @@ from tests.support.host_ports import router_ports_lock
 from tests.support.playbook import ROOT, failures, run_playbook
 
 STANDIN_BIN = os.path.join(ROOT, 'tests', 'support', 'bin')
-# What plugins/module_utils/status.py reads of each entity type; (attributes, attributes whose values come from
+# What plugins/module_utils/system/service/router_status.py reads of each entity type; (attributes, attributes whose values come from
 # the configuration and must be equal).
 READ = {
     'router': (('id', 'metadata', 'mode'), ('id', 'mode')),

@@ -11,6 +11,7 @@ import time
 
 from ansible_collections.appnet.skupper.plugins.module_utils import documents, model, platforms
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import ApplyResult, Backend, BackendError
+from ansible_collections.appnet.skupper.plugins.module_utils.k8s.status import site_network_info
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s.client import FIELD_MANAGER, KubeClient
 
 
@@ -138,7 +139,7 @@ class Deadline(object):
 class KubernetesBackend(Backend):
     """Resources of one namespace through the Kubernetes API."""
 
-    platform = 'kubernetes'
+    platform = platforms.KUBERNETES[0]  # the one platform of the Kubernetes backend
 
     def __init__(self, client, namespace, force=False, sleep=time.sleep, clock=time.time):
         self.client = client
@@ -214,3 +215,7 @@ class KubernetesBackend(Backend):
                                    % (kind, name, self.namespace, timeout,
                                       ', '.join(current['metadata'].get('finalizers') or []) or 'none'))
             deadline.sleep()
+
+    def network_info(self, expected_links=(), **_options):
+        """The statuses the Skupper controller wrote on the site's resources (k8s/status.py)."""
+        return site_network_info(self.client, self.namespace, expected_links)

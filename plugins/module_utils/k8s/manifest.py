@@ -21,7 +21,7 @@ import time
 
 from ansible_collections.appnet.skupper.plugins.module_utils import documents
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError
-from ansible_collections.appnet.skupper.plugins.module_utils.k8s import client as k8s_client
+from ansible_collections.appnet.skupper.plugins.module_utils.k8s import client as k8s_client, manifest_source
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s.backend import (
     Deadline, apply_body, dropped_fields, secret_with_data, terminating)
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s.discovery import ApiResources
@@ -271,3 +271,38 @@ def _gone(obj):
     if obj is None:
         return None
     return 'it still exists (finalizers: %s)' % (', '.join(obj['metadata'].get('finalizers') or []) or 'none')
+
+
+# -- appnet.skupper.manifest -------------------------------------------------------------------------
+
+def load(module):
+    params = module.params
+    if params['src']:
+        return manifest_source.parse(manifest_source.read_path(params['src']))
+    return manifest_source.parse(manifest_source.fetch_url(module, params['url'], params['url_timeout']))
+
+
+def run_manifest_module(module):
+    """appnet.skupper.manifest's run: the manifest of src or url applied (state=present) or removed, and the module
+    exited with every object's outcome."""
+    params = module.params
+    applier = None
+    try:
+        objects = load(module)
+        applier = ManifestApplier(k8s_client.KubeClient.from_params(params), params['namespace'],
+                                  force=params['force'])
+        if params['state'] == 'present':
+            outcomes = applier.present(objects, module.check_mode, params['wait'], params['wait_timeout'],
+                                       params['wait_sleep'])
+        else:
+            outcomes = applier.absent(objects, module.check_mode, params['delete_crds'], params['delete_namespaces'],
+                                      params['wait'], params['wait_timeout'], params['wait_sleep'])
+    except manifest_source.ManifestError as exc:
+        module.fail_json(msg=str(exc), changed=False, objects=[])
+    except BackendError as exc:
+        done = applier.done if applier else []
+        module.fail_json(msg=exc.message, changed=any(o.changed for o in done), objects=[o.summary() for o in done])
+    result = {'changed': any(o.changed for o in outcomes), 'objects': [o.summary() for o in outcomes]}
+    if module._diff:
+        result['diff'] = [o.diff() for o in outcomes if o.changed]
+    module.exit_json(**result)

@@ -201,7 +201,7 @@ def _tls(description, platforms=PLATFORMS):
 
 
 def _type(kube_only=False):
-    # The CRD: "Currently only supports tcp"; a system site renders nothing for another type (nonkube-runtime.md).
+    # The CRD: "Currently only supports tcp"; Skupper renders nothing for another type on a system site.
     limited = {} if kube_only else dict(system_choices=('tcp',))
     return Field('type', 'str', 'Protocol type.', default='tcp', **limited)
 
@@ -296,13 +296,16 @@ ACCESS_TOKEN = Kind('AccessToken', 'accesstokens', 'A short-lived credential tha
     _settings('token'),
 ], module='access_token', status_fields=('status', 'message', 'conditions', 'redeemed'))
 
-# The ports a system site's router listens on for a role without a port (nonkube-runtime.md section 5).
+# The RouterAccess roles that links connect to (the router's inter-router and edge listeners and connectors).
+LINK_ROLES = ('inter-router', 'edge')
+# The ports a system site's router listens on for a link role without a port (Skupper's defaults on Linux).
 DEFAULT_ROLE_PORTS = {'inter-router': 55671, 'edge': 45671}
 
 _ROLE_FIELDS = [
     Field('name', 'str', 'Role: C(inter-router) for links between interior routers, C(edge) for links from edge routers.',
-          required=True, choices=('inter-router', 'edge')),
-    Field('port', 'int', 'Port for this role. Linux defaults: 55671 (inter-router), 45671 (edge).', check='port'),
+          required=True, choices=LINK_ROLES),
+    Field('port', 'int', 'Port for this role. Linux defaults: %(inter-router)d (inter-router), %(edge)d (edge).'
+          % DEFAULT_ROLE_PORTS, check='port'),
 ]
 
 ROUTER_ACCESS = Kind('RouterAccess', 'routeraccesses', "Access to the site's router for incoming links.", [

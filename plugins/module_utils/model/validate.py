@@ -12,6 +12,7 @@ __metaclass__ = type
 import base64
 import copy
 
+from ansible_collections.appnet.skupper.plugins.module_utils import platforms
 from ansible_collections.appnet.skupper.plugins.module_utils.model import values
 from ansible_collections.appnet.skupper.plugins.module_utils.model.kinds import (
     KINDS, PLATFORM_TITLES, PLATFORMS, Conflict, Distinct, OneOf, get_kind, snake, titles)
@@ -139,7 +140,7 @@ def _validate_fields(fields, values, path, platform, style, errors):
 
 def _rule_applies(rule, platform):
     """Rules of the given platform; without one, the rules of the API (Kubernetes)."""
-    return (platform or 'kubernetes') in rule.platforms
+    return (platform or platforms.DEFAULT) in rule.platforms
 
 
 def _is_set(value):
@@ -263,7 +264,7 @@ def validate_document(doc, platform=None, style='spec', state='present'):
     state: 'absent' checks only what identifies the resource (kind, apiVersion, name, namespace, platform).
     """
     if not isinstance(doc, dict):
-        # Only the type of a list: it may hold documents, and their secrets (issue 11).
+        # Only the type of a list: it may hold documents, and their secrets (a message never quotes one).
         return ['document: expected a mapping, got %s' % ('a list' if isinstance(doc, list) else repr(doc))]
     kind = KINDS.get(doc.get('kind'))
     if kind is None:

@@ -15,6 +15,7 @@ from ansible_collections.appnet.skupper.plugins.module_utils import documents, m
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import ApplyResult, Backend, BackendError
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import ATTRIBUTES, SiteState
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.sockets import bound_ports, hosts_overlap
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service import router_status
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files, paths, resource_files
 
 
@@ -22,17 +23,18 @@ def _mode_text(mode):
     return '%04o' % mode
 
 
-def second_site(namespace, site, where):
-    """The rule "a namespace holds one site" (Skupper's system sites read one Site) as the problem of a second one:
-    site is the Site the namespace has already, where says where it is."""
-    return ('namespace %r already has the Site %r (%s) and a namespace holds one site: remove that one first '
-            '(state=absent) or use another namespace' % (namespace, site, where))
+def second_sites(namespace, name, sites):
+    """The rule "a namespace holds one site" (Skupper's system sites read one Site): the problems of the Site name
+    in a namespace that has the sites {name: where it is} already (itself among them or not)."""
+    return ['namespace %r already has the Site %r (%s) and a namespace holds one site: remove that one first '
+            '(state=absent) or use another namespace' % (namespace, site, sites[site])
+            for site in sorted(sites, key=str) if site != name]
 
 
 class SystemBackend(Backend):
     """Resources of one Skupper namespace on this host (platform linux, podman or docker)."""
 
-    def __init__(self, namespace, platform='linux', data_home=None):
+    def __init__(self, namespace, platform=platforms.SYSTEM_DEFAULT, data_home=None):
         self.namespace = namespace or platforms.DEFAULT_NAMESPACE
         self.platform = platform
         self.home = paths.namespace_home(self.namespace, paths.data_home(data_home))
@@ -43,7 +45,7 @@ class SystemBackend(Backend):
         return os.path.join(paths.input_resources_dir(self.home), documents.resource_file_name(kind, name))
 
     def runtime_path(self, kind, name):
-        return os.path.join(self.home, 'runtime', 'resources', documents.resource_file_name(kind, name))
+        return os.path.join(paths.runtime_resources_dir(self.home), documents.resource_file_name(kind, name))
 
     # reading
 
@@ -87,8 +89,7 @@ class SystemBackend(Backend):
         another listener or router access of the site binds on the same host."""
         if desired['kind'] != 'Site':
             return socket_conflicts(self.home, self.namespace, desired)
-        others = dict((n, f) for n, f in self.site_names().items() if n != desired['metadata']['name'])
-        return [second_site(self.namespace, name, others[name]) for name in sorted(others, key=str)]
+        return second_sites(self.namespace, desired['metadata']['name'], self.site_names())
 
     def apply(self, desired, check_mode=False):
         kind, name = desired['kind'], desired['metadata']['name']
@@ -138,6 +139,11 @@ class SystemBackend(Backend):
     def wait_absent(self, kind, name, timeout, sleep):
         return None
 
+    def network_info(self, expected_links=(), **options):
+        """What the site's router answers and its runtime resources say (service/router_status.py); options:
+        skmanage, timeout."""
+        return router_status.site_network_info(self.home, self.namespace, self.platform, expected_links, **options)
+
 
 def socket_conflicts(home, namespace, desired):
     """Problems of a Listener, MultiKeyListener or RouterAccess about to be written to input/resources: a port
@@ -147,21 +153,21 @@ def socket_conflicts(home, namespace, desired):
     kind = desired.get('kind')
     if kind not in ('Listener', 'MultiKeyListener', 'RouterAccess'):
         return []
-    name = resource_files.name_of(desired)
+    name = documents.name_of(desired)
     state = SiteState(home, namespace)
     directory = paths.input_resources_dir(home)
     found = resource_files.read_documents(directory, copied=False)[0] if os.path.isdir(directory) else []
     for relative, doc in found:
-        attr, other = ATTRIBUTES.get((doc.get('apiVersion'), doc.get('kind'))), resource_files.name_of(doc)
+        attr, other = ATTRIBUTES.get((doc.get('apiVersion'), doc.get('kind'))), documents.name_of(doc)
         if attr in ('listeners', 'multi_key_listeners', 'router_accesses') and isinstance(other, str):
             getattr(state, attr)[other] = doc
             state.sources[(doc['kind'], other)] = relative
     state.collection(kind)[name] = desired
     router_accesses = dict(state.router_accesses)
-    runtime = paths.runtime_dir(home, 'resources')
+    runtime = paths.runtime_resources_dir(home)
     for path in sorted(glob.glob(os.path.join(runtime, 'RouterAccess-*.yaml'))):  # the renderer's file names
         for doc in resource_files.load_file(path, copied=False):
-            access = resource_files.name_of(doc) if isinstance(doc, dict) else None
+            access = documents.name_of(doc) if isinstance(doc, dict) else None
             if isinstance(doc, dict) and doc.get('kind') == 'RouterAccess' and isinstance(access, str):
                 router_accesses.setdefault(access, doc)
     bound = bound_ports(state, router_accesses)

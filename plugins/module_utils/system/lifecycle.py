@@ -25,8 +25,7 @@ from ansible_collections.appnet.skupper.plugins.module_utils.backend import Back
 from ansible_collections.appnet.skupper.plugins.module_utils.module_input import SkupperModule
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render import live_config, site_status
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.certs import CertificateError
-from ansible_collections.appnet.skupper.plugins.module_utils.system.render.renderer import (
-    ROUTER_CONFIG, check_platform, render_site)
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render.renderer import check_platform, render_site
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import SiteStateError
 from ansible_collections.appnet.skupper.plugins.module_utils.system.service import (
     faults, listener_wait, live_apply, process_service, router_service)
@@ -37,6 +36,8 @@ STOPPED = 'the router was stopped (appnet.skupper.system state=stopped)'
 PORT_ATTEMPTS = 3
 READS_CHANGED = 'what the router reads (its configuration or a certificate) changed'
 LIVE_FAILED = 'the live change of its listeners and connectors failed'
+# The system module's ready_timeout default: the seconds a started router has to answer.
+DEFAULT_READY_TIMEOUT = router_service.DEFAULT_READY_TIMEOUT
 
 
 class StartFailed(Exception):
@@ -181,7 +182,7 @@ class SiteDecision(object):
         self.switching = self.previous is not None and not router_service.same_manager(self.previous, self.manager)
         self.active = self.manager.is_active()
         self.running_now = self.previous.is_active() if self.switching else self.active
-        self.created = not os.path.isfile(os.path.join(home, ROUTER_CONFIG))
+        self.created = not os.path.isfile(paths.router_config_path(home))
         self.rendered = render_site(home, params['namespace'], platform=params['platform'],
                                     dry_run=module.check_mode, router_running=self.running_now,
                                     pending=pending + params['pending_resources'])

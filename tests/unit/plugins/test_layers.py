@@ -1,5 +1,6 @@
-"""The layers of plugins/: no import cycle between the collection's Python files, and the leaves (errors, the
-backend interface, the platform registry, value checks) import nothing of the collection.
+"""The layers of plugins/: no import cycle between the collection's Python files, the leaves (errors, the
+backend interface, the platform registry, value checks) import nothing of the collection, the system/ packages
+point one way, and a module file imports only the entry points of module_utils.
 
 The graph is read from the source (every import statement, also those inside functions, as Ansible's module
 packaging reads them), so a cycle hidden behind a lazy import counts too."""
@@ -129,8 +130,10 @@ SYSTEM_LAYERS = {
     'render': {'store'},
     'tokens': {'store'},
     'service': {'store', 'render'},
-    'backend': {'store', 'render'},
+    # The backend reads a site's status from its router (Backend.network_info): service/router_status.py.
+    'backend': {'store', 'render', 'service'},
     'lifecycle': {'store', 'render', 'service', 'tokens', 'backend'},
+    'link_issuing': {'store', 'render'},
 }
 
 
@@ -153,3 +156,53 @@ def test_the_system_packages_import_only_the_ones_below_them():
 def test_the_kubernetes_side_does_not_import_the_runner():
     graph = import_graph()
     assert 'plugins.module_utils.runner' not in graph['plugins.module_utils.k8s.tokens']
+
+
+# What a module file (plugins/modules/*.py) may import of module_utils: the entry points. A module is documentation,
+# an argument spec and a short main that calls one of them; the work and its decisions live behind it.
+MODULE_ENTRY_POINTS = {
+    'plugins.module_utils.args_common',     # the argument specs shared by modules
+    'plugins.module_utils.module_input',    # SkupperModule, the AnsibleModule of the modules
+    'plugins.module_utils.platforms',       # the platform names and defaults of an argument spec
+    'plugins.module_utils.runner',          # the resource modules, and the backend of a platform
+    'plugins.module_utils.backend',         # BackendError, the failure a module reports
+    'plugins.module_utils.status',          # network_info: not_ready
+    'plugins.module_utils.network_check',   # network_info: the wait and the traffic
+    'plugins.module_utils.k8s.auth',        # protect_kubeconfig, before anything else runs
+    'plugins.module_utils.k8s.manifest',    # manifest: run_manifest_module
+    'plugins.module_utils.system.lifecycle',     # system: run_system_module
+    'plugins.module_utils.system.link_issuing',  # static_link: run_static_link_module
+}
+
+
+def module_imports(graph):
+    """{module file: the files of module_utils it imports that are not entry points}."""
+    found = {}
+    for name, imported in graph.items():
+        if name.startswith('plugins.modules.'):
+            extra = sorted(other for other in imported
+                           if other.startswith('plugins.module_utils.') and other not in MODULE_ENTRY_POINTS)
+            if extra:
+                found[name] = extra
+    return found
+
+
+def test_a_module_imports_only_entry_points_of_module_utils():
+    assert module_imports(import_graph()) == {}
+
+
+def test_the_entry_point_check_finds_a_module_that_reaches_behind_them():
+    graph = {'plugins.modules.site': {'plugins.module_utils.runner'},
+             'plugins.modules.static_link': {'plugins.module_utils.args_common',
+                                             'plugins.module_utils.system.store.files'},
+             'plugins.module_utils.runner': {'plugins.module_utils.model'}}
+    assert module_imports(graph) == {'plugins.modules.static_link': ['plugins.module_utils.system.store.files']}
+
+
+def test_every_entry_point_is_a_file_a_module_imports():
+    """The list holds no file that no module needs (it would allow more than the modules use)."""
+    used = set()
+    for name, imported in import_graph().items():
+        if name.startswith('plugins.modules.'):
+            used.update(imported)
+    assert sorted(MODULE_ENTRY_POINTS - used) == []

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to appnet.skupper
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The certificates of a render (section 7): the CAs and leaves a site needs, planned from user input, kept
+"""The certificates of a render: the CAs and leaves a site needs, planned from user input, kept
 runtime files or new ones; the TLS profiles of links and connectors; the Certificate resources."""
 
 from __future__ import absolute_import, division, print_function
@@ -47,7 +47,8 @@ def _listener_hosts(host, hostname, addresses):
 
 
 def certificate_requests(state, hostname, addresses):
-    """Every CA and leaf the site needs, CAs first (section 7.1, without the connector server quirk)."""
+    """Every CA and leaf the site needs, CAs first (Skupper's, but no server certificate for a connector:
+    docs/linux-sites.md, "What differs from Skupper's own output")."""
     requests = [CertificateRequest(n, n, signing=True) for n in (LOCAL_CA, SITE_CA, SERVICE_CA)]
     leaves = [CertificateRequest('skupper-local-server', '127.0.0.1', LOCAL_CA, ['127.0.0.1', 'localhost'],
                                  server=True),
@@ -171,7 +172,7 @@ def certificate_status(content):
 
 
 def certificate_documents(requests, leaves, namespace):
-    """Certificate resources for the requests (section 7.1), with status message OK and the expiration."""
+    """Certificate resources for the requests, with status message OK and the expiration."""
     found = []
     for request in requests:
         found.append({'apiVersion': model.API_VERSION, 'kind': 'Certificate',

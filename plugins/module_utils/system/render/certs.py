@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to appnet.skupper
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Certificate authorities and leaf certificates of a system site (nonkube-runtime.md section 7).
+"""Certificate authorities and leaf certificates of a system site (what differs from Skupper's: docs/linux-sites.md).
 
 A certificate directory holds ca.crt, tls.crt and tls.key (PEM). CAs are created once and kept, and
 renewed with the same key when less than RENEW_BEFORE of their validity is left; leaves are re-issued

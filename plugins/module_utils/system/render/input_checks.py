@@ -1,18 +1,18 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to appnet.skupper
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The checks of a loaded site input (nonkube-runtime.md section 3), in Skupper's order and with its wording, plus the
+"""The checks of a loaded site input, in Skupper's order and with its wording (its `system reload` checks), plus the
 ones Skupper misses; then the resource model's own checks of each document it did not flag."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.appnet.skupper.plugins.module_utils import documents, model
+from ansible_collections.appnet.skupper.plugins.module_utils import documents, model, platforms
 from ansible_collections.appnet.skupper.plugins.module_utils.model import values
 from ansible_collections.appnet.skupper.plugins.module_utils.model.values import host_is_valid, port_number
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.sockets import (
-    LINK_ROLES, LOCAL_ACCESS, port_collisions, role_port)
+    LOCAL_ACCESS, port_collisions, role_port)
 
 CREDENTIAL_FILES = ('ca.crt', 'tls.crt', 'tls.key')
 
@@ -27,11 +27,6 @@ def name_error(value):
         return 'invalid name "%s": must be no more than %d characters (it has %d)' % (value, values.MAX_NAME,
                                                                                       len(value))
     return None
-
-
-def _spec(doc):
-    spec = doc.get('spec')
-    return spec if isinstance(spec, dict) else {}
 
 
 class _Checker(object):
@@ -64,7 +59,7 @@ def _check_site(check, state):
 
 def _check_router_accesses(check, state):
     for name in sorted(state.router_accesses):
-        spec = _spec(state.router_accesses[name])
+        spec = documents.spec_of(state.router_accesses[name])
         if name_error(name):
             check.add('RouterAccess', name, 'invalid router access name: %s' % name_error(name))
         if name == LOCAL_ACCESS:
@@ -78,7 +73,7 @@ def _check_router_accesses(check, state):
             check.add('RouterAccess', name, 'invalid router access: %s - roles are required' % name)
         for role in roles:
             role = role if isinstance(role, dict) else {}
-            if role.get('name') not in LINK_ROLES:
+            if role.get('name') not in model.LINK_ROLES:
                 check.add('RouterAccess', name, 'invalid router access: %s - invalid role: %s (valid roles: '
                                                 '[edge inter-router])' % (name, role.get('name')))
             elif role_port(role) is None:
@@ -98,7 +93,7 @@ def _check_links(check, state):
         check.problems.append('unable to process links (no secrets found)')
     role = 'edge' if state.is_edge else 'inter-router'
     for name in sorted(state.links):
-        spec = _spec(state.links[name])
+        spec = documents.spec_of(state.links[name])
         if name_error(name):
             check.add('Link', name, 'invalid link name: %s' % name_error(name))
         secret = spec.get('tlsCredentials')
@@ -143,7 +138,7 @@ def _check_type(check, kind, name, spec, label):
 def _check_listeners(check, state):
     mapped = {}
     for name in sorted(state.listeners):
-        spec = _spec(state.listeners[name])
+        spec = documents.spec_of(state.listeners[name])
         if name_error(name):
             check.add('Listener', name, 'invalid listener name: %s' % name_error(name))
         host, port = spec.get('host'), spec.get('port')
@@ -175,7 +170,7 @@ def _check_tls_name(check, kind, name, spec):
 
 def _check_connectors(check, state):
     for name in sorted(state.connectors):
-        spec = _spec(state.connectors[name])
+        spec = documents.spec_of(state.connectors[name])
         if name_error(name):
             check.add('Connector', name, 'invalid connector name: %s' % name_error(name))
         host, port = spec.get('host'), spec.get('port')
@@ -211,7 +206,7 @@ def _check_connector_tls(check, state, name, spec):
 
 def _check_multi_key_listeners(check, state, listener_ports):
     for name in sorted(state.multi_key_listeners):
-        spec = _spec(state.multi_key_listeners[name])
+        spec = documents.spec_of(state.multi_key_listeners[name])
         label = 'invalid multikeylistener: %s - ' % name
         if name_error(name):
             check.add('MultiKeyListener', name, 'invalid multikeylistener name: %s' % name_error(name))
@@ -252,7 +247,7 @@ def _model_problems(state, platform, flagged):
     """Per-document field errors of the resource model, for documents the checks above did not flag."""
     problems = []
     for doc in state.documents():
-        kind, name = doc['kind'], _name_of(doc) or ''
+        kind, name = doc['kind'], documents.name_of(doc) or ''
         known = model.KINDS.get(kind)
         if known is None:
             continue
@@ -271,14 +266,14 @@ def _model_problems(state, platform, flagged):
 
 def _as_model_sees_it(doc):
     """A RouterAccess without tlsCredentials uses its own name on system sites (as Skupper fills it in)."""
-    if doc.get('kind') != 'RouterAccess' or _spec(doc).get('tlsCredentials'):
+    if doc.get('kind') != 'RouterAccess' or documents.spec_of(doc).get('tlsCredentials'):
         return doc
     filled = dict(doc)
-    filled['spec'] = dict(_spec(doc), tlsCredentials=_name_of(doc))
+    filled['spec'] = dict(documents.spec_of(doc), tlsCredentials=documents.name_of(doc))
     return filled
 
 
-def validate_site_state(state, platform='linux'):
+def validate_site_state(state, platform=platforms.SYSTEM_DEFAULT):
     """Every problem of a loaded state (a list, empty when the state can be rendered)."""
     check = _Checker(state)
     _check_site(check, state)
@@ -288,7 +283,7 @@ def validate_site_state(state, platform='linux'):
     _check_names(check, state, 'AccessGrant', state.grants, 'grant')
     _check_listeners(check, state)
     _check_connectors(check, state)
-    listener_ports = dict(((_spec(doc).get('host'), port_number(_spec(doc).get('port'))), 'listener: "%s"' % name)
+    listener_ports = dict(((documents.spec_of(doc).get('host'), port_number(documents.spec_of(doc).get('port'))), 'listener: "%s"' % name)
                           for name, doc in sorted(state.listeners.items()))
     _check_multi_key_listeners(check, state, listener_ports)
     check.problems.extend(port_collisions(state, state.router_accesses))
@@ -296,5 +291,3 @@ def validate_site_state(state, platform='linux'):
     return check.problems
 
 
-def _name_of(doc):
-    return (doc.get('metadata') or {}).get('name') if isinstance(doc.get('metadata'), dict) else None

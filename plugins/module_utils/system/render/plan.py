@@ -16,12 +16,12 @@ from ansible_collections.appnet.skupper.plugins.module_utils.system.render impor
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.router_config import dump_router_config, referenced_files
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import SiteStateError
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files
+from ansible_collections.appnet.skupper.plugins.module_utils.system.store.paths import ROUTER_CONFIG, RUNTIME_RESOURCES
 
-ROUTER_CONFIG = 'runtime/router/skrouterd.json'
 PLATFORM_FILE = 'internal/platform.yaml'
-MANAGED = ('runtime/router', 'runtime/certs', 'runtime/resources', 'runtime/links', 'internal/snapshot',
+MANAGED = ('runtime/router', 'runtime/certs', RUNTIME_RESOURCES, 'runtime/links', 'internal/snapshot',
            'internal/platform.yaml')
-KEPT = ('runtime/resources/ConfigMap-skupper-network-status.yaml',)
+KEPT = (RUNTIME_RESOURCES + '/ConfigMap-skupper-network-status.yaml',)
 
 
 class Plan(object):
@@ -74,7 +74,7 @@ def apply_plan(home, plan, dry_run):
     stale = sorted(_managed_files(home) - set(plan.files))
     if not dry_run:
         for relative in ('runtime', 'internal', 'runtime/router', 'runtime/certs', 'runtime/issuers',
-                         'runtime/links', 'runtime/resources', 'internal/snapshot'):
+                         'runtime/links', RUNTIME_RESOURCES, 'internal/snapshot'):
             files.ensure_dir(os.path.join(home, relative), files.DIR_MODE)
         written = []
         try:

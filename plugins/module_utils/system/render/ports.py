@@ -1,16 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to appnet.skupper
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The ports of a render: the implicit router accesses of a site (section 5.4) with ports chosen once and kept,
-never one that another namespace of the data home binds; the data home lock that makes renders that choose
-ports take turns."""
+"""The ports of a render: the implicit router accesses of a site (skupper-local, and the site's link access when
+linkAccess is set) with ports chosen once and kept, never one that another namespace of the data home binds
+(renders that choose ports take turns: the data home lock of store/site_lock.py)."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import contextlib
-import fcntl
 import os
 import socket
 
@@ -19,13 +17,13 @@ from ansible_collections.appnet.skupper.plugins.module_utils.model.values import
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import SiteState, SiteStateError
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.sockets import (
     LOCAL_ACCESS, bound_ports, hosts_overlap, role_port)
-from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store.resource_files import load_runtime_resources
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render import static_links
 
 LOCAL_PORT_START = 5671
-INTER_ROUTER_PORT_START = 55671
-EDGE_PORT_START = 45671
+# A site's link access takes the default ports of its roles, or the first free port above them.
+INTER_ROUTER_PORT_START = model.DEFAULT_ROLE_PORTS['inter-router']
+EDGE_PORT_START = model.DEFAULT_ROLE_PORTS['edge']
 LOCAL_CA = 'skupper-local-ca'
 
 
@@ -149,19 +147,3 @@ def add_implicit_router_accesses(state, previous, home, hostname, addresses, is_
         doc['spec'].setdefault('tlsCredentials', access_name)
     return added
 
-
-@contextlib.contextmanager
-def data_home_lock(home):
-    """An exclusive lock on the data home of a namespace home: renders that choose ports take turns.
-
-    Without it two namespaces rendered at once (Ansible forks) could both take the first free port. The
-    lock is flock(2) on the namespaces directory itself, so no lock file is left behind (a dry run too).
-    """
-    namespaces = os.path.dirname(os.path.abspath(home))
-    files.ensure_dir(namespaces, 0o755)
-    fd = os.open(namespaces, os.O_RDONLY | getattr(os, 'O_DIRECTORY', 0))
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to appnet.skupper
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Render a system site from its resource files: the work of `skupper system start/reload` (sections 5 and 10).
+"""Render a system site from its resource files: the work of `skupper system start/reload` (runtime/ out of input/).
 
 Everything is computed in memory first (nothing is written when the input is invalid), then only
 files whose bytes change are written (atomically), and runtime files no longer produced are
@@ -31,13 +31,13 @@ from typing import List, Optional
 from ansible_collections.appnet.skupper.plugins.module_utils import platforms
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render import (
     cert_plan, live_config, plan as plans, ports, runtime_resources)
-from ansible_collections.appnet.skupper.plugins.module_utils.system.render.plan import PLATFORM_FILE, ROUTER_CONFIG
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render.plan import PLATFORM_FILE
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.router_config import (
     dump_router_config, render_router_config)
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import (
     SiteStateError, load_site_state)
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.sockets import port_collisions
-from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files, paths
+from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files, paths, site_lock
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store.resource_files import load_runtime_resources
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render import static_links
 
@@ -79,7 +79,7 @@ def make_router_id(site_name, site_id):
 def previous_site_id(home, previous):
     """The site id of the last render: skrouterd.json router metadata, else the runtime Site uid."""
     try:
-        with open(os.path.join(home, ROUTER_CONFIG)) as handle:
+        with open(paths.router_config_path(home)) as handle:
             for entity_type, attrs in json.load(handle):
                 if entity_type == 'router' and attrs.get('metadata'):
                     return json.loads(attrs['metadata']).get('id') or None
@@ -97,7 +97,7 @@ def _value(given, default):
 
 
 # ---------------------------------------------------------------------------------------------
-# Static links (section 8)
+# Static links
 
 
 def plan_static_links(state, leaves, plan, hostname, addresses):
@@ -133,7 +133,7 @@ def render_site(home, namespace, **options):
     """
     if options.get('dry_run') and not os.path.isdir(os.path.dirname(os.path.abspath(home))):
         return _render_site(home, namespace, **options)
-    with ports.data_home_lock(home):
+    with site_lock.data_home_lock(home):
         return _render_site(home, namespace, **options)
 
 
@@ -141,7 +141,7 @@ def check_platform(home, namespace, platform):
     """SiteStateError when the namespace was rendered for another platform (Skupper refuses the change too)."""
     recorded = files.read_bytes(os.path.join(home, PLATFORM_FILE))
     if recorded is None:
-        if os.path.isdir(paths.runtime_dir(home, 'resources')):
+        if os.path.isdir(paths.runtime_resources_dir(home)):
             raise SiteStateError('unable to determine current platform used in namespace "%s" (%s is missing): '
                                  'remove the site (appnet.skupper.system state=absent) and start it again'
                                  % (namespace, PLATFORM_FILE))
@@ -154,7 +154,7 @@ def check_platform(home, namespace, platform):
                              % (current, platform, current, platform))
 
 
-def _render_site(home, namespace, *, platform='linux', path_base=None, dry_run=False, hostname=None, addresses=None,
+def _render_site(home, namespace, *, platform=platforms.SYSTEM_DEFAULT, path_base=None, dry_run=False, hostname=None, addresses=None,
                  port_is_free=None, version='2.1.0', now=None, router_running=True, router_reason=None, pending=None,
                  busy_ports=()):
     check_platform(home, namespace, platform)
@@ -176,7 +176,7 @@ def _render_site(home, namespace, *, platform='linux', path_base=None, dry_run=F
     leaves = cert_plan.plan_certificates(runtime, home, plan, requests)
     base = path_base or platforms.get(platform).ssl_base or os.path.abspath(home)
     entities = render_router_config(runtime, site_id, router_id, base, platform, version)
-    plan.add(ROUTER_CONFIG, dump_router_config(entities))
+    plan.add(paths.ROUTER_CONFIG, dump_router_config(entities))
     links = plan_static_links(runtime, leaves, plan, host_name, host_addresses)
     context = runtime_resources.StatusContext(
         runtime, site_id, previous, now or datetime.datetime.now(datetime.timezone.utc),
@@ -184,13 +184,13 @@ def _render_site(home, namespace, *, platform='linux', path_base=None, dry_run=F
     runtime_resources.plan_resources(runtime, state, plan, context,
                                      cert_plan.certificate_documents(requests, leaves, runtime.namespace))
     plan.add(PLATFORM_FILE, 'platform: %s\n' % platform)
-    before = files.read_bytes(os.path.join(home, ROUTER_CONFIG))
+    before = files.read_bytes(paths.router_config_path(home))
     previous_entities = live_config.parse_config(before)
     changed = plans.apply_plan(home, plan, dry_run)
     for link in links:
         link['path'] = os.path.join(home, link['path'])
     return RenderResult(site_id=site_id, site_name=state.site_name, router_id=router_id,
-                        router_config_path=os.path.join(home, ROUTER_CONFIG), changed_files=changed,
+                        router_config_path=paths.router_config_path(home), changed_files=changed,
                         runtime_digest=plans.runtime_digest(plan, entities, base), static_links=links,
                         static_digest=plans.static_digest(plan, entities, base), entities=entities,
                         previous_entities=previous_entities,

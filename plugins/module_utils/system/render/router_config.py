@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to appnet.skupper
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The router configuration of a system site: runtime/router/skrouterd.json (nonkube-runtime.md section 6).
+"""The router configuration of a system site: runtime/router/skrouterd.json.
 
 Entity and sslProfile names follow Skupper's, so that Skupper's own tools can read the site. The
 output is deterministic: entity types in Skupper's order, entities sorted by name, attributes in a
@@ -14,6 +14,7 @@ __metaclass__ = type
 
 import json
 
+from ansible_collections.appnet.skupper.plugins.module_utils import documents
 from ansible_collections.appnet.skupper.plugins.module_utils.model.values import port_number
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import SiteStateError
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.sockets import role_port
@@ -30,12 +31,8 @@ LOGGING_SETTINGS = ('router-logging', 'routerLogging')
 DATA_CONNECTION_SETTINGS = ('routerDataConnections', 'router-data-connections', 'router-data-connection-count')
 
 
-def _spec(doc):
-    return doc.get('spec') or {}
-
-
 def _settings(state):
-    settings = _spec(state.site).get('settings') or {}
+    settings = documents.spec_of(state.site).get('settings') or {}
     return settings if isinstance(settings, dict) else {}
 
 
@@ -100,7 +97,7 @@ def _role_name(role):
 def _access_listeners(state, profiles):
     entities = []
     for name in sorted(state.router_accesses):
-        spec = _spec(state.router_accesses[name])
+        spec = documents.spec_of(state.router_accesses[name])
         tls = spec.get('tlsCredentials') or name
         for role in spec.get('roles') or []:
             attrs = {'name': '%s-%s' % (name, role['name']), 'role': _role_name(role['name'])}
@@ -116,11 +113,11 @@ def _access_listeners(state, profiles):
 
 def link_cost(state, name):
     """A Link's cost: spec.cost, else the linkCost of the AccessToken it was redeemed from, else 1 (at least 1)."""
-    cost = _spec(state.links[name]).get('cost')
+    cost = documents.spec_of(state.links[name]).get('cost')
     if not cost:
         for token_name, token in state.tokens.items():
             if name in state.links_of_token(token_name):
-                cost = _spec(token).get('linkCost')
+                cost = documents.spec_of(token).get('linkCost')
     return max(int(cost or 1), 1)
 
 
@@ -128,7 +125,7 @@ def _link_connectors(state, profiles):
     role = 'edge' if state.is_edge else 'inter-router'
     entities = []
     for name in sorted(state.links):
-        spec = _spec(state.links[name])
+        spec = documents.spec_of(state.links[name])
         endpoint = next((e for e in spec.get('endpoints') or [] if e.get('name') == role), None)
         if endpoint is None:
             continue
@@ -142,7 +139,7 @@ def _link_connectors(state, profiles):
 def _tcp_listeners(state, site_id, profiles):
     entities = []
     for name in sorted(state.listeners):
-        spec = _spec(state.listeners[name])
+        spec = documents.spec_of(state.listeners[name])
         attrs = {'name': 'listener/%s' % name, 'host': spec['host'], 'port': str(port_number(spec['port'])),
                  'address': spec['routingKey'], 'siteId': site_id}
         if spec.get('tlsCredentials'):
@@ -156,7 +153,7 @@ def _tcp_listeners(state, site_id, profiles):
 def _tcp_connectors(state, site_id, profiles):
     entities = []
     for name in sorted(state.connectors):
-        spec = _spec(state.connectors[name])
+        spec = documents.spec_of(state.connectors[name])
         attrs = {'name': 'connector/%s@%s' % (name, spec['host']), 'host': spec['host'],
                  'port': str(port_number(spec['port'])), 'address': spec['routingKey'], 'siteId': site_id}
         tls = spec.get('tlsCredentials')
@@ -179,7 +176,7 @@ def _routing_key_values(strategy):
 def _multi_key_listeners(state, site_id, profiles):
     entities = []
     for name in sorted(state.multi_key_listeners):
-        spec = _spec(state.multi_key_listeners[name])
+        spec = documents.spec_of(state.multi_key_listeners[name])
         kind, values = _routing_key_values(spec['strategy'])
         listener_name = 'multiAddress/%s' % name
         attrs = {'name': listener_name, 'host': spec['host'], 'port': str(port_number(spec['port'])),

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to appnet.skupper
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The runtime resources of a render (section 10): runtime/resources with their render-time statuses, and
+"""The runtime resources of a render: runtime/resources with their render-time statuses, and
 internal/snapshot (the input as loaded)."""
 
 from __future__ import absolute_import, division, print_function
@@ -15,6 +15,7 @@ from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.sockets import role_port
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_status import ready_status, site_status
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import resource_files
+from ansible_collections.appnet.skupper.plugins.module_utils.system.store.paths import RUNTIME_RESOURCES
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render import static_links
 
 
@@ -114,4 +115,4 @@ def plan_resources(runtime, loaded, plan, context, certificates):
             result['status'] = status
         elif doc.get('status'):
             result['status'] = copy.deepcopy(doc['status'])
-        plan.add('runtime/resources/%s' % _file_name(result), documents.resource_yaml(result), _file_mode(result))
+        plan.add('%s/%s' % (RUNTIME_RESOURCES, _file_name(result)), documents.resource_yaml(result), _file_mode(result))

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to appnet.skupper
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Load and validate the resources of a system site before a render (nonkube-runtime.md sections 2 and 3).
+"""Load and validate the resources of a system site (the files of input/resources) before a render.
 
 load_site_state() reads every YAML/JSON document under <home>/input/resources, keeps the kinds a
 system site uses and checks them all: every problem found is reported at once in one
@@ -20,9 +20,9 @@ from ansible_collections.appnet.skupper.plugins.module_utils.system.render.input
     CREDENTIAL_FILES, validate_site_state)
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files, paths
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store.resource_files import (
-    name_of, read_documents, resource_files)
+    read_documents, resource_files)
 
-# The kinds a system site reads, in the order runtime resources are written (section 10), and the SiteState
+# The kinds a system site reads, in the order Skupper writes runtime resources, and the SiteState
 # attribute of each. Their apiVersion is the model's; a ConfigMap (not a kind of the model) is core v1.
 _SITE_KINDS = (
     ('Site', 'sites'), ('Listener', 'listeners'), ('Connector', 'connectors'), ('RouterAccess', 'router_accesses'),
@@ -107,7 +107,7 @@ class SiteState(object):
         return self.sources.get((kind, name), '%s-%s' % (kind, name))
 
     def documents(self):
-        """Every document, kinds in the order of section 10, names sorted."""
+        """Every document, kinds in the order of _SITE_KINDS, names sorted."""
         found = []
         for _api, _kind, attr in KINDS:
             collection = getattr(self, attr)
@@ -143,10 +143,10 @@ def _collect(state, docs, problems):
         attr = ATTRIBUTES.get((doc.get('apiVersion'), doc.get('kind')))
         if attr is None:
             # Skupper ignores it with a warning and the router restarts without it: an outage for a typo in
-            # apiVersion or kind. The render fails instead, naming the file (issue 11).
+            # apiVersion or kind. The render fails instead, naming the file.
             problems.append(_unreadable(relative, doc))
             continue
-        kind, name = doc['kind'], name_of(doc)
+        kind, name = doc['kind'], documents.name_of(doc)
         if kind == 'Site' and state.sites:
             problems.append('%s: multiple sites found, but only one site is allowed for bootstrapping (the other '
                             'one is in %s)' % (relative, state.source('Site', state.site_name)))
@@ -184,7 +184,7 @@ def _reconcile_namespaces(state, problems):
         if namespace in (None, ''):
             metadata['namespace'] = state.namespace
             continue
-        found.setdefault(namespace, []).append(state.source(doc['kind'], name_of(doc) or ''))
+        found.setdefault(namespace, []).append(state.source(doc['kind'], documents.name_of(doc) or ''))
     if len(found) > 1:
         problems.append('multiple namespaces found, but only a unique namespace must be used across all resources '
                         '- namespaces found: [%s]' % ' '.join(sorted(found)))
@@ -198,13 +198,13 @@ def _reconcile_namespaces(state, problems):
 def _with_pending(docs, pending):
     """The documents of the files with pending ones (what a check run of the resource modules would have written)
     in place of the file of the same kind and name, or added as <Kind>-<name>.yaml."""
-    pending = [doc for doc in pending or () if isinstance(doc, dict) and doc.get('kind') and name_of(doc)]
-    replaced = set((doc['kind'], name_of(doc)) for doc in pending)
-    kept = [(relative, doc) for relative, doc in docs if (doc.get('kind'), name_of(doc)) not in replaced]
-    return kept + [('%s-%s.yaml' % (doc['kind'], name_of(doc)), doc) for doc in pending]
+    pending = [doc for doc in pending or () if isinstance(doc, dict) and doc.get('kind') and documents.name_of(doc)]
+    replaced = set((doc['kind'], documents.name_of(doc)) for doc in pending)
+    kept = [(relative, doc) for relative, doc in docs if (doc.get('kind'), documents.name_of(doc)) not in replaced]
+    return kept + [('%s-%s.yaml' % (doc['kind'], documents.name_of(doc)), doc) for doc in pending]
 
 
-def load_site_state(home, namespace, platform='linux', pending=None):
+def load_site_state(home, namespace, platform=platforms.SYSTEM_DEFAULT, pending=None):
     """The validated resources of input/resources of a namespace home; SiteStateError lists every problem.
 
     pending: documents a check-mode run would have written to input/resources (a check run writes nothing, so the
@@ -218,7 +218,7 @@ def load_site_state(home, namespace, platform='linux', pending=None):
     docs, problems = read_documents(directory) if has_files else ([], [])
     docs = _with_pending(docs, pending)
     _collect(state, docs, problems)
-    if not state.site or not name_of(state.site):
+    if not state.site or not documents.name_of(state.site):
         raise SiteStateError(problems + ['no valid site definition has been found'])
     _reconcile_namespaces(state, problems)
     problems.extend(validate_site_state(state, platform))

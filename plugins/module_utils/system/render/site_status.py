@@ -1,10 +1,10 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to appnet.skupper
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Status blocks of runtime resources (Skupper's setReady, nonkube-runtime.md sections 4 and 10), and the
+"""Status blocks of runtime resources (as Skupper's setReady writes them into runtime/resources), and the
 Running condition of the runtime Site, which follows the router: the render writes what it knows, and
 the system module rewrites it once the router is ready, stopped or failed to start (Skupper marks the
-Site Running at render time without looking at the router, section 15.13).
+Site Running at render time without looking at the router).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -72,12 +72,12 @@ def site_status(site_doc, endpoints, running, previous_doc, now, reason=None):
 
 
 def site_file(home, name):
-    return paths.runtime_dir(home, 'resources', 'Site-%s.yaml' % name)
+    return os.path.join(paths.runtime_resources_dir(home), 'Site-%s.yaml' % name)
 
 
 def _runtime_site(home):
     """(name, document) of the runtime Site, or (None, None) before the first render."""
-    directory = paths.runtime_dir(home, 'resources')
+    directory = paths.runtime_resources_dir(home)
     for file_name in sorted(os.listdir(directory)) if os.path.isdir(directory) else []:
         if file_name.startswith('Site-') and file_name.endswith('.yaml'):
             data = files.read_bytes(os.path.join(directory, file_name))

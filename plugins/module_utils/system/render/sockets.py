@@ -8,18 +8,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.appnet.skupper.plugins.module_utils import documents
+from ansible_collections.appnet.skupper.plugins.module_utils.model.kinds import DEFAULT_ROLE_PORTS
 from ansible_collections.appnet.skupper.plugins.module_utils.model.values import port_number
 
-LINK_ROLES = ('edge', 'inter-router')
-DEFAULT_ROLE_PORTS = {'edge': 45671, 'inter-router': 55671}
 WILDCARDS = ('', '0.0.0.0', '::')
 # The RouterAccess a site makes for its local management (the system module's skmanage and status queries).
 LOCAL_ACCESS = 'skupper-local'
-
-
-def _spec(doc):
-    spec = doc.get('spec')
-    return spec if isinstance(spec, dict) else {}
 
 
 def role_port(role):
@@ -40,12 +35,12 @@ def bound_ports(state, router_accesses):
     for kind, collection, label in (('Listener', state.listeners, 'listener'),
                                     ('MultiKeyListener', state.multi_key_listeners, 'multikeylistener')):
         for name in sorted(collection):
-            spec = _spec(collection[name])
+            spec = documents.spec_of(collection[name])
             port = port_number(spec.get('port'))
             if port is not None and spec.get('host'):
                 bound.append((spec['host'], port, '%s "%s"' % (label, name), kind, name))
     for name in sorted(router_accesses):
-        spec = _spec(router_accesses[name])
+        spec = documents.spec_of(router_accesses[name])
         for role in spec.get('roles') or []:
             port = role_port(role) if isinstance(role, dict) else None
             if port is not None:

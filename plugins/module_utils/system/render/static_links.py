@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to appnet.skupper
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Static links of a system site (nonkube-runtime.md section 8): Link + Secret bundles remote sites apply.
+"""Static links of a system site: Link + Secret bundles remote sites apply (what Skupper's `link generate` prints).
 
 Unlike Skupper, links are produced only for hosts a remote router can use and that the router's
 server certificate names (never 0.0.0.0, :: or link-local addresses), always with explicit ports.
@@ -20,7 +20,7 @@ from ansible_collections.appnet.skupper.plugins.module_utils import documents, m
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render import certs
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files, paths
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.sockets import (
-    LINK_ROLES, WILDCARDS, role_port)
+    WILDCARDS, role_port)
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store.resource_files import load_runtime_resources
 
 LOOPBACK_LINK_HOST = '127.0.0.1'
@@ -94,14 +94,10 @@ def local_link_hosts(hostname, addresses):
     return _unique(hosts)
 
 
-def _spec(doc):
-    return doc.get('spec') or {}
-
-
 def server_certificate_hosts(router_access, hostname, addresses):
     """Host names of a RouterAccess server certificate: its SANs and bind host, and for a wildcard bind host
     every local host name a static link may use, with 127.0.0.1 and localhost for the loopback link."""
-    spec = _spec(router_access)
+    spec = documents.spec_of(router_access)
     hosts = list(spec.get('subjectAlternativeNames') or [])
     bind_host = spec.get('bindHost') or ''
     if bind_host:
@@ -113,7 +109,7 @@ def server_certificate_hosts(router_access, hostname, addresses):
 
 def link_hosts(router_access, hostname, addresses):
     """Hosts that get a static link: the bind host when it is specific, else every useful host of the certificate."""
-    spec = _spec(router_access)
+    spec = documents.spec_of(router_access)
     bind_host = spec.get('bindHost') or ''
     if bind_host not in WILDCARDS:
         return [bind_host]
@@ -127,12 +123,12 @@ def link_hosts(router_access, hostname, addresses):
 
 def link_roles(router_access):
     """[(role, port)] of the inter-router and edge roles of a RouterAccess, inter-router first."""
-    roles = dict((r.get('name'), role_port(r)) for r in _spec(router_access).get('roles') or [] if isinstance(r, dict))
+    roles = dict((r.get('name'), role_port(r)) for r in documents.spec_of(router_access).get('roles') or [] if isinstance(r, dict))
     return [(role, roles[role]) for role in ('inter-router', 'edge') if role in roles]
 
 
 def has_link_roles(router_access):
-    return any(role in LINK_ROLES for role, _port in link_roles(router_access))
+    return any(role in model.LINK_ROLES for role, _port in link_roles(router_access))
 
 
 def _b64(data):
@@ -219,7 +215,7 @@ def _choose_host(host, server_cert, addresses):
 
 
 def _server_certificate(home, router_access):
-    tls = _spec(router_access).get('tlsCredentials') or router_access['metadata']['name']
+    tls = documents.spec_of(router_access).get('tlsCredentials') or router_access['metadata']['name']
     path = os.path.join(paths.runtime_dir(home, 'certs', tls), certs.CERT_FILE)
     try:
         return certs.load_certificate(path)
@@ -240,7 +236,7 @@ def issue_static_link(home, subject, host=None, cost=1, name=None, addresses=Non
     site = _rendered_site(runtime)
     site_name = site['metadata']['name']
     router_access = _link_access(runtime, site_name)
-    issuer = _spec(router_access).get('issuer') or 'skupper-site-ca'
+    issuer = documents.spec_of(router_access).get('issuer') or 'skupper-site-ca'
     problem = certs.unusable_ca(paths.runtime_dir(home, 'issuers', issuer), issuer)
     if problem:
         raise StaticLinkError('the CA "%s" of the site cannot be used: %s; restore it from a backup (a new CA would '

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to appnet.skupper
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The router image in a container with host networking: platforms podman and docker (nonkube-runtime.md 11.3).
+"""The router image in a container with host networking: platforms podman and docker (docs/containers.md).
 
 The container <namespace>-skupper-router mounts runtime/router and runtime/certs and carries Skupper's
 labels, environment and user. internal/scripts/start.sh and stop.sh (0755) start and stop every
@@ -85,7 +85,7 @@ def check_run_options(options):
 
 
 def runtime_dir(uid, env):
-    """$XDG_RUNTIME_DIR, else /run/user/<uid>; /run for root (nonkube-runtime.md section 1.1)."""
+    """$XDG_RUNTIME_DIR, else /run/user/<uid>; /run for root (where Skupper puts runtime files of a user)."""
     if uid == 0:
         return '/run'
     return env.get('XDG_RUNTIME_DIR') or '/run/user/%d' % uid

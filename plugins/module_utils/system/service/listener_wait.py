@@ -21,9 +21,10 @@ import os
 import shutil
 import time
 
-from ansible_collections.appnet.skupper.plugins.module_utils import status
+from ansible_collections.appnet.skupper.plugins.module_utils import model
+from ansible_collections.appnet.skupper.plugins.module_utils.status import READY
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import resource_files
-from ansible_collections.appnet.skupper.plugins.module_utils.system.service import management
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service import management, router_status
 
 DEFAULT_TIMEOUT = 20
 QUERY_TIMEOUT = 5
@@ -34,24 +35,24 @@ TYPES = ('connector', 'connection', 'tcpListener', 'router.address')
 def _links_in_progress(state):
     """Links (connectors of a link role) still making their first attempt: no success, no failure message yet."""
     return [item.get('name') for item in state.get('connector') or []
-            if item.get('role') in status.LINK_ROLES and item.get('connectionStatus') != 'SUCCESS'
+            if item.get('role') in model.LINK_ROLES and item.get('connectionStatus') != 'SUCCESS'
             and not (item.get('connectionMsg') or '').strip()]
 
 
 def _links(state):
-    return [item for item in state.get('connector') or [] if item.get('role') in status.LINK_ROLES]
+    return [item for item in state.get('connector') or [] if item.get('role') in model.LINK_ROLES]
 
 
 def assess(state):
     """(pending, problems) of a router state: names of listeners that should be bound and are not yet, and a
     readable line per listener whose port the router cannot bind."""
     pending, problems = [], []
-    for listener in status.router_listeners(state, {}):
-        if listener['status'] == status.READY:
+    for listener in router_status.router_listeners(state, {}):
+        if listener['status'] == READY:
             continue
         if listener['reason'] and listener['reason'].startswith('cannot listen on'):
             problems.append('listener %s %s' % (listener['name'], listener['reason']))
-        elif status.connector_reachable(listener['routing_key'], state):
+        elif router_status.connector_reachable(listener['routing_key'], state):
             pending.append(listener['name'])
     return pending, problems
 

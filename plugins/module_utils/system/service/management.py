@@ -1,12 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to appnet.skupper
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Router management queries of a system site with skupper-router's `skmanage` and `skstat`.
+"""Router management queries of a system site with skupper-router's `skmanage`.
 
-Both tools connect to the site's local management listener (127.0.0.1:<roles[0].port of the
-skupper-local RouterAccess>) with mutual TLS, using runtime/certs/skupper-local-client
-(nonkube-runtime.md sections 1.2 and 12.3). On podman and docker the tools of the router image run
-inside the router container (`<engine> exec <namespace>-skupper-router skmanage ...`, host network),
+The tool connects to the site's local management listener (127.0.0.1:<roles[0].port of the
+skupper-local RouterAccess>) with mutual TLS, using runtime/certs/skupper-local-client, the client
+certificate the render issues for it. On podman and docker the tool of the router image runs inside
+the router container (`<engine> exec <namespace>-skupper-router skmanage ...`, host network),
 with the certificates at the path the container mounts them (see in_container()).
 """
 
@@ -16,11 +16,11 @@ __metaclass__ = type
 
 import json
 import os
-import re
 import shutil
 import subprocess
 from collections import namedtuple
 
+from ansible_collections.appnet.skupper.plugins.module_utils.model.kinds import LINK_ROLES
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.sockets import LOCAL_ACCESS
 from ansible_collections.appnet.skupper.plugins.module_utils.system.service import mgmt_session
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import paths, resource_files
@@ -37,10 +37,6 @@ TYPE_PREFIX = 'io.skupper.router.'
 REMOTE_ROUTERS = 'remote.router'
 # {router id: [tcpListener]} of the other routers of the network (one management session only).
 REMOTE_LISTENERS = 'remote.tcpListener'
-LINK_ROLES = ('inter-router', 'edge')
-SKSTAT_FLAGS = {'connections': '-c', 'links': '-l', 'nodes': '-n', 'addresses': '-a'}
-RULE = re.compile(r'^\s*=+\s*$')
-COLUMN = re.compile(r'\S+(?: \S+)*')
 
 ManagementTarget = namedtuple('ManagementTarget', 'port certificate key trustfile')
 CONTAINER_CERTS = '/etc/skupper-router/runtime/certs'
@@ -173,12 +169,6 @@ def query(target, entity_type, skmanage='skmanage', timeout=DEFAULT_TIMEOUT, pre
     return entities
 
 
-def skstat(target, what, tool='skstat', timeout=DEFAULT_TIMEOUT, prefix=()):
-    """`skstat -c|-l|-n|-a` (what: connections, links, nodes, addresses), parsed by parse_skstat()."""
-    argv = [tool if prefix else find_tool(tool), SKSTAT_FLAGS[what]] + connection_options(target, timeout)
-    return parse_skstat(run_tool(argv, target, timeout, prefix))
-
-
 def query_site(home, skmanage='skmanage', timeout=DEFAULT_TIMEOUT, entity_types=SITE_ENTITY_TYPES, container=None):
     """{short entity type: [entities]} of the router of the site in home (router, router.node, connector, ...),
     and under REMOTE_ROUTERS {router id: its router entity} of the routers at the other end of this site's up
@@ -235,38 +225,3 @@ def remote_routers(connections, target, skmanage='skmanage', timeout=DEFAULT_TIM
             found[peer] = routers[0]
     return found
 
-
-# -- skstat tables --------------------------------------------------------------------------------
-
-def parse_skstat(text):
-    """An skstat table as {'router_id', 'title', 'columns', 'rows': [{column: text}]}.
-
-    The format: a time stamp, the router id, an empty line, the title (and for -n the time of the last
-    topology change), the column headings, a line of '=', then one line per row. Columns are left-aligned
-    and start where their heading starts.
-    """
-    lines = text.splitlines()
-    rule = next((index for index, line in enumerate(lines) if RULE.match(line)), None)
-    if len(lines) < 4 or rule is None or rule < 1:
-        return {'router_id': lines[1].strip() if len(lines) > 1 else None,
-                'title': lines[3].strip() if len(lines) > 3 else None, 'columns': [], 'rows': []}
-    starts, columns = _column_starts(lines[rule - 1])
-    rows = [_split_row(line, starts, columns) for line in lines[rule + 1:] if line.strip()]
-    return {'router_id': lines[1].strip(), 'title': lines[3].strip(), 'columns': columns, 'rows': rows}
-
-
-def _column_starts(heading):
-    """([start offset], [name]) of the columns of a heading line (names may hold single spaces)."""
-    starts, names = [], []
-    for match in COLUMN.finditer(heading):
-        starts.append(match.start())
-        names.append(match.group())
-    return starts, names
-
-
-def _split_row(line, starts, columns):
-    cells = {}
-    for index, name in enumerate(columns):
-        end = starts[index + 1] if index + 1 < len(starts) else None
-        cells[name] = line[starts[index]:end].strip()
-    return cells

@@ -4,8 +4,8 @@
 """systemd units of system sites: skupper-<namespace>.service, system scope as root, user scope otherwise.
 
 SystemdUnit writes, enables and removes a unit and asks systemd about it; SystemdService runs the
-router with one (nonkube-runtime.md section 11.2, with an absolute, quoted ExecStart and
-Restart=on-failure). The container service uses SystemdUnit for its start/stop scripts (section 11.3).
+router with one (Skupper's unit, with an absolute, quoted ExecStart and Restart=on-failure). The
+container service uses SystemdUnit for its start/stop scripts.
 """
 
 from __future__ import absolute_import, division, print_function

@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to appnet.skupper
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Where a system site lives: data home, namespace home and its sub-directories (nonkube-runtime.md section 1)."""
+"""Where a system site lives: data home, namespace home and its sub-directories (Skupper's layout; see
+docs/architecture.md, "Resource documents on Linux")."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -12,6 +13,9 @@ import os
 from ansible_collections.appnet.skupper.plugins.module_utils.platforms import DEFAULT_NAMESPACE
 
 ROOT_DATA_HOME = '/var/lib/skupper'
+# Files and folders of a namespace home, relative to it (a render's plan names its files by such paths).
+ROUTER_CONFIG = 'runtime/router/skrouterd.json'
+RUNTIME_RESOURCES = 'runtime/resources'
 
 
 def data_home(override=None, uid=None, env=None):
@@ -54,5 +58,10 @@ def internal_dir(home, *parts):
     return os.path.join(home, 'internal', *parts)
 
 
+def runtime_resources_dir(home):
+    """The resources of the last render, with their statuses."""
+    return os.path.join(home, RUNTIME_RESOURCES)
+
+
 def router_config_path(home):
-    return runtime_dir(home, 'router', 'skrouterd.json')
+    return os.path.join(home, ROUTER_CONFIG)

@@ -47,11 +47,6 @@ def load_file(path, copied=True):
     return copy.deepcopy(_PARSED[key]) if copied else _PARSED[key]
 
 
-def name_of(doc):
-    """metadata.name of a document, or None."""
-    return (doc.get('metadata') or {}).get('name') if isinstance(doc.get('metadata'), dict) else None
-
-
 def read_documents(directory, copied=True):
     """([(relative file, document)], [problems]) of every YAML/JSON document under directory.
 
@@ -76,13 +71,13 @@ def read_documents(directory, copied=True):
 
 def load_runtime_resources(home):
     """{kind: {name: document}} of runtime/resources (the last render, with statuses); {} when absent."""
-    directory = paths.runtime_dir(home, 'resources')
+    directory = paths.runtime_resources_dir(home)
     result = {}
     if not os.path.isdir(directory):
         return result
     found, _problems = read_documents(directory)
     for _relative, doc in found:
-        name = name_of(doc)
+        name = documents.name_of(doc)
         if doc.get('kind') and name:
             result.setdefault(doc['kind'], {})[name] = doc
     return result

@@ -9,6 +9,9 @@ The lock is flock(2) on the namespace home directory itself: no lock file is eve
 left behind (a check-mode run of a site that does not exist locks nothing and creates nothing). A run
 that cannot get the lock within the timeout fails naming the holder: its pid and module, read from
 /proc/locks and the holder's command line.
+
+Renders that choose ports take turns on the whole data home (data_home_lock), so that two namespaces rendered
+at once never take the same free port.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -21,6 +24,8 @@ import fcntl
 import os
 import re
 import time
+
+from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files
 
 # Seconds a run waits for another run of the same site (a restart waits up to ready_timeout, a stop 15 s).
 DEFAULT_TIMEOUT = 300
@@ -131,3 +136,20 @@ def site_lock(home, check_mode=False, timeout=None, create=True):
             fcntl.flock(fd, fcntl.LOCK_UN)
         finally:
             os.close(fd)
+
+
+@contextlib.contextmanager
+def data_home_lock(home):
+    """An exclusive lock on the data home of a namespace home: renders that choose ports take turns.
+
+    Without it two namespaces rendered at once (Ansible forks) could both take the first free port. The
+    lock is flock(2) on the namespaces directory itself, so no lock file is left behind (a dry run too).
+    """
+    namespaces = os.path.dirname(os.path.abspath(home))
+    files.ensure_dir(namespaces, 0o755)
+    fd = os.open(namespaces, os.O_RDONLY | getattr(os, 'O_DIRECTORY', 0))
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)

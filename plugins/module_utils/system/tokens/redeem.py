@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to appnet.skupper
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""AccessToken redemption over HTTPS for system sites (nonkube-runtime.md section 9).
+"""AccessToken redemption over HTTPS for system sites (the grant server's protocol, as Skupper's controller serves it).
 
 redeem_access_token() posts the token's code to its grant server, trusting only the token's CA, and
 returns the documents the server gives back (a Secret, then one or more Links). The redemption
@@ -16,18 +16,17 @@ __metaclass__ = type
 import hashlib
 import http.client
 import os
-import re
 import socket
 import ssl
 from urllib.parse import urlsplit
 
 from ansible_collections.appnet.skupper.plugins.module_utils import documents
+from ansible_collections.appnet.skupper.plugins.module_utils.model import values
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files
 
 DEFAULT_TIMEOUT = 10
 SECRET_KEYS = ('tls.crt', 'tls.key', 'ca.crt')
 RECORD_DIR = ('internal', 'redeemed')
-TOKEN_NAME = re.compile(r'^[a-z0-9]([-a-z0-9.]*[a-z0-9])?\Z')
 BODY_LIMIT = 500
 HINTS = (
     (404, 'No such access granted',
@@ -201,8 +200,9 @@ def token_fingerprint(token):
 
 
 def record_path(home, name):
-    """<home>/internal/redeemed/<token name>.yaml; RedeemError for a name that is not a plain file name."""
-    if not TOKEN_NAME.match(name or ''):
+    """<home>/internal/redeemed/<token name>.yaml; RedeemError for a name that is not a resource name (the model's
+    check: an RFC 1123 label, so never a path)."""
+    if values.check_name(name) is not None:
         raise RedeemError('invalid token name %r: a lowercase RFC 1123 name is required' % name)
     return os.path.join(home, *(RECORD_DIR + (name + '.yaml',)))
 

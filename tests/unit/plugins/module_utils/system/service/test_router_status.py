@@ -6,7 +6,7 @@ import os
 import pytest
 
 from ansible_collections.appnet.skupper.plugins.module_utils import status
-from ansible_collections.appnet.skupper.plugins.module_utils.system.service import management
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service import router_status
 from tests.support.reference import absent_reason, reference_path
 
 SAMPLES = reference_path('router', 'samples')
@@ -46,12 +46,12 @@ def with_real_router_ids(state):
 def east_resources(annotated=True):
     link = {'kind': 'Link', 'metadata': {'name': 'link-west'}, 'spec': {'cost': 1}}
     if annotated:
-        link['metadata']['annotations'] = {status.REMOTE_SITE_ANNOTATION: 'west'}
+        link['metadata']['annotations'] = {router_status.REMOTE_SITE_ANNOTATION: 'west'}
     return {'Site': {'east': {'kind': 'Site', 'metadata': {'name': 'east'}}}, 'Link': {'link-west': link}}
 
 
 def test_east_link_up_and_link_refused():
-    info = status.from_router(router_state('east'), east_resources())
+    info = router_status.from_router(router_state('east'), east_resources())
     links = by_name(info['links'])
     assert links['link-west']['status'] == 'Ready' and links['link-west']['reason'] is None
     assert links['link-west']['remote_site_name'] == 'west'  # the Link's fact, and the peer's id starts with it
@@ -63,21 +63,21 @@ def test_east_link_up_and_link_refused():
 
 
 def test_without_facts_a_router_id_of_no_known_form_names_no_site():
-    info = status.from_router(router_state('east'), east_resources(annotated=False))
+    info = router_status.from_router(router_state('east'), east_resources(annotated=False))
     assert by_name(info['links'])['link-west']['remote_site_name'] is None
     assert info['peers'] == [{'router_id': 'west-1700000000-default', 'site_name': None, 'site_id': None}]
 
 
 def test_real_skupper_router_ids_name_their_sites_without_facts():
-    info = status.from_router(with_real_router_ids(router_state('east')), east_resources(annotated=False))
+    info = router_status.from_router(with_real_router_ids(router_state('east')), east_resources(annotated=False))
     assert by_name(info['links'])['link-west']['remote_site_name'] == 'west'
     assert info['peers'] == [{'router_id': REAL_IDS['west'], 'site_name': 'west', 'site_id': None}]
-    west = status.from_router(with_real_router_ids(router_state('west')))
+    west = router_status.from_router(with_real_router_ids(router_state('west')))
     assert west['site']['name'] == 'west' and [peer['site_name'] for peer in west['peers']] == ['east']
 
 
 def test_east_site_peers_and_connector():
-    info = status.from_router(router_state('east'), east_resources(), namespace='default')
+    info = router_status.from_router(router_state('east'), east_resources(), namespace='default')
     assert info['site'] == {'name': 'east', 'id': '22222222-2222-2222-2222-222222222222', 'platform': 'linux',
                             'namespace': 'default', 'status': 'Ready', 'reason': None,
                             'router_id': 'east-1700000000-default'}
@@ -89,7 +89,7 @@ def test_east_site_peers_and_connector():
 
 
 def test_west_listeners_matched_by_oper_status():
-    info = status.from_router(router_state('west'))
+    info = router_status.from_router(router_state('west'))
     listeners = by_name(info['listeners'])
     assert listeners['backend']['matched'] is True and listeners['backend']['status'] == 'Ready'
     assert (listeners['backend']['host'], listeners['backend']['port']) == ('127.0.0.1', 18080)
@@ -102,7 +102,7 @@ def test_west_listeners_matched_by_oper_status():
 def test_north_tls_failures_have_readable_reasons():
     state = {'router': [{'id': 'north-1700000000-default'}],
              'connector': json.loads(sample('north-query-connector-tls-failures.json'))}
-    links = by_name(status.from_router(state)['links'])
+    links = by_name(router_status.from_router(state)['links'])
     assert links['link-west-untrusted']['status'] == 'Pending'
     assert links['link-west-untrusted']['reason'] == \
         "TLS: the remote site does not trust this site's certificate (unknown ca)"
@@ -112,7 +112,7 @@ def test_north_tls_failures_have_readable_reasons():
 
 
 def test_expected_links_and_not_ready_lines():
-    info = status.from_router(router_state('east'), east_resources(), expected_links=['west', 'north'])
+    info = router_status.from_router(router_state('east'), east_resources(), expected_links=['west', 'north'])
     assert info['missing_links'] == ['north']
     problems = status.not_ready(info)
     assert any(line.startswith('link link-nowhere is Pending: connection refused') for line in problems)
@@ -125,7 +125,7 @@ def test_resources_without_router_entities_are_pending():
                                        'spec': {'endpoints': [{'host': 'w.example', 'port': '55671'}]}}},
                  'Listener': {'db': {'metadata': {'name': 'db'},
                                      'spec': {'routingKey': 'db', 'host': '0.0.0.0', 'port': 5432}}}}
-    info = status.from_router(None, resources, router_error='the router is not running on port 25671')
+    info = router_status.from_router(None, resources, router_error='the router is not running on port 25671')
     assert info['site']['status'] == 'Pending' and 'not running on port 25671' in info['site']['reason']
     assert info['site']['id'] == 'uid-east'
     link = info['links'][0]
@@ -149,7 +149,7 @@ def test_resources_without_router_entities_are_pending():
     ('west-1700000000-default', None), ('west-0f9c2d0x', None), ('west-skupper-router-6d8f7c9b4-x7k2', None),
     ('west', None), (None, None)])
 def test_site_name_from_router_id(router_id, site):
-    assert status.site_name_from_router_id(router_id) == site
+    assert router_status.site_name_from_router_id(router_id) == site
 
 
 @pytest.mark.parametrize('router_id,known,site', [
@@ -160,7 +160,7 @@ def test_site_name_from_router_id(router_id, site):
     ('north-0f9c2d0e', ['west'], 'north'),  # known names are preferred, not forced
 ])
 def test_known_site_names_tell_router_ids_apart(router_id, known, site):
-    assert status.site_name_from_router_id(router_id, known) == site
+    assert router_status.site_name_from_router_id(router_id, known) == site
 
 
 @pytest.mark.parametrize('peer,fact,site', [
@@ -172,37 +172,18 @@ def test_known_site_names_tell_router_ids_apart(router_id, known, site):
     ('west-0f9c2d0e', None, 'west'),
 ])
 def test_the_remote_site_of_a_link_prefers_the_links_fact(peer, fact, site):
-    link = {'metadata': {'name': 'link-west', 'annotations': {status.REMOTE_SITE_ANNOTATION: fact} if fact else {}}}
-    assert status.remote_site_name(peer, link) == site
-
-
-def test_parse_skstat_connections_table():
-    table = management.parse_skstat(sample('east-skstat-c.txt'))
-    assert table['router_id'] == 'east-1700000000-default' and table['title'] == 'Connections'
-    assert table['columns'][-2:] == ['last dlv', 'uptime']
-    rows = table['rows']
-    assert [row['id'] for row in rows] == ['1', '12', '13', '11', '31']
-    assert rows[1]['container'] == 'west-1700000000-default' and rows[1]['meshId'] == ''
-    assert rows[4]['authentication'] == 'CN=east-local-client(x.509)'
-
-
-def test_parse_skstat_nodes_and_links_tables():
-    nodes = management.parse_skstat(sample('west-skstat-n.txt'))
-    assert nodes['rows'] == [{'router-id': 'east-1700000000-default', 'next-hop': '-', 'link': '0'},
-                             {'router-id': 'west-1700000000-default', 'next-hop': '(self)', 'link': '-'}]
-    links = management.parse_skstat(sample('east-skstat-l.txt'))
-    assert links['rows'][0]['addr'] == 'backend' and links['rows'][0]['conn id'] == '1'
-    assert links['rows'][1]['class'] == '' and links['rows'][1]['type'] == 'router-control'
+    link = {'metadata': {'name': 'link-west', 'annotations': {router_status.REMOTE_SITE_ANNOTATION: fact} if fact else {}}}
+    assert router_status.remote_site_name(peer, link) == site
 
 
 def test_remote_site_id_of_an_up_link_comes_from_the_remote_router():
     state = router_state('east')
-    state[status.REMOTE_ROUTERS] = {'west-1700000000-default': json.loads(sample('west-query-router.json'))[0]}
-    links = by_name(status.from_router(state, east_resources())['links'])
+    state[router_status.REMOTE_ROUTERS] = {'west-1700000000-default': json.loads(sample('west-query-router.json'))[0]}
+    links = by_name(router_status.from_router(state, east_resources())['links'])
     assert links['link-west']['remote_site_id'] == '11111111-1111-1111-1111-111111111111'
     assert links['link-nowhere']['remote_site_id'] is None
     # without an answer of the remote router the id is unknown, not guessed
-    assert by_name(status.from_router(router_state('east'), east_resources())['links'])['link-west'][
+    assert by_name(router_status.from_router(router_state('east'), east_resources())['links'])['link-west'][
         'remote_site_id'] is None
 
 
@@ -211,7 +192,7 @@ def test_a_listener_whose_port_is_taken_is_not_ready_with_the_router_message():
     backend = next(item for item in state['tcpListener'] if item['address'] == 'backend')
     backend.update(operStatus='down', connectionMsg='Address already in use')
     state['router.address'] = [{'key': 'Mbackend', 'subscriberCount': 0, 'remoteCount': 1}]
-    listener = by_name(status.from_router(state)['listeners'])['backend']
+    listener = by_name(router_status.from_router(state)['listeners'])['backend']
     assert listener['status'] == 'Pending'
     assert listener['reason'] == 'cannot listen on 127.0.0.1:18080: Address already in use'
     # a connector for the key is reachable (the address table says so): only the port keeps it from being ready
@@ -222,7 +203,7 @@ def _connector_state(remote_listeners=None):
     state = {'tcpConnector': [{'name': 'connector/backend', 'address': 'backend', 'host': '127.0.0.1', 'port': '9090'}],
              'tcpListener': [], 'router.address': []}
     if remote_listeners is not None:
-        state[status.REMOTE_LISTENERS] = remote_listeners
+        state[router_status.REMOTE_LISTENERS] = remote_listeners
     return state
 
 
@@ -230,7 +211,7 @@ def test_connector_matched_by_a_listener_of_another_router():
     """A listener for the key at any other router of the network (asked over the network) matches the connector."""
     north = [{'name': 'listener/b', 'address': 'backend', 'operStatus': 'down'}]
     state = _connector_state({'0/east-1a2b3c4d': [], '0/north-5e6f7a8b': north})
-    (connector,) = status.router_connectors(state, {})
+    (connector,) = router_status.router_connectors(state, {})
     assert connector['matched'] is True
     assert connector['status'] == status.READY
     assert connector['reason'] is None
@@ -238,12 +219,12 @@ def test_connector_matched_by_a_listener_of_another_router():
 
 def test_connector_not_matched_when_every_router_was_asked():
     state = _connector_state({'0/east-1a2b3c4d': [{'name': 'listener/other', 'address': 'other'}]})
-    (connector,) = status.router_connectors(state, {})
+    (connector,) = router_status.router_connectors(state, {})
     assert connector['matched'] is False
     assert connector['reason'] == 'no listener for routing key backend in the network'
 
 
 def test_connector_match_unknown_when_other_routers_were_not_asked():
-    (connector,) = status.router_connectors(_connector_state(), {})
+    (connector,) = router_status.router_connectors(_connector_state(), {})
     assert connector['matched'] is None
     assert 'could not be asked' in connector['reason']

@@ -1,6 +1,7 @@
 """network_info of Kubernetes sites from resource statuses (plain dicts, as the API returns them)."""
 
 from ansible_collections.appnet.skupper.plugins.module_utils import status
+from ansible_collections.appnet.skupper.plugins.module_utils.k8s import status as k8s_status
 
 
 def resource(kind, name, spec, resource_status=None, uid=None):
@@ -27,7 +28,7 @@ LINK_DOWN = resource('Link', 'to-north', {'endpoints': [{'name': 'inter-router',
 
 
 def test_site_links_and_peers():
-    info = status.from_kubernetes(SITE, [LINK_UP, LINK_DOWN], expected_links=['east'])
+    info = k8s_status.from_kubernetes(SITE, [LINK_UP, LINK_DOWN], expected_links=['east'])
     assert info['site'] == {'name': 'west', 'id': 'uid-west', 'platform': 'kubernetes', 'namespace': 'west',
                             'status': 'Ready', 'reason': None, 'router_id': None}
     up, down = info['links']
@@ -40,8 +41,8 @@ def test_site_links_and_peers():
 
 
 def test_ready_when_every_link_is_ready():
-    assert status.from_kubernetes(SITE, [LINK_UP], expected_links=['east'])['ready'] is True
-    info = status.from_kubernetes(SITE, [LINK_UP], expected_links=['north'])
+    assert k8s_status.from_kubernetes(SITE, [LINK_UP], expected_links=['east'])['ready'] is True
+    info = k8s_status.from_kubernetes(SITE, [LINK_UP], expected_links=['north'])
     assert info['ready'] is False and info['missing_links'] == ['north']
 
 
@@ -51,7 +52,7 @@ def test_listeners_and_connectors_matched_flags():
     lonely = resource('Listener', 'cache', {'routingKey': 'cache', 'host': 'cache', 'port': 6379},
                       {'status': 'Pending', 'message': 'No matching connectors', 'hasMatchingConnector': False})
     connector = resource('Connector', 'db', {'routingKey': 'db', 'host': 'pg', 'port': 5432})
-    info = status.from_kubernetes(SITE, listeners=[listener, lonely], connectors=[connector])
+    info = k8s_status.from_kubernetes(SITE, listeners=[listener, lonely], connectors=[connector])
     assert info['listeners'][0] == {'name': 'db', 'routing_key': 'db', 'host': 'db', 'port': 5432,
                                     'status': 'Ready', 'reason': None, 'matched': True}
     assert (info['listeners'][1]['matched'], info['listeners'][1]['reason']) == (False, 'No matching connectors')
@@ -60,10 +61,10 @@ def test_listeners_and_connectors_matched_flags():
 
 
 def test_no_site_and_pending_site():
-    assert status.from_kubernetes(None)['site']['reason'] == 'no Site in the namespace'
+    assert k8s_status.from_kubernetes(None)['site']['reason'] == 'no Site in the namespace'
     pending = resource('Site', 'west', {}, {'status': 'Pending', 'conditions': [
         condition('Configured', 'True'), condition('Running', 'False', 'Pending', 'No router pod is ready')]})
-    info = status.from_kubernetes(pending)
+    info = k8s_status.from_kubernetes(pending)
     assert (info['site']['status'], info['site']['reason'], info['ready']) == \
         ('Pending', 'No router pod is ready', False)
     assert status.not_ready(info) == ['site west is Pending: No router pod is ready']
