@@ -73,10 +73,10 @@ options:
     version_added: 1.1.0
   traffic:
     description:
-    - Traffic to send from the managed host once the site and its links are C(Ready) (Linux, Podman and Docker
-      sites; a Kubernetes site's listeners are services in its cluster), either a TCP connection to I(host) and I(port),
+    - "Traffic to send from the managed host once the site and its links are C(Ready) (Linux, Podman and Docker
+      sites; a Kubernetes site's listeners are services in its cluster): a TCP connection to I(host) and I(port),
       or with I(http_path) an HTTP GET that must answer I(status). A listener bound to every address (C(0.0.0.0),
-      C(::)) is reached on the loopback address.
+      C(::)) is reached on the loopback address."
     - Each check waits at most 5 seconds for an answer; with I(wait) the checks are tried again until they pass
       or the wait ends. The outcome is RV(traffic).
     type: list
@@ -307,10 +307,9 @@ attempts:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.appnet.skupper.plugins.module_utils import args_common, network_check, platforms, status
+from ansible_collections.appnet.skupper.plugins.module_utils import args_common, network_check, runner, status
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s import auth
-from ansible_collections.appnet.skupper.plugins.module_utils.k8s.client import KubeClient
 
 OWN_OPTIONS = {
     'skmanage': {'type': 'str', 'default': 'skmanage'},
@@ -330,63 +329,6 @@ OWN_OPTIONS = {
 }
 
 
-class InfoError(Exception):
-    """A failure reported with fail_json."""
-
-
-# -- Linux, Podman, Docker --------------------------------------------------------------------------
-
-def system_network_info(params):
-    from ansible_collections.appnet.skupper.plugins.module_utils.system.store import resource_files
-    from ansible_collections.appnet.skupper.plugins.module_utils.system.service import management
-    from ansible_collections.appnet.skupper.plugins.module_utils.system.store import paths
-    from ansible_collections.appnet.skupper.plugins.module_utils.system.service.container_service import container_name
-    home = paths.namespace_home(params['namespace'], paths.data_home(params.get('data_home')))
-    resources = resource_files.load_runtime_resources(home)
-    if not resources:
-        raise InfoError('namespace %s has no rendered site in %s: create the site and run appnet.skupper.system '
-                        'first' % (params['namespace'], home))
-    router_state, router_error = None, None
-    try:
-        container = None
-        platform = platforms.get(params['platform'])
-        if platform.engine:
-            container = (platform.engine, container_name(params['namespace']))
-        router_state = management.query_site(home, params['skmanage'], params['timeout'], container=container)
-    except management.ManagementError as exc:
-        if exc.reason != 'refused':
-            raise InfoError(exc.message)
-        router_error = exc.message
-        if platforms.get(params['platform']).runs_on_host:
-            from ansible_collections.appnet.skupper.plugins.module_utils.system.service.process_service import (
-                supervisor_summary)
-            supervisor = supervisor_summary(home)
-            router_error += '; %s' % supervisor if supervisor else ''
-    return status.from_router(router_state, resources, params['namespace'], params['platform'], router_error,
-                              params['expected_links'])
-
-
-# -- Kubernetes -------------------------------------------------------------------------------------
-
-def kubernetes_network_info(module):
-    params = module.params
-    try:
-        client = KubeClient.from_params(params)
-        resources = [client.list(kind, params['namespace']) for kind in ('Site', 'Link', 'Listener', 'Connector')]
-    except BackendError as exc:
-        raise InfoError(exc.message)
-    sites = resources[0]
-    return status.from_kubernetes(sites[0] if sites else None, *resources[1:], expected_links=params['expected_links'])
-
-
-# -- the module -------------------------------------------------------------------------------------
-
-def network_info(module):
-    if platforms.is_system(module.params['platform']):
-        return system_network_info(module.params)
-    return kubernetes_network_info(module)
-
-
 def main():
     module = AnsibleModule(argument_spec=args_common.merge(args_common.TARGET, args_common.K8S_AUTH, OWN_OPTIONS),
                            supports_check_mode=True)
@@ -395,9 +337,10 @@ def main():
     timeout = params['wait_timeout'] if params['wait'] and not module.check_mode else 0
     try:
         info, traffic, problems, attempts = network_check.watch(
-            lambda: network_info(module), status.not_ready, params['traffic'], timeout, params['wait_sleep'],
-            retry_on=(InfoError,))
-    except InfoError as exc:
+            lambda: runner.get_backend(module).network_info(params['expected_links'], skmanage=params['skmanage'],
+                                                            timeout=params['timeout']),
+            status.not_ready, params['traffic'], timeout, params['wait_sleep'], retry_on=(BackendError,))
+    except BackendError as exc:
         module.fail_json(msg=str(exc), changed=False)
     result = dict(info, changed=False, not_ready=problems, traffic=traffic, attempts=attempts)
     if params['require_ready'] and problems:
