@@ -65,3 +65,24 @@ def test_traffic_checks_of_the_listeners_marked_for_it():
         {'name': 'web', 'host': '127.0.0.1', 'port': 8081, 'http_path': '/health'},
     ]
     assert traffic_checks(None) == []
+
+
+def test_link_documents_names_each_token_as_its_link_and_adds_the_static_links():
+    from ansible_collections.appnet.skupper.plugins.filter.link_documents import link_documents
+    plan = link_plan([{'to': 'west', 'cost': 3}, {'to': 'hub'}], HOSTVARS, 'edge')
+    token = {'apiVersion': 'skupper.io/v2alpha1', 'kind': 'AccessToken', 'metadata': {'name': 'edge-1'},
+             'spec': {'url': 'https://west:8443/x', 'code': 'secret-code', 'ca': 'PEM'}}
+    grants = [{'item': plan[0], 'token': token, 'changed': True}, {'item': plan[1], 'skipped': True}]
+    statics = [{'item': plan[1], 'changed': True, 'definition':
+                '---\napiVersion: v1\nkind: Secret\nmetadata: {name: link-hub-site}\n'
+                '---\napiVersion: skupper.io/v2alpha1\nkind: Link\nmetadata: {name: link-hub-site}\n'}]
+    found = link_documents(grants, statics)
+    assert found[0] == {'apiVersion': 'skupper.io/v2alpha1', 'kind': 'AccessToken',
+                        'metadata': {'name': 'link-west',
+                                     'annotations': {'appnet.skupper/remote-site-name': 'west'}},
+                        'spec': {'url': 'https://west:8443/x', 'code': 'secret-code', 'ca': 'PEM', 'linkCost': 3}}
+    assert [(d['kind'], d['metadata']['name']) for d in found[1:]] == [('Secret', 'link-hub-site'),
+                                                                     ('Link', 'link-hub-site')]
+    assert link_documents([], []) == []
+    with pytest.raises(AnsibleFilterError):
+        link_documents([{'item': plan[0], 'changed': False}])
