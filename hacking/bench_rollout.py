@@ -4,7 +4,7 @@
 """Rollout benchmark: `network.yml` over 2, 4, 8 and 16 Linux hosts (network namespaces with sshd, real SSH,
 the real router): a `ping` playbook over the same hosts (the floor), the first run, the unchanged re-run and
 `--check` on the built network, with the module round trips per host of the re-run (the JSON report's task list:
-tasks that ran a module for the host, controller-only tasks left out).
+tasks that ran a module for the host, controller-only tasks left out). Ping, re-run and check: the fastest of two.
 
 The network is a hub and spokes: the hub has link access and a connector to an HTTP server on the hub; every
 spoke links to the hub and has a listener that the verify role checks with an HTTP request. Each size gets its
@@ -63,6 +63,16 @@ def inventory(hosts, skrouterd, skmanage, path):
 
 
 PING = os.path.join(ROOT, 'hacking', 'ping.yml')
+# The ping playbook, the unchanged re-run and the check run are timed this many times (the fastest counts: the
+# figure least disturbed by whatever else the machine did); the first run happens once.
+ROUNDS = 2
+
+
+def best(runs):
+    """The fastest of runs, or the first that failed."""
+    runs = list(runs)
+    failed = [run for run in runs if run['rc'] != 0]
+    return failed[0] if failed else min(runs, key=lambda run: run['seconds'])
 
 
 def timed_play(playbook, inventory_path, forks, *extra):
@@ -86,10 +96,13 @@ def rollout(count, workdir, skrouterd, skmanage):
         inventory(hosts, skrouterd, skmanage, path)
         forks = min(count, 16)
         try:
-            ping = timed_play(PING, path, forks)
+            ping = best(timed_play(PING, path, forks) for _round in range(ROUNDS))
             first = timed_play('network.yml', path, forks)
-            rerun = timed_play('network.yml', path, forks)
-            check = timed_play('network.yml', path, forks, '--check')
+            # The re-runs and check runs alternate, so that a busy moment of the machine weighs on both alike.
+            rounds = [(timed_play('network.yml', path, forks), timed_play('network.yml', path, forks, '--check'))
+                      for _round in range(ROUNDS)]
+            rerun = best(run for run, _check in rounds)
+            check = best(check for _run, check in rounds)
         finally:
             timed_play('teardown.yml', path, forks)
             server.terminate()
@@ -125,7 +138,7 @@ def rows(found):
     if not found or 'skipped' in found:
         return ['', '`network.yml` rollout over Linux hosts: not measured: %s' % (found or {}).get('skipped', 'not run')]
     lines = ['', '`network.yml` over Linux hosts (network namespaces, real SSH with pipelining, the real router; a hub '
-             'and spokes; forks = hosts), beside a playbook of one `ansible.builtin.ping` task over the same hosts. '
+             'and spokes; forks = hosts), beside a playbook of one `ansible.builtin.ping` task over the same hosts (ping, re-run and `--check`: the fastest of two runs). '
              'Round trips: module runs per host on the unchanged re-run (the most of any host).', '',
              '| hosts | ping | first run | unchanged re-run (changed tasks) | `--check` | re-run / ping | first / ping '
              '| round trips per host (re-run) |', '| --- | --- | --- | --- | --- | --- | --- | --- |']
