@@ -139,7 +139,8 @@ def rows(found):
         return ['', '`network.yml` rollout over Linux hosts: not measured: %s' % (found or {}).get('skipped', 'not run')]
     lines = ['', '`network.yml` over Linux hosts (network namespaces, real SSH with pipelining, the real router; a hub '
              'and spokes; forks = hosts), beside a playbook of one `ansible.builtin.ping` task over the same hosts '
-             '(ping, re-run and `--check`: the fastest of two runs). Round trips: module runs per host on the unchanged re-run (the most of any host).', '',
+             '(ping, re-run and `--check`: the fastest of two runs). Round trips: module runs per host on the '
+             'unchanged re-run (the most of any host).', '',
              '| hosts | ping | first run | unchanged re-run (changed tasks) | `--check` | re-run / ping | first / ping '
              '| round trips per host (re-run) |', '| --- | --- | --- | --- | --- | --- | --- | --- |']
     for item in found['rollouts']:
