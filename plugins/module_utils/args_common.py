@@ -29,6 +29,14 @@ SYSTEM_TARGET = dict(TARGET, platform=dict((key, value) for key, value in TARGET
 SYSTEM_PLATFORM_MISSING = ('platform is not set: set platform: linux, podman or docker (or SKUPPER_PLATFORM in the '
                            'environment); nothing was read or changed')
 
+
+def system_platform_problem(platform, on_kubernetes):
+    """Why a module of Linux, Podman and Docker sites cannot run on platform (None: not set), or None;
+    on_kubernetes: what it says to a Kubernetes task."""
+    if platform is None:
+        return SYSTEM_PLATFORM_MISSING
+    return None if platforms.is_system(platform) else on_kubernetes
+
 COMMON = dict(TARGET, **{
     'name': {'type': 'str', 'required': True},
     'state': {'type': 'str', 'default': 'present', 'choices': ['present', 'absent']},

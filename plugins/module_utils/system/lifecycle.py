@@ -315,12 +315,18 @@ def stop_untracked(manager, check_mode):
     return process_service.stop_router_processes(manager.config, check_mode=check_mode)
 
 
-def stop_site(module, home, record, _prepared=None):
+def stop_router(module, home, record):
+    """(the manager that runs the router, whether a router was running): every router of the site stopped (in
+    check mode: would be)."""
     manager = recorded_or_requested(module, home, record)
     active = manager.is_active()
     if active and not module.check_mode:
         manager.stop()
-    active = bool(stop_untracked(manager, module.check_mode)) or active
+    return manager, bool(stop_untracked(manager, module.check_mode)) or active
+
+
+def stop_site(module, home, record, _prepared=None):
+    manager, active = stop_router(module, home, record)
     site_file = site_status.set_router_running(home, False, STOPPED, dry_run=module.check_mode)
     return {'changed': active or bool(site_file), 'restarted': False, 'service': manager.describe(),
             'changed_files': [site_file] if site_file else [],
@@ -329,11 +335,7 @@ def stop_site(module, home, record, _prepared=None):
 
 def remove_site(module, home, record, _prepared=None):
     """absent: stop, remove the service and the runtime (all of the namespace with purge)."""
-    manager = recorded_or_requested(module, home, record)
-    active = manager.is_active()
-    if active and not module.check_mode:
-        manager.stop()
-    active = bool(stop_untracked(manager, module.check_mode)) or active
+    manager, active = stop_router(module, home, record)
     removed = manager.remove(check_mode=module.check_mode)
     if module.params['purge']:
         doomed = [home] if os.path.exists(home) else []
@@ -377,11 +379,11 @@ def run_system_module(argument_spec):
     # A definition may carry a Secret's private key: never in the invocation record, whatever the task's no_log.
     module = SkupperModule(argument_spec=argument_spec, supports_check_mode=True, quiet=('definition',))
     params = module.params
-    if params['platform'] is None:
-        module.fail_json(msg=args_common.SYSTEM_PLATFORM_MISSING, changed=False)
-    if not platforms.is_system(params['platform']):
-        module.fail_json(msg='appnet.skupper.system runs Linux, Podman and Docker sites (set platform: linux, podman '
-                             'or docker); on Kubernetes the Skupper controller runs the site', changed=False)
+    problem = args_common.system_platform_problem(
+        params['platform'], 'appnet.skupper.system runs Linux, Podman and Docker sites (set platform: linux, podman '
+                            'or docker); on Kubernetes the Skupper controller runs the site')
+    if problem:
+        module.fail_json(msg=problem, changed=False)
     if params['definition'] is not None and params['state'] not in ('started', 'reloaded'):
         module.fail_json(msg='definition is applied with state=started or state=reloaded, not %s' % params['state'],
                          changed=False)

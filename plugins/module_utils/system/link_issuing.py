@@ -10,7 +10,7 @@ __metaclass__ = type
 
 import os
 
-from ansible_collections.appnet.skupper.plugins.module_utils import args_common, documents, platforms
+from ansible_collections.appnet.skupper.plugins.module_utils import args_common, documents
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render import certs, static_links
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files, paths, site_lock
 
@@ -23,11 +23,11 @@ def already_issued(home, subject):
 def run_static_link_module(module):
     """Issue (or give back) the static link of module.params['subject'] and exit the module with it."""
     params = module.params
-    if params['platform'] is None:
-        module.fail_json(msg=args_common.SYSTEM_PLATFORM_MISSING, changed=False)
-    if not platforms.is_system(params['platform']):
-        module.fail_json(msg='static links are issued by Linux, Podman and Docker sites; a Kubernetes site issues '
-                             'access tokens: use appnet.skupper.access_grant', changed=False)
+    problem = args_common.system_platform_problem(
+        params['platform'], 'static links are issued by Linux, Podman and Docker sites; a Kubernetes site issues '
+                            'access tokens: use appnet.skupper.access_grant')
+    if problem:
+        module.fail_json(msg=problem, changed=False)
     home = paths.namespace_home(params['namespace'], paths.data_home(params['data_home']))
     if not os.path.isdir(home):
         module.fail_json(msg='namespace %r has no site under %s' % (params['namespace'], os.path.dirname(home)),
