@@ -101,6 +101,16 @@ options:
       - Only with I(state=started) or I(state=reloaded). Secret values never show in the output.
     type: raw
     version_added: 1.1.0
+  defer_first_start:
+    description:
+      - A site whose router never ran is rendered but not started; the Site status says so. The next run without
+        this option starts it.
+      - For a rollout (the C(site) role sets it for a new site with C(skupper_links)) - the run of the link role that
+        gives the site its links starts the router once, with them, instead of a start here and a restart there.
+      - A site whose router ran once is started, restarted or changed live as without the option.
+    type: bool
+    default: false
+    version_added: 1.1.0
   pending_resources:
     description:
       - Check mode only (ignored otherwise). Resource documents that the resource modules, run in check mode before
@@ -195,6 +205,11 @@ restarted:
   description: Whether the router was (or, in check mode, would be) started or restarted.
   returned: always
   type: bool
+deferred:
+  description: Whether the first start of the router was deferred (I(defer_first_start)); it is not running then.
+  returned: with I(state=started) or I(state=reloaded)
+  type: bool
+  version_added: 1.1.0
 restart_reason:
   description: Why the router was (or would be) started or restarted; null when it was not.
   returned: with I(state=started) or I(state=reloaded)
@@ -296,6 +311,7 @@ def argument_spec():
         'service_manager': {'type': 'str', 'default': 'auto', 'choices': ['auto', 'systemd', 'process']},
         'ready_timeout': {'type': 'int', 'default': DEFAULT_READY_TIMEOUT},
         'definition': {'type': 'raw'},
+        'defer_first_start': {'type': 'bool', 'default': False},
         'pending_resources': {'type': 'list', 'elements': 'dict', 'default': []},
     }, args_common.CONTAINER)
 

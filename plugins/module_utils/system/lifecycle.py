@@ -33,6 +33,7 @@ from ansible_collections.appnet.skupper.plugins.module_utils.system.store import
 
 KEPT_ON_ABSENT = ('runtime/issuers', 'runtime/issued', 'internal/redeemed')
 STOPPED = 'the router was stopped (appnet.skupper.system state=stopped)'
+DEFERRED = 'the router is not started yet: the run that gives the site its links starts it (defer_first_start)'
 PORT_ATTEMPTS = 3
 READS_CHANGED = 'what the router reads (its configuration or a certificate) changed'
 LIVE_FAILED = 'the live change of its listeners and connectors failed'
@@ -191,6 +192,12 @@ class SiteDecision(object):
         self.live = live_change(record, self.manager, self.rendered, self.previous, self.active, params['platform'])
         if self.live is not None:
             self.reason = None
+        # A router that never ran, whose first start the caller defers (the run that gives the site its links
+        # starts it, once, with them).
+        self.deferred = bool(params.get('defer_first_start') and self.reason is not None and self.previous is None
+                             and not self.active and not record.get('runtime_digest'))
+        if self.deferred:
+            self.reason = None
 
 
 def act(module, home, decision):
@@ -254,9 +261,9 @@ def run_site(module, home, record, prepared=None):
     applied, written = apply_definition(module, home, prepared)
     try:
         decision = SiteDecision(module, home, record, written, router, manager)
-        installed = decision.manager.install(check_mode=module.check_mode)
+        installed = False if decision.deferred else decision.manager.install(check_mode=module.check_mode)
         changed_files = list(decision.rendered.changed_files)
-        if not module.check_mode:
+        if not module.check_mode and not decision.deferred:
             changed_files = act(module, home, decision)
             record_site(module, home, decision)
     except (SiteStateError, CertificateError, router_service.ServiceError, files.WriteError) as exc:
@@ -264,7 +271,8 @@ def run_site(module, home, record, prepared=None):
             # The documents were written: the failure says so, and which.
             raise StartFailed(str(exc), [], applied['results'])
         raise
-    site_file = site_status.set_router_running(home, True, dry_run=module.check_mode)
+    site_file = site_status.set_router_running(home, not decision.deferred, DEFERRED if decision.deferred else None,
+                                               dry_run=module.check_mode)
     if site_file and site_file not in changed_files:
         changed_files = sorted(changed_files + [site_file])
     return site_result(module, decision, record, changed_files, installed, applied)
@@ -279,6 +287,7 @@ def site_result(module, decision, record, changed_files, installed, applied):
         or bool(applied and applied['changed']),
         'restarted': reason is not None,
         'restart_reason': reason,
+        'deferred': decision.deferred,
         'reconfigured': reconfigured,
         'created': decision.created,
         'router_config': rendered.router_config_path,
