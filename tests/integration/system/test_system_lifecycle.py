@@ -98,8 +98,8 @@ def own_network(request):
     if 'host_network' in request.fixturenames:
         yield
         return
-    with private_network('appnet-system') as prefix:
-        NETWORK['prefix'] = prefix
+    with private_network('appnet-system') as network:
+        NETWORK['prefix'] = network.prefix
         try:
             yield
         finally:
