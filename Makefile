@@ -20,7 +20,8 @@ COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/appnet/skupper
 BENCH_CORE := $(ROOT)/.build/bench-collections
 # pytest-xdist workers; suites start their servers on port 0 and use temporary directories.
 # --dist loadfile keeps each test module on one worker (module fixtures such as the network
-# namespace hosts have fixed names).
+# namespace hosts have fixed names). 2 on the 2-core CI machine: 3 was slower there (the tests are
+# mostly CPU-bound playbook runs; docs/development.md).
 PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 PYTEST := $(VPY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)

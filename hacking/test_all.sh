@@ -66,10 +66,11 @@ run_router() {
 
 run_pytest() {
     # Everything under tests/; -rs lists every skip with its reason (tests/e2e needs the real router: it skips
-    # without one, and fails under CI=true).
+    # without one, and fails under CI=true); --durations=15 ends the log with the 15 slowest tests (setup, call and
+    # teardown each: a module fixture that builds a scenario shows as the setup of its first test).
     local extra=()
     read -r -a extra <<<"${PYTEST_ARGS:-}"
-    "$VPY" -m pytest -rs -n "$WORKERS" --dist loadfile --junitxml="$RESULTS/junit.xml" "${extra[@]}" tests \
+    "$VPY" -m pytest -rs --durations=15 -n "$WORKERS" --dist loadfile --junitxml="$RESULTS/junit.xml" "${extra[@]}" tests \
         2>&1 | tee "$RESULTS/pytest.log"
 }
 

@@ -11,8 +11,9 @@ PLAYBOOKS = os.path.join(ROOT, 'playbooks')
 CALLBACKS = os.path.join(ROOT, 'tests', 'support', 'callback_plugins')
 
 
-def run_playbook(playbook, inventory, *extra_args, env=None):
-    """(returncode, report) of `ansible-playbook -i inventory playbook`, with the JSON callback."""
+def run_playbook(playbook, inventory, *extra_args, env=None, prefix=()):
+    """(returncode, report) of `ansible-playbook -i inventory playbook`, with the JSON callback; prefix runs it
+    through a command (e.g. `ip netns exec <name>`: its tasks, and the routers they start, in that namespace)."""
     if not os.path.isabs(playbook):
         playbook = os.path.join(PLAYBOOKS, playbook)
     run_env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_STDOUT_CALLBACK='json_report',
@@ -21,7 +22,7 @@ def run_playbook(playbook, inventory, *extra_args, env=None):
                    ANSIBLE_RETRY_FILES_ENABLED='False')
     run_env.update(env or {})
     executable = os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')
-    result = subprocess.run([executable, '-i', inventory, playbook] + list(extra_args),
+    result = subprocess.run(list(prefix) + [executable, '-i', inventory, playbook] + list(extra_args),
                             capture_output=True, text=True, env=run_env, cwd=ROOT, check=False)
     try:
         report = json.loads(result.stdout[result.stdout.index('{'):])

@@ -4,6 +4,11 @@
 - The router image comes from hacking/build_router_image.sh (imported into the engine when it has not got it).
 - Podman is the host's; Docker is a private dockerd this fixture starts (its own data root, exec root, pid
   file and socket in a temporary folder, so it collides with no other daemon) and stops after the tests.
+- The routers of a scenario, the servers behind its connectors and the clients of its listeners run in a network
+  namespace of the scenario's own (tests/support/host_ports.private_network), so the scenarios run side by side
+  with each other and with the other router tests. A container on the host network is on the network of the
+  engine that starts it: podman's is the caller's, docker's is dockerd's, so the private dockerd runs in a
+  network namespace of its own (Engine.network) that its scenarios use.
 - An engine that cannot run a container here makes its tests skip with the engine's own error; with CI=true
   they fail instead (this machine can run both).
 - The wall time of each scenario is kept as a user property `wall_seconds` of its test and printed at the end.
@@ -18,6 +23,7 @@ import time
 
 import pytest
 
+from tests.support.host_ports import Network, private_network, private_network_available
 from tests.support.playbook import ROOT
 
 # What the engines need on the CI machine (docs/containers.md): Podman only runs with runc and explicit ulimits.
@@ -74,11 +80,13 @@ def check_engine_runs(engine, env, image):
 
 
 class Engine(object):
-    """A container engine the tests use: its name, the environment that reaches it, the image and run options."""
+    """A container engine the tests use: its name, the environment that reaches it, the image and run options, and
+    the network its host-network containers are on when it is not the caller's (docker: dockerd's), else None."""
 
-    def __init__(self, name, env, image, image_seconds):
+    def __init__(self, name, env, image, image_seconds, network=None):
         self.name, self.env, self.image, self.image_seconds = name, env, image, image_seconds
         self.run_options = RUN_OPTIONS[name]
+        self.network = network
 
     def run(self, *args, check=False):
         return subprocess.run([self.name] + list(args), capture_output=True, text=True, env=self.env, timeout=300,
@@ -107,7 +115,16 @@ def podman():
 
 @pytest.fixture(scope='module')
 def docker():
-    """A private dockerd (host networking only: no bridge, no iptables), stopped after the module's tests."""
+    """A private dockerd (host networking only: no bridge, no iptables) in a network namespace of its own, stopped
+    after the module's tests."""
+    if private_network_available() is not None:  # the host's network: each scenario holds its router ports
+        yield from _private_dockerd(Network())
+        return
+    with private_network('appnet-dockerd') as network:
+        yield from _private_dockerd(network)
+
+
+def _private_dockerd(network):
     if shutil.which('dockerd') is None or shutil.which('docker') is None:
         unavailable('docker is not installed (make deps installs docker.io)')
     # Short paths: containerd's sockets live under the exec root (a unix socket path has at most 107 bytes).
@@ -119,7 +136,8 @@ def docker():
             '--host', 'unix://%s' % socket_path]
     env = dict(os.environ, DOCKER_HOST='unix://%s' % socket_path)
     with open(log_path, 'w') as log:
-        daemon = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        daemon = subprocess.Popen(network.prefix + argv, stdout=log, stderr=subprocess.STDOUT,
+                                  start_new_session=True)
     try:
         deadline = time.time() + 60
         info = None
@@ -134,7 +152,7 @@ def docker():
             unavailable('dockerd does not start here (exit %s): %s' % (daemon.poll(), tail))
         image, seconds = build_image('docker', env)
         check_engine_runs('docker', env, image)
-        yield Engine('docker', env, image, seconds)
+        yield Engine('docker', env, image, seconds, network)
     finally:
         stop_dockerd(daemon, env)
         unmount_below(top)

@@ -1,6 +1,7 @@
 """Podman and Docker sites for real: the router image in a real engine, next to a Linux site, with the real router.
 
-One scenario per engine (podman; docker with a private dockerd, see conftest.py), through ansible-playbook:
+One scenario per engine (podman here; docker with a private dockerd in test_docker_sites.py, so that the two run
+side by side; see conftest.py), through ansible-playbook:
 
 1. A container site `box` (platform podman|docker, host network, the locally built router image with pull=never
    and the engine's run options) and a Linux site `host` (the process manager) on this host. box links to host
@@ -21,6 +22,7 @@ One scenario per engine (podman; docker with a private dockerd, see conftest.py)
 The wall time of each scenario is printed at the end of the run (conftest.py).
 """
 
+import contextlib
 import http.server
 import os
 import secrets
@@ -36,11 +38,11 @@ from tests.support import pki
 from tests.support.echo_server import EchoServer
 from tests.support.controller import grants
 from tests.support.controller.redeem import RedeemServer
-from tests.support.host_ports import router_ports_lock
+from tests.support.host_ports import private_network
 from tests.support.playbook import failures, run_playbook, task_outcomes
 
-# A scenario takes several minutes of playbooks on a busy 2-core machine, after waiting its turn for the host's
-# router ports (other router tests hold them meanwhile): more than pytest.ini's 15 minutes may pass.
+# A scenario takes several minutes of playbooks on a busy 2-core machine (and, without a network namespace of its
+# own, after waiting its turn for the host's router ports): more than pytest.ini's 15 minutes may pass.
 pytestmark = pytest.mark.timeout(1800)
 
 
@@ -165,8 +167,8 @@ def pid_alive(pid):
 class Scenario(object):
     """The two sites of one run: playbooks, names and what the tests read back."""
 
-    def __init__(self, engine, real_router, workdir):
-        self.engine, self.router, self.workdir = engine, real_router, workdir
+    def __init__(self, engine, real_router, workdir, network):
+        self.engine, self.router, self.workdir, self.network = engine, real_router, workdir, network
         self.suffix = secrets.token_hex(3)
         self.data_home = os.path.join(workdir, 'skupper')
         self.box_ns, self.host_ns = 'ct%s-box' % self.suffix, 'ct%s-host' % self.suffix
@@ -181,6 +183,19 @@ class Scenario(object):
     def home(self, namespace):
         return os.path.join(self.data_home, 'namespaces', namespace)
 
+    # The ports, and the clients of the listeners, of the scenario's network.
+    def free_port(self):
+        with self.network.inside():
+            return free_port()
+
+    def echo_through(self, port):
+        with self.network.inside():
+            return echo_through(port)
+
+    def get_through(self, port):
+        with self.network.inside():
+            return get_through(port)
+
     def play(self, tasks, check=False):
         """Run the tasks on localhost; {task name: outcome} (names must be unique)."""
         self.count += 1
@@ -191,7 +206,7 @@ class Scenario(object):
                                       'ansible_python_interpreter': '{{ ansible_playbook_python }}'},
                              'tasks': tasks}], handle)
         args = ['--check'] if check else []
-        _rc, report = run_playbook(path, 'localhost,', *args, env=self.engine.env)
+        _rc, report = run_playbook(path, 'localhost,', *args, env=self.engine.env, prefix=self.network.prefix)
         return dict((name, outcome) for _host, name, outcome in task_outcomes(report)), failures(report)
 
     def info_tasks(self, box_expected=(), host_expected=()):
@@ -214,22 +229,34 @@ class Scenario(object):
         return {'id': cid, 'started': started, 'pid': int(pid), 'running': running == 'true'}
 
 
+@contextlib.contextmanager
+def scenario_network(engine):
+    """The network of a scenario (tests/support/host_ports.py): the private dockerd's, else one of its own (the
+    host's, with the host's router ports held, where there can be none)."""
+    if engine.network is not None and engine.network.name:
+        yield engine.network
+        return
+    with private_network('appnet-%s' % engine.name) as network:
+        yield network
+
+
 def peers(info):
     return sorted(peer.get('site_name') for peer in info['peers'])
 
 
 def run_scenario(engine, real_router, workdir, record_property):
     waited = time.time()
-    s = Scenario(engine, real_router, workdir)
-    echo, web = EchoServer(), WebServer('hello from %s' % s.suffix)
-    echo.start()
-    grant_server = None
-    try:
-        with router_ports_lock():
-            started = time.time()  # the scenario's wall time starts once this run has the host's router ports
-            record_property('lock_wait_seconds', started - waited)
+    with scenario_network(engine) as network:
+        started = time.time()  # the scenario's wall time starts once it has its network (or the host's ports)
+        record_property('lock_wait_seconds', started - waited)
+        s = Scenario(engine, real_router, workdir, network)
+        with network.inside():
+            echo, web = EchoServer(), WebServer('hello from %s' % s.suffix)
+        echo.start()
+        grant_server = None
+        try:
             # -- 1. box links to host with a static link; traffic through box's listeners -------------------
-            ports = {'echo': free_port(), 'web': free_port(), 'echo2': free_port()}
+            ports = {'echo': s.free_port(), 'web': s.free_port(), 'echo2': s.free_port()}
             outcomes, failed = s.play([
                 {'name': 'host site', 'appnet.skupper.site': dict(s.host, name='host', link_access='default')},
                 {'name': 'box site', 'appnet.skupper.site': dict(s.box, name='box')},
@@ -257,8 +284,8 @@ def run_scenario(engine, real_router, workdir, record_property):
                 ('link-host', 'Ready', 'host')]
             assert box_info['site']['status'] == 'Ready' and host_info['site']['status'] == 'Ready'
             assert 'box' in peers(host_info) and 'host' in peers(box_info)
-            assert echo_through(ports['echo'])
-            assert get_through(ports['web']) == (200, web.text)
+            assert s.echo_through(ports['echo'])
+            assert s.get_through(ports['web']) == (200, web.text)
             host_pid_file = outcomes['host system']['service']['child_pid_file']
             with open(host_pid_file) as handle:
                 host_pid = int(handle.read().strip())
@@ -285,7 +312,7 @@ def run_scenario(engine, real_router, workdir, record_property):
             restarted = s.container_state()
             assert restarted['id'] == first['id'] and restarted['started'] != first['started']
             router_pids.add(restarted['pid'])
-            assert echo_through(ports['echo2'])
+            assert s.echo_through(ports['echo2'])
 
             other_image = 'localhost/appnet-skupper/not-on-this-host:%s' % s.suffix
             outcomes, failed = s.play([{'name': 'other image', 'appnet.skupper.system': dict(
@@ -313,7 +340,7 @@ def run_scenario(engine, real_router, workdir, record_property):
             outcomes, failed = s.play([{'name': 'again', 'appnet.skupper.system': labelled}])
             assert failed == [] and outcomes['again']['changed'] is False
             assert s.container_state() == recreated
-            assert echo_through(ports['echo'])
+            assert s.echo_through(ports['echo'])
 
             # -- 4. stop, then start ----------------------------------------------------------------------
             outcomes, failed = s.play([
@@ -334,11 +361,11 @@ def run_scenario(engine, real_router, workdir, record_property):
             again = s.container_state()
             assert again['id'] == recreated['id'] and again['running']  # started as it was, not re-created
             router_pids.add(again['pid'])
-            assert get_through(ports['web']) == (200, web.text)
+            assert s.get_through(ports['web']) == (200, web.text)
             record_property('reload_stop_start_seconds', time.time() - started)
 
             # -- 5. the other way: host redeems a token for box --------------------------------------------
-            back = {'echo': free_port(), 'web': free_port()}
+            back = {'echo': s.free_port(), 'web': s.free_port()}
             outcomes, failed = s.play([
                 {'name': 'drop static link', 'appnet.skupper.resource': dict(
                     s.box, state='absent', definition=[
@@ -356,7 +383,8 @@ def run_scenario(engine, real_router, workdir, record_property):
             ])
             assert failed == [], failed
             assert outcomes['box reload']['restarted'] is True
-            grant_server = SystemSiteGrantServer(s.home(s.box_ns))
+            with network.inside():
+                    grant_server = SystemSiteGrantServer(s.home(s.box_ns))
             outcomes, failed = s.play([
                 {'name': 'redeem', 'appnet.skupper.access_token': dict(
                     s.host, name='link-box', annotations={'appnet.skupper/remote-site-name': 'box'},
@@ -369,8 +397,8 @@ def run_scenario(engine, real_router, workdir, record_property):
             assert [(l['name'], l['status'], l['remote_site_name']) for l in host_info['links']] == [
                 ('link-box', 'Ready', 'box')]
             assert box_info['links'] == [] and 'host' in peers(box_info)
-            assert echo_through(back['echo'])
-            assert get_through(back['web']) == (200, web.text)
+            assert s.echo_through(back['echo'])
+            assert s.get_through(back['web']) == (200, web.text)
             with open(host_pid_file) as handle:
                 host_pids = {host_pid, int(handle.read().strip())}
             router_pids.add(s.container_state()['pid'])
@@ -385,15 +413,15 @@ def run_scenario(engine, real_router, workdir, record_property):
             assert outcomes['box absent']['changed'] is True and outcomes['host absent']['changed'] is True
             assert not engine.container_exists(s.container)
             assert [pid for pid in sorted(router_pids | host_pids) if pid_alive(pid)] == []
-    finally:
-        if grant_server is not None:
-            grant_server.stop()
-        echo.close()
-        web.stop()
-        engine.run('rm', '--force', s.container)
-        if os.path.isdir(s.home(s.host_ns)):
-            s.play([{'name': 'cleanup', 'appnet.skupper.system': dict(s.host_system, state='absent'),
-                     'ignore_errors': True}])
+        finally:
+            if grant_server is not None:
+                grant_server.stop()
+            echo.close()
+            web.stop()
+            engine.run('rm', '--force', s.container)
+            if os.path.isdir(s.home(s.host_ns)):
+                s.play([{'name': 'cleanup', 'appnet.skupper.system': dict(s.host_system, state='absent'),
+                         'ignore_errors': True}])
     wall = time.time() - started
     record_property('wall_seconds', wall)
     record_property('image_seconds', engine.image_seconds)
@@ -404,17 +432,12 @@ def test_podman_site_with_a_linux_site(podman, real_router, tmp_path, record_pro
     run_scenario(podman, real_router, str(tmp_path), record_property)
 
 
-def test_docker_site_with_a_linux_site(docker, real_router, tmp_path, record_property):
-    run_scenario(docker, real_router, str(tmp_path), record_property)
-
-
-@pytest.mark.parametrize('engine_fixture', ['podman', 'docker'])
-def test_a_refused_run_fails_with_the_engine_message_and_leaves_nothing(engine_fixture, request, tmp_path):
+def refused_run(engine, workdir):
     """A run the engine refuses (an OCI runtime it does not have) fails with its message; no container is left."""
-    engine = request.getfixturevalue(engine_fixture)
-    s = Scenario(engine, {'skrouterd': None, 'skmanage': None}, str(tmp_path))
-    bad = dict(s.box_system, container_run_options=dict(engine.run_options, runtime='no-such-runtime-%s' % s.suffix))
-    with router_ports_lock():
+    with scenario_network(engine) as network:
+        s = Scenario(engine, {'skrouterd': None, 'skmanage': None}, workdir, network)
+        bad = dict(s.box_system, container_run_options=dict(engine.run_options,
+                                                             runtime='no-such-runtime-%s' % s.suffix))
         outcomes, _failed = s.play([
             {'name': 'box site', 'appnet.skupper.site': dict(s.box, name='box')},
             {'name': 'box system', 'appnet.skupper.system': bad, 'ignore_errors': True},
@@ -424,3 +447,7 @@ def test_a_refused_run_fails_with_the_engine_message_and_leaves_nothing(engine_f
     assert 'cannot run the router container %s (%s run exited' % (s.container, engine.name) in message
     assert 'no-such-runtime-%s' % s.suffix in message  # the engine's own words name the runtime
     assert not engine.container_exists(s.container)
+
+
+def test_a_refused_run_fails_with_the_engine_message_and_leaves_nothing(podman, tmp_path):
+    refused_run(podman, str(tmp_path))

@@ -26,14 +26,14 @@ from tests.integration.containers.test_container_sites import (EchoServer, WebSe
                                                                get_through, pid_alive)
 from tests.integration.network.test_mixed_network import KubernetesSiteRouter
 from tests.support.controller import Controller
-from tests.support.host_ports import router_ports_lock
+from tests.support.host_ports import private_network
 from tests.support.kube_api import start_server
 from tests.support.playbook import changed_tasks, failures, run_playbook, task_outcomes
 
 from kubernetes import client as k8s_client
 
-# A scenario takes several minutes of playbooks on a busy 2-core machine, after waiting its turn for the host's
-# router ports (other router tests hold them meanwhile): more than pytest.ini's 15 minutes may pass.
+# A scenario takes several minutes of playbooks on a busy 2-core machine (and, without a network namespace of its
+# own, after waiting its turn for the host's router ports): more than pytest.ini's 15 minutes may pass.
 pytestmark = pytest.mark.timeout(1800)
 
 
@@ -44,22 +44,25 @@ def test_kubernetes_linux_and_podman_sites_through_network_yml(podman, real_rout
     container = '%s-skupper-router' % box_ns
     data_home = str(tmp_path / 'skupper')
     path = str(tmp_path / 'inventory.yml')
-    echo, web = EchoServer(), WebServer('hello from %s' % suffix)
-    echo.start()
-    with router_ports_lock():
+    # Every router of the scenario, and everything that talks to them from this process (the API and controller
+    # stand-ins, the servers behind the connectors, the clients of the listeners), in a network of its own.
+    with private_network('appnet-mixed') as network:
         started = time.time()
         record_property('lock_wait_seconds', started - waited)
-        server = start_server()
-        controller = Controller(server.url)
-        controller.start()
-        k8s_client.CoreV1Api(k8s_client.ApiClient(k8s_client.Configuration(host=server.url))).create_namespace(
-            {'metadata': {'name': 'shop'}})
-        workdir = tmp_path / 'west-router'
-        workdir.mkdir()
-        west_router = KubernetesSiteRouter(server, controller, 'shop', 'west', str(workdir))
-        west_router.command = (real_router['skrouterd'],)
-        west_router.start()
-        ports = {'echo': free_port(), 'web': free_port()}
+        with network.inside():
+            echo, web = EchoServer(), WebServer('hello from %s' % suffix)
+            echo.start()
+            server = start_server()
+            controller = Controller(server.url)
+            controller.start()
+            k8s_client.CoreV1Api(k8s_client.ApiClient(k8s_client.Configuration(host=server.url))).create_namespace(
+                {'metadata': {'name': 'shop'}})
+            workdir = tmp_path / 'west-router'
+            workdir.mkdir()
+            west_router = KubernetesSiteRouter(server, controller, 'shop', 'west', str(workdir))
+            west_router.command = tuple(network.prefix) + (real_router['skrouterd'],)
+            west_router.start()
+            ports = {'echo': free_port(), 'web': free_port()}
         hosts = {
             'west': {'skupper_platform': 'kubernetes', 'skupper_api_host': server.url, 'skupper_namespace': 'shop',
                      'skupper_site': {'name': 'west', 'link_access': 'default'}, 'skupper_wait_timeout': 60},
@@ -87,7 +90,7 @@ def test_kubernetes_linux_and_podman_sites_through_network_yml(podman, real_rout
         with open(path, 'w') as handle:
             yaml.safe_dump({'all': {'vars': common, 'hosts': hosts}}, handle)
         try:
-            rc, report = run_playbook('network.yml', path, env=podman.env)
+            rc, report = run_playbook('network.yml', path, env=podman.env, prefix=network.prefix)
             assert rc == 0, failures(report)
             assert west_router.error is None and west_router.process.poll() is None
             infos = dict((host, outcome) for host, name, outcome in task_outcomes(report)
@@ -97,21 +100,22 @@ def test_kubernetes_linux_and_podman_sites_through_network_yml(podman, real_rout
                 ('Ready', 'east'), ('Ready', 'west')]
             assert [(l['status'], l['remote_site_name']) for l in infos['east']['links']] == [('Ready', 'west')]
             assert all(info['ready'] for info in infos.values())
-            assert echo_through(ports['echo'])
-            assert get_through(ports['web']) == (200, web.text)
+            with network.inside():
+                assert echo_through(ports['echo'])
+                assert get_through(ports['web']) == (200, web.text)
             state = podman.inspect(container, '{{.Id}} {{.State.Pid}}').split()
             east_pid_file = os.path.join(data_home, 'namespaces', 'mx%s-east' % suffix, 'internal', 'router',
                                          'skrouterd.child.pid')
             with open(east_pid_file) as handle:
                 pids = [int(state[1]), int(handle.read().strip())]
 
-            rc, report = run_playbook('network.yml', path, env=podman.env)
+            rc, report = run_playbook('network.yml', path, env=podman.env, prefix=network.prefix)
             assert rc == 0, failures(report)
             assert changed_tasks(report) == []
             assert podman.inspect(container, '{{.Id}}') == state[0]
             record_property('wall_seconds', time.time() - started)
         finally:
-            rc, report = run_playbook('teardown.yml', path, env=podman.env)
+            rc, report = run_playbook('teardown.yml', path, env=podman.env, prefix=network.prefix)
             west_router.stop()
             controller.stop()
             server.stop()

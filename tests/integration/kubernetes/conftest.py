@@ -4,6 +4,7 @@ import os
 
 import pytest
 
+from tests.integration.kubernetes.plays import PATHS
 from tests.support.controller import Controller
 from tests.support.kube_api import start_server
 
@@ -19,14 +20,32 @@ def controlled():
     server.stop()
 
 
-# Every test of this suite runs both ways: the task's module run in the controller's process (the default for a
-# Kubernetes task on a local connection, plugins/plugin_utils/in_process.py) and shipped as a module
-# (APPNET_SKUPPER_IN_PROCESS=false). APPNET_TEST_K8S_PATHS=in-process (or module) runs one of them.
-EXECUTION_PATHS = [path for path in os.environ.get('APPNET_TEST_K8S_PATHS', 'in-process,module').split(',') if path]
+# How the playbooks of a test run their Kubernetes tasks: 'in-process' (the task's module run in the controller's
+# process: the default for a Kubernetes task on a local connection, plugins/plugin_utils/in_process.py, so what
+# users get) or 'module' (shipped as a module, APPNET_SKUPPER_IN_PROCESS=false: what a task with become, async, a
+# remote connection or another Python gets). A test marked execution_paths(...) runs the ways it names (the
+# representative set that runs both ways, docs/development.md); every other test runs the ways of
+# APPNET_TEST_K8S_PATHS, by default in-process only (APPNET_TEST_K8S_PATHS=in-process,module runs all of them both
+# ways).
+DEFAULT_PATHS = [path for path in os.environ.get('APPNET_TEST_K8S_PATHS', 'in-process').split(',') if path]
 
 
-@pytest.fixture(autouse=True, params=EXECUTION_PATHS)
-def execution_path(request, monkeypatch):
-    """'in-process' or 'module': how the playbooks of the test run their Kubernetes tasks."""
-    monkeypatch.setenv('APPNET_SKUPPER_IN_PROCESS', 'true' if request.param == 'in-process' else 'false')
-    return request.param
+def pytest_generate_tests(metafunc):
+    if 'execution_path' not in metafunc.fixturenames:
+        return
+    marker = metafunc.definition.get_closest_marker('execution_paths')
+    paths = list(marker.args) if marker else DEFAULT_PATHS
+    unknown = set(paths) - set(PATHS)
+    if unknown:
+        raise ValueError('unknown Kubernetes execution path(s) %s: use %s' % (sorted(unknown), ', '.join(PATHS)))
+    # Module scope: a module fixture that runs a playbook once for several tests runs it once per path.
+    metafunc.parametrize('execution_path', paths, indirect=True, scope='module')
+
+
+@pytest.fixture(autouse=True, scope='module')
+def execution_path(request):
+    """'in-process' or 'module': how the playbooks of the test (and of the module fixtures it uses) run their
+    Kubernetes tasks."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv('APPNET_SKUPPER_IN_PROCESS', 'true' if request.param == 'in-process' else 'false')
+        yield request.param

@@ -5,10 +5,17 @@ import subprocess
 import sys
 import uuid
 
+import pytest
 import yaml
 from kubernetes import client as k8s_client
 
 from tests.support.playbook import COLLECTIONS, ROOT, run_playbook, task_outcomes
+
+# The representative set of tests that run both ways, in the controller's process and shipped as a module
+# (conftest.py, docs/development.md); every other test runs in-process only unless APPNET_TEST_K8S_PATHS says so.
+BOTH_PATHS = pytest.mark.execution_paths('in-process', 'module')
+IN_PROCESS_ONLY = pytest.mark.execution_paths('in-process')
+PATHS = ('in-process', 'module')
 
 WRITES = ('create', 'update', 'patch', 'apply', 'delete')
 PLURALS = {'Site': 'sites', 'Listener': 'listeners', 'Connector': 'connectors', 'Link': 'links',
@@ -111,3 +118,15 @@ def save_token(register, path):
 def token_options(path):
     """access_token options url, code and ca read from a token file written by save_token."""
     return {key: "{{ (lookup('file', '%s') | from_json).spec.%s }}" % (path, key) for key in ('url', 'code', 'ca')}
+
+
+def normalized(value, namespace):
+    """A result without what differs between two runs on two namespaces (times, uids, versions)."""
+    if isinstance(value, dict):
+        return {key: normalized(item, namespace) for key, item in value.items()
+                if key not in ('creationTimestamp', 'uid', 'resourceVersion', 'time', 'managedFields')}
+    if isinstance(value, list):
+        return [normalized(item, namespace) for item in value]
+    if isinstance(value, str):
+        return value.replace(namespace, 'NAMESPACE')
+    return value

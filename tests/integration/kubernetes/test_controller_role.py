@@ -13,7 +13,7 @@ import threading
 import pytest
 import yaml
 
-from tests.integration.kubernetes.plays import run
+from tests.integration.kubernetes.plays import BOTH_PATHS, run
 from tests.support.deployment_controller import DeploymentController
 from tests.support.kube_api import start_server
 from tests.support.kube_api.resources import load_crd_documents
@@ -225,6 +225,7 @@ def test_cluster_scope_lifecycle_check_install_rerun_upgrade_absent(tmp_path, se
     assert get(server, '/apis/skupper.io/v2alpha1/namespaces/skupper/sites') is None
 
 
+@BOTH_PATHS
 def test_namespace_scope_from_a_local_folder(tmp_path, server):
     folder = tmp_path / 'offline'
     folder.mkdir()

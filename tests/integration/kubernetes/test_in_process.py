@@ -1,8 +1,9 @@
 """Which way a Kubernetes task runs: in the controller's process, or its module shipped as always.
 
-The whole Kubernetes suite runs both ways (conftest.execution_path); these tests show which way a task took
-(ansible-playbook -vvv prints the module's EXEC, or the in-process line), that both give the same result, and
-that what the in-process path reads from the task (its `environment:`, module_defaults) is the task's.
+The Kubernetes suite runs in-process, and a representative set of it both ways (conftest.execution_path); these
+tests show which way a task took (ansible-playbook -vvv prints the module's EXEC, or the in-process line), that both
+give the same result, and that what the in-process path reads from the task (its `environment:`, module_defaults)
+is the task's.
 """
 
 import os
@@ -13,7 +14,8 @@ import uuid
 
 import pytest
 
-from tests.integration.kubernetes.plays import counted, get_object, new_namespace, run, run_verbose
+from tests.integration.kubernetes.plays import (
+    BOTH_PATHS, IN_PROCESS_ONLY, counted, get_object, new_namespace, normalized, run, run_verbose)
 from tests.support.kube_api import start_server
 from tests.support.playbook import failures, run_playbook
 
@@ -34,6 +36,7 @@ def listener(server, namespace, **extra):
                  'routing_key': 'k', 'host': 'h', 'port': 80}, **extra)
 
 
+@BOTH_PATHS
 def test_the_path_a_task_takes(tmp_path, server, execution_path):
     namespace = new_namespace(server)
     rc, output = run_verbose(tmp_path, [{'appnet.skupper.listener': listener(server, namespace)}], '-vvv')
@@ -44,7 +47,7 @@ def test_the_path_a_task_takes(tmp_path, server, execution_path):
         assert SHIPPED in output and IN_PROCESS not in output
 
 
-@pytest.mark.parametrize('execution_path', ['in-process'], indirect=True)
+@IN_PROCESS_ONLY
 @pytest.mark.parametrize('case', ['become', 'async', 'linux', 'opted out', 'another python'])
 def test_tasks_that_run_their_module(tmp_path, server, execution_path, case):
     """become, async, platform linux, a Python that is not the controller's (another virtualenv of the same
@@ -109,7 +112,7 @@ def test_why_the_module_is_shipped_shows_with_v(tmp_path, server, execution_path
     assert lines == ['<localhost> %s appnet_skupper_in_process is false' % WHY_SHIPPED], output
 
 
-@pytest.mark.parametrize('execution_path', ['in-process'], indirect=True)
+@IN_PROCESS_ONLY
 def test_same_result_both_ways(tmp_path, server, execution_path, monkeypatch):
     """The registered results of the same tasks (create with diff, check mode on a change, unchanged, a bad
     input) are the same in the controller's process and shipped, apart from the server's timestamps."""
@@ -132,19 +135,7 @@ def test_same_result_both_ways(tmp_path, server, execution_path, monkeypatch):
     assert 'unknown_option' in outcomes['true'][4]['msg']
 
 
-def normalized(value, namespace):
-    """A result without what differs between two runs on two namespaces (times, uids, versions)."""
-    if isinstance(value, dict):
-        return {key: normalized(item, namespace) for key, item in value.items()
-                if key not in ('creationTimestamp', 'uid', 'resourceVersion', 'time', 'managedFields')}
-    if isinstance(value, list):
-        return [normalized(item, namespace) for item in value]
-    if isinstance(value, str):
-        return value.replace(namespace, 'NAMESPACE')
-    return value
-
-
-@pytest.mark.parametrize('execution_path', ['in-process'], indirect=True)
+@IN_PROCESS_ONLY
 def test_task_environment_and_module_defaults(tmp_path, server, execution_path):
     """K8S_AUTH_HOST from a task's environment reaches that task only; module_defaults (the action group) apply."""
     namespace = new_namespace(server)
@@ -172,7 +163,7 @@ def test_task_environment_and_module_defaults(tmp_path, server, execution_path):
     assert get_object(server, 'Listener', namespace, 'd')['spec']['port'] == 80
 
 
-@pytest.mark.parametrize('execution_path', ['in-process'], indirect=True)
+@IN_PROCESS_ONLY
 def test_secrets_stay_hidden_in_process(tmp_path, server, execution_path):
     """-vvv shows neither the api_key option nor a Secret's data given to appnet.skupper.resource."""
     namespace = new_namespace(server)

@@ -1,4 +1,6 @@
-"""Every kind module on platform kubernetes, through ansible-playbook, against the API server stand-in.
+"""The kind modules and appnet.skupper.resource on platform kubernetes, through ansible-playbook, against the API
+server stand-in: removed options, conflicts, drift, retries, authentication, the resource module's lifecycle and
+CEL refusals (the lifecycle of every kind module: test_kind_lifecycles.py).
 
 The stand-in (tests/support/kube_api, a test double) counts requests, so each operation's cost is
 asserted: an unchanged apply is exactly one read and no write; a change is at most one read and one
@@ -11,87 +13,18 @@ import uuid
 
 import pytest
 
-from tests.integration.kubernetes.plays import api, counted, get_object, new_namespace, run
+from tests.integration.kubernetes.plays import BOTH_PATHS, api, counted, get_object, new_namespace, run
 from tests.support.kube_api import start_server
 from tests.support.playbook import failures
 from tests.support.reference import absent_reason, reference_path
 
 from kubernetes import client as k8s_client
 
-KINDS = {
-    'site': ('Site', {'link_access': 'default'}, {'link_access': 'none'}, 'linkAccess'),
-    'listener': ('Listener', {'routing_key': 'backend', 'host': 'backend', 'port': 8080}, {'port': 9090}, 'port'),
-    'connector': ('Connector', {'routing_key': 'backend', 'selector': 'app=backend', 'port': 8080}, {'port': 9090},
-                  'port'),
-    'link': ('Link', {'tls_credentials': 'link-west', 'endpoints': [
-        {'name': 'inter-router', 'host': 'west.example.com', 'port': 55671}]}, {'cost': 3}, 'cost'),
-    'router_access': ('RouterAccess', {'tls_credentials': 'ra', 'roles': [{'name': 'inter-router', 'port': 55671}]},
-                      {'bind_host': '127.0.0.1'}, 'bindHost'),
-    'attached_connector': ('AttachedConnector', {'site_namespace': 'west', 'selector': 'app=db', 'port': 5432},
-                           {'port': 5433}, 'port'),
-    'attached_connector_binding': ('AttachedConnectorBinding', {'connector_namespace': 'workloads',
-                                                                'routing_key': 'db'},
-                                   {'routing_key': 'db2'}, 'routingKey'),
-}
-
-
 @pytest.fixture(scope='module')
 def server():
     instance = start_server()
     yield instance
     instance.stop()
-
-
-@pytest.mark.parametrize('module', sorted(KINDS))
-def test_module_lifecycle_and_request_counts(tmp_path, server, module):
-    kind, options, change, changed_field = KINDS[module]
-    namespace = new_namespace(server)
-    task = dict(options, name='sample', namespace=namespace, api_host=server.url)
-    fqcn = 'appnet.skupper.%s' % module
-
-    server.reset_counts()
-    rc, report, outcomes = run(tmp_path, [{fqcn: task}], '--check')
-    assert rc == 0, failures(report)
-    assert outcomes[0]['changed'] is True
-    verbs, persisted = counted(server, namespace)
-    assert persisted == [] and get_object(server, kind, namespace, 'sample') is None
-    assert verbs.get('get') == 1 and verbs.get('apply') == 1  # the dry-run apply: the API validates
-
-    server.reset_counts()
-    rc, report, outcomes = run(tmp_path, [{fqcn: task}])
-    assert rc == 0, failures(report)
-    assert outcomes[0]['changed'] is True and outcomes[0]['resource']['metadata']['name'] == 'sample'
-    assert counted(server, namespace)[0] == {'get': 1, 'apply': 1}
-    live = get_object(server, kind, namespace, 'sample')
-    assert live['metadata']['managedFields'][0]['manager'] == 'appnet.skupper'
-
-    server.reset_counts()
-    rc, report, outcomes = run(tmp_path, [{fqcn: task}])
-    assert rc == 0 and outcomes[0]['changed'] is False
-    assert counted(server, namespace)[0] == {'get': 1}, 'an unchanged apply is one read and no write'
-
-    server.reset_counts()
-    rc, report, outcomes = run(tmp_path, [{fqcn: dict(task, **change)}], '--diff')
-    assert rc == 0 and outcomes[0]['changed'] is True
-    verbs, persisted = counted(server, namespace)
-    assert verbs == {'get': 1, 'apply': 1} and len(persisted) == 1
-    diff = outcomes[0]['diff']
-    new_value = list(change.values())[0]
-    assert diff['after']['spec'][changed_field] == new_value
-    assert diff['before']['spec'].get(changed_field) != new_value
-    assert get_object(server, kind, namespace, 'sample')['spec'][changed_field] == new_value
-
-    server.reset_counts()
-    rc, report, outcomes = run(tmp_path, [{fqcn: dict(task, name='Bad_Name')}])
-    assert rc != 0 and "name: 'Bad_Name'" in outcomes[0]['msg']
-    assert counted(server, namespace)[0] == {}, 'bad input sends nothing'
-
-    server.reset_counts()
-    rc, report, outcomes = run(tmp_path, [{fqcn: dict(task, state='absent', wait=True, wait_timeout=10)},
-                                          {fqcn: dict(task, state='absent')}])
-    assert rc == 0, failures(report)
-    assert [o['changed'] for o in outcomes] == [True, False]
-    assert get_object(server, kind, namespace, 'sample') is None
 
 
 def test_removed_option_removes_the_field(tmp_path, server):
@@ -200,6 +133,7 @@ def test_retries_then_clear_failure(tmp_path, server):
     assert get_object(server, 'Listener', namespace, 'l')['spec']['port'] == 80
 
 
+@BOTH_PATHS
 def test_https_authentication(tmp_path):
     server = start_server(tls=True, token='s3cr3t-token', client_ca=True)
     try:

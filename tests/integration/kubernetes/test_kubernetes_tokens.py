@@ -11,7 +11,7 @@ import time
 import yaml
 
 from tests.integration.kubernetes.plays import (
-    collection_records, counted, get_object, new_namespace, persisted_writes, run, run_verbose, save_token,
+    BOTH_PATHS, collection_records, counted, get_object, new_namespace, persisted_writes, run, run_verbose, save_token,
     token_options)
 from tests.support.playbook import changed_tasks, failures, run_playbook
 
@@ -154,6 +154,7 @@ def test_access_token_lifecycle_request_counts_and_a_token_redeemed_once(tmp_pat
     assert [o['changed'] for o in outcomes] == [True, False]
 
 
+@BOTH_PATHS
 def test_the_code_is_never_in_verbose_output(tmp_path, controlled):
     server, _controller = controlled
     west, east = new_namespace(server), new_namespace(server)

@@ -11,6 +11,7 @@ import uuid
 import pytest
 import yaml
 
+from tests.integration.kubernetes.plays import BOTH_PATHS
 from tests.support.kube_api import start_server
 from tests.support.playbook import run_playbook, task_outcomes
 
@@ -73,6 +74,7 @@ LINK = {'apiVersion': API, 'kind': 'Link', 'metadata': {'name': 'to-west'},
         'spec': {'tlsCredentials': 'to-west', 'endpoints': [ENDPOINT]}}
 
 
+@BOTH_PATHS
 def test_an_integer_endpoint_port_is_sent_as_the_string_the_crd_wants(tmp_path, server, namespace):
     outcome, _requests = _resource(tmp_path, server, namespace, [LISTENER, LINK])
     assert not outcome.get('failed'), outcome.get('msg')

@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from tests.support import router_schema
-from tests.support.host_ports import router_ports_lock
+from tests.support.host_ports import private_network, router_ports_lock
 from tests.support.playbook import ROOT, failures, run_playbook, task_outcomes
 from tests.support.reference import absent_reason
 
@@ -55,7 +55,7 @@ def system_task(data_home, namespace, state, **extra):
 def run_tasks(tmp_path, tasks, *args):
     playbook = write_playbook(str(tmp_path / 'play.yml'), tasks)
     rc, report = run_playbook(playbook, 'localhost,', '-c', 'local', '-e',
-                              'ansible_python_interpreter=%s' % sys.executable, *args)
+                              'ansible_python_interpreter=%s' % sys.executable, *args, prefix=NETWORK['prefix'])
     outcomes = [outcome for _host, _name, outcome in task_outcomes(report)]
     return rc, report, outcomes
 
@@ -84,8 +84,31 @@ def pid_alive(pid):
     return stat.rsplit(')', 1)[-1].split()[0] != 'Z'
 
 
+# The network the playbooks of the running test run in (run_tasks): the command prefix of its private network
+# namespace (own_network), or [] for the host's.
+NETWORK = {'prefix': []}
+
+
 @pytest.fixture(autouse=True)
-def own_router_ports():
+def own_network(request):
+    """Each test's playbooks, and the routers they start, run in a network namespace of the test's own: no port of
+    theirs collides with another test's, so these tests run side by side with the other router tests (without
+    root, on the host's network with its router ports held). A test that talks to its routers from this process
+    takes host_network instead."""
+    if 'host_network' in request.fixturenames:
+        yield
+        return
+    with private_network('appnet-system') as network:
+        NETWORK['prefix'] = network.prefix
+        try:
+            yield
+        finally:
+            NETWORK['prefix'] = []
+
+
+@pytest.fixture
+def host_network():
+    """The host's network, its router ports held while the test runs."""
     with router_ports_lock():
         yield
 
@@ -236,7 +259,7 @@ class EchoServer(threading.Thread):
                 conn.sendall(data.upper())
 
 
-def test_static_link_between_two_sites(tmp_path, data_home):
+def test_static_link_between_two_sites(tmp_path, data_home, host_network):
     """Site names ending in -<digits> (site-1, db-2024) must be reported as they are, not cut at a dash."""
     echo = EchoServer()
     echo.start()
