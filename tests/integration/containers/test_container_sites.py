@@ -209,15 +209,21 @@ class Scenario(object):
         _rc, report = run_playbook(path, 'localhost,', *args, env=self.engine.env, prefix=self.network.prefix)
         return dict((name, outcome) for _host, name, outcome in task_outcomes(report)), failures(report)
 
-    def info_tasks(self, box_expected=(), host_expected=()):
+    def info_tasks(self, box_expected=(), host_expected=(), box_peers=(), host_peers=()):
+        """network_info of both sites, asked until ready and until each knows the peers given (a router learns the
+        routers of the network over a link a moment after the link is up: a site that has no link of its own, only
+        one to it, is ready before its peer is known)."""
+        def until(register, peers):
+            return ' and '.join(['%s is succeeded' % register] + [
+                '%r in %s.peers | map(attribute="site_name")' % (peer, register) for peer in peers])
         return [
             {'name': 'box info', 'appnet.skupper.network_info': dict(self.box, expected_links=list(box_expected),
                                                                      require_ready=True),
-             'register': 'box_info', 'retries': 45, 'delay': 1, 'until': 'box_info is succeeded'},
+             'register': 'box_info', 'retries': 45, 'delay': 1, 'until': until('box_info', box_peers)},
             {'name': 'host info', 'appnet.skupper.network_info': dict(self.host, skmanage=self.router['skmanage'],
                                                                       expected_links=list(host_expected),
                                                                       require_ready=True),
-             'register': 'host_info', 'retries': 45, 'delay': 1, 'until': 'host_info is succeeded'},
+             'register': 'host_info', 'retries': 45, 'delay': 1, 'until': until('host_info', host_peers)},
         ]
 
     def container_state(self):
@@ -275,7 +281,7 @@ def run_scenario(engine, real_router, workdir, record_property):
                 {'name': 'apply link', 'appnet.skupper.resource': dict(s.box, definition='{{ issued.definition }}'),
                  'no_log': True},
                 {'name': 'box system', 'appnet.skupper.system': s.box_system},
-            ] + s.info_tasks(box_expected=['host']))
+            ] + s.info_tasks(box_expected=['host'], box_peers=['host'], host_peers=['box']))
             assert failed == [], failed
             assert outcomes['box system']['service']['manager'] == 'container'
             assert outcomes['box system']['service']['active'] is True
@@ -390,7 +396,7 @@ def run_scenario(engine, real_router, workdir, record_property):
                     s.host, name='link-box', annotations={'appnet.skupper/remote-site-name': 'box'},
                     **grant_server.token()), 'no_log': True},
                 {'name': 'host reload', 'appnet.skupper.system': dict(s.host_system, state='reloaded')},
-            ] + s.info_tasks(host_expected=['box']))
+            ] + s.info_tasks(host_expected=['box'], box_peers=['host']))
             assert failed == [], failed
             assert grant_server.redemptions == 1
             host_info, box_info = outcomes['host info'], outcomes['box info']
