@@ -195,9 +195,10 @@ def test_a_definition_with_state_stopped_is_refused(runs):
     assert router_pid(home)
 
 
-def test_a_deferred_first_start_renders_without_starting_then_the_next_run_starts(tmp_path):
+def test_a_deferred_first_start_renders_without_starting_then_the_next_run_starts(runs, tmp_path):
     """defer_first_start (the site role sets it for a new site with links): the router of a site that never ran is
-    not started, and the Site status says why; the next run without it starts the router once."""
+    not started, and the Site status says why; the next run without it starts the router once. (It runs while the
+    module's fixture holds the host's router ports: a second hold in one process would wait for itself.)"""
     skrouterd, _skmanage = real_router.require()
     data_home = str(tmp_path / 'skupper')
     home = os.path.join(data_home, 'namespaces', 'later')
@@ -211,21 +212,20 @@ def test_a_deferred_first_start_renders_without_starting_then_the_next_run_start
                                   'local', '-e', 'ansible_python_interpreter=%s' % sys.executable)
         return rc, [o for _host, _name, o in task_outcomes(report)][0]
 
-    with router_ports_lock():
-        try:
-            rc, deferred = run('deferred', defer_first_start=True)
-            assert rc == 0, deferred
-            assert deferred['changed'] is True and deferred['deferred'] is True and deferred['restarted'] is False
-            assert not os.path.exists(os.path.join(home, 'internal', 'router', 'skrouterd.pid'))
-            with open(os.path.join(home, 'runtime', 'resources', 'Site-later.yaml')) as handle:
-                assert 'not started yet' in handle.read()
-            rc, started = run('started')
-            assert rc == 0, started
-            assert started['deferred'] is False and started['restarted'] is True
-            assert started['restart_reason'] == 'the router is not running'
-            assert router_pid(home)
-            # once it ran, the option changes nothing: an unchanged site stays as it is
-            rc, again = run('again', defer_first_start=True)
-            assert rc == 0 and again['changed'] is False and again['deferred'] is False
-        finally:
-            run('stop', state='stopped', definition=None)
+    try:
+        rc, deferred = run('deferred', defer_first_start=True)
+        assert rc == 0, deferred
+        assert deferred['changed'] is True and deferred['deferred'] is True and deferred['restarted'] is False
+        assert not os.path.exists(os.path.join(home, 'internal', 'router', 'skrouterd.pid'))
+        with open(os.path.join(home, 'runtime', 'resources', 'Site-later.yaml')) as handle:
+            assert 'not started yet' in handle.read()
+        rc, started = run('started')
+        assert rc == 0, started
+        assert started['deferred'] is False and started['restarted'] is True
+        assert started['restart_reason'] == 'the router is not running'
+        assert router_pid(home)
+        # once it ran, the option changes nothing: an unchanged site stays as it is
+        rc, again = run('again', defer_first_start=True)
+        assert rc == 0 and again['changed'] is False and again['deferred'] is False
+    finally:
+        run('stop', state='stopped', definition=None)
