@@ -37,6 +37,7 @@ def system_platform_problem(platform, on_kubernetes):
         return SYSTEM_PLATFORM_MISSING
     return None if platforms.is_system(platform) else on_kubernetes
 
+
 COMMON = dict(TARGET, **{
     'name': {'type': 'str', 'required': True},
     'state': {'type': 'str', 'default': 'present', 'choices': ['present', 'absent']},

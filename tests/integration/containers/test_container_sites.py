@@ -390,7 +390,7 @@ def run_scenario(engine, real_router, workdir, record_property):
             assert failed == [], failed
             assert outcomes['box reload']['restarted'] is True
             with network.inside():
-                    grant_server = SystemSiteGrantServer(s.home(s.box_ns))
+                grant_server = SystemSiteGrantServer(s.home(s.box_ns))
             outcomes, failed = s.play([
                 {'name': 'redeem', 'appnet.skupper.access_token': dict(
                     s.host, name='link-box', annotations={'appnet.skupper/remote-site-name': 'box'},
@@ -443,7 +443,7 @@ def refused_run(engine, workdir):
     with scenario_network(engine) as network:
         s = Scenario(engine, {'skrouterd': None, 'skmanage': None}, workdir, network)
         bad = dict(s.box_system, container_run_options=dict(engine.run_options,
-                                                             runtime='no-such-runtime-%s' % s.suffix))
+                                                            runtime='no-such-runtime-%s' % s.suffix))
         outcomes, _failed = s.play([
             {'name': 'box site', 'appnet.skupper.site': dict(s.box, name='box')},
             {'name': 'box system', 'appnet.skupper.system': bad, 'ignore_errors': True},

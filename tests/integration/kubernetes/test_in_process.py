@@ -86,7 +86,7 @@ def venv_with_the_controllers_packages(path):
     return path
 
 
-@pytest.mark.parametrize('execution_path', ['in-process'], indirect=True)
+@IN_PROCESS_ONLY
 def test_the_controllers_python_under_its_other_name(tmp_path, server, execution_path):
     """bin/python and bin/python3 of the controller's virtualenv are one Python: the task runs in process."""
     name = 'python' if os.path.basename(sys.executable) != 'python' else 'python3'
@@ -101,7 +101,7 @@ def test_the_controllers_python_under_its_other_name(tmp_path, server, execution
     assert get_object(server, 'Listener', namespace, task['name'])['spec']['port'] == 80
 
 
-@pytest.mark.parametrize('execution_path', ['in-process'], indirect=True)
+@IN_PROCESS_ONLY
 def test_why_the_module_is_shipped_shows_with_v(tmp_path, server, execution_path):
     """With -v, a Kubernetes task on the controller that ships its module says why, in one line."""
     namespace = new_namespace(server)

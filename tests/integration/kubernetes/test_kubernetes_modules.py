@@ -20,6 +20,7 @@ from tests.support.reference import absent_reason, reference_path
 
 from kubernetes import client as k8s_client
 
+
 @pytest.fixture(scope='module')
 def server():
     instance = start_server()

@@ -55,8 +55,8 @@ def new_namespace(admin):
 
 
 def skupper_objects(admin, namespace, plural):
-    items = k8s_client.CustomObjectsApi(admin).list_namespaced_custom_object('skupper.io', 'v2alpha1', namespace,
-                                                                            plural)['items']
+    api = k8s_client.CustomObjectsApi(admin)
+    items = api.list_namespaced_custom_object('skupper.io', 'v2alpha1', namespace, plural)['items']
     return dict((item['metadata']['name'], item) for item in items)
 
 

@@ -289,5 +289,3 @@ def validate_site_state(state, platform=platforms.SYSTEM_DEFAULT):
     check.problems.extend(port_collisions(state, state.router_accesses))
     check.problems.extend(_model_problems(state, platform, check.flagged))
     return check.problems
-
-

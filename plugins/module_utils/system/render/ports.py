@@ -146,4 +146,3 @@ def add_implicit_router_accesses(state, previous, home, hostname, addresses, is_
     for access_name, doc in state.router_accesses.items():
         doc['spec'].setdefault('tlsCredentials', access_name)
     return added
-

@@ -224,4 +224,3 @@ def remote_routers(connections, target, skmanage='skmanage', timeout=DEFAULT_TIM
         if routers:
             found[peer] = routers[0]
     return found
-

@@ -81,8 +81,8 @@ def test_link_documents_names_each_token_as_its_link_and_adds_the_static_links()
                         'metadata': {'name': 'link-west',
                                      'annotations': {'appnet.skupper/remote-site-name': 'west'}},
                         'spec': {'url': 'https://west:8443/x', 'code': 'secret-code', 'ca': 'PEM', 'linkCost': 3}}
-    assert [(d['kind'], d['metadata']['name']) for d in found[1:]] == [('Secret', 'link-hub-site'),
-                                                                     ('Link', 'link-hub-site')]
+    assert [(d['kind'], d['metadata']['name']) for d in found[1:]] == [
+        ('Secret', 'link-hub-site'), ('Link', 'link-hub-site')]
     assert link_documents([], []) == []
     with pytest.raises(AnsibleFilterError):
         link_documents([{'item': plan[0], 'changed': False}])
