@@ -14,24 +14,16 @@ class ModuleDocFragment(object):
     Linux, Podman or Docker site is); RESOURCE mirrors the rest of args_common.COMMON (one named resource).
     """
 
-    _NAMESPACE = r'''
+    # Each DOCUMENTATION stays one literal string: ansible-test's yamllint sanity test reads the fragments' source
+    # and takes no other expression. (namespace and data_home are written out in both.)
+    DOCUMENTATION = r'''
+options:
   namespace:
     description:
       - On Kubernetes, the namespace of the resource.
       - On Linux, Podman and Docker, the Skupper namespace, a directory under the data home; each namespace is one site.
     type: str
     default: default
-'''
-
-    _DATA_HOME = r'''
-  data_home:
-    description:
-      - Linux, Podman and Docker only. The Skupper data home that holds C(namespaces/<namespace>).
-      - Defaults to C(/var/lib/skupper) for root, else C($XDG_DATA_HOME/skupper) or C(~/.local/share/skupper).
-    type: path
-'''
-
-    DOCUMENTATION = 'options:' + _NAMESPACE + r'''
   platform:
     description:
       - Where the site runs. C(kubernetes) applies the resource through the Kubernetes API.
@@ -41,10 +33,22 @@ class ModuleDocFragment(object):
     type: str
     default: kubernetes
     choices: [kubernetes, linux, podman, docker]
-''' + _DATA_HOME
+  data_home:
+    description:
+      - Linux, Podman and Docker only. The Skupper data home that holds C(namespaces/<namespace>).
+      - Defaults to C(/var/lib/skupper) for root, else C($XDG_DATA_HOME/skupper) or C(~/.local/share/skupper).
+    type: path
+'''
 
     # Modules that act on Linux, Podman and Docker sites only (args_common.SYSTEM_TARGET): no default platform.
-    SYSTEM_TARGET = 'options:' + _NAMESPACE + r'''
+    SYSTEM_TARGET = r'''
+options:
+  namespace:
+    description:
+      - On Kubernetes, the namespace of the resource.
+      - On Linux, Podman and Docker, the Skupper namespace, a directory under the data home; each namespace is one site.
+    type: str
+    default: default
   platform:
     description:
       - Where the site runs - C(linux) (the router binary on the host), C(podman) or C(docker) (the router in a
@@ -54,7 +58,12 @@ class ModuleDocFragment(object):
       - C(kubernetes) is refused - on Kubernetes the Skupper controller runs the site.
     type: str
     choices: [kubernetes, linux, podman, docker]
-''' + _DATA_HOME
+  data_home:
+    description:
+      - Linux, Podman and Docker only. The Skupper data home that holds C(namespaces/<namespace>).
+      - Defaults to C(/var/lib/skupper) for root, else C($XDG_DATA_HOME/skupper) or C(~/.local/share/skupper).
+    type: path
+'''
 
     RESOURCE = r'''
 options:
