@@ -91,6 +91,49 @@ def test_fault_drop_closes_the_connection(kube, server, namespace):
     assert kube.create(namespace, 'listeners', listener('db'))['metadata']['name'] == 'db'
 
 
+
+def test_fault_skip_picks_the_nth_matching_request_and_pattern_the_path(kube, server, namespace):
+    server.inject_fault(500, verb='create', pattern=f'/apis/{GROUP}/*/namespaces/{namespace}/listeners', skip=1)
+    server.reset_counts()
+    kube.create(namespace, 'listeners', listener('first'))
+    assert failure(kube.create, namespace, 'listeners', listener('second'))['code'] == 500
+    kube.create(namespace, 'listeners', listener('third'))
+    assert [(r.code, r.fault) for r in server.requests] == [(201, None), (500, '500'), (201, None)]
+    assert kube.get(namespace, 'listeners', 'third')['metadata']['name'] == 'third'
+
+
+def test_fault_409_is_a_conflict_and_changes_nothing(kube, server, namespace):
+    server.inject_fault(409, verb='apply')
+    error = failure(kube.apply, namespace, 'listeners', 'db', listener('db'), manager='one')
+    assert (error['code'], error['reason']) == (409, 'Conflict')
+    assert failure(kube.get, namespace, 'listeners', 'db')['code'] == 404
+
+
+def test_fault_reset_before_the_request_is_carried_out(kube, server, namespace):
+    server.inject_fault('reset', verb='create')
+    with pytest.raises(urllib3.exceptions.HTTPError) as error:
+        kube.create(namespace, 'listeners', listener('db'))
+    assert 'reset' in str(error.value).lower()
+    assert failure(kube.get, namespace, 'listeners', 'db')['code'] == 404
+
+
+def test_fault_lost_carries_the_request_out_then_resets(kube, server, namespace):
+    server.inject_fault('lost', verb='create')
+    server.reset_counts()
+    with pytest.raises(urllib3.exceptions.HTTPError):
+        kube.create(namespace, 'listeners', listener('db'))
+    assert [(r.fault, r.persisted) for r in server.requests] == [('lost', True)]
+    assert kube.get(namespace, 'listeners', 'db')['metadata']['generation'] == 1
+
+
+def test_fault_delay_answers_after_the_client_gave_up(kube, server, namespace):
+    server.inject_fault('delay', verb='create', seconds=1.0)
+    with pytest.raises(urllib3.exceptions.ReadTimeoutError):
+        kube.custom.create_namespaced_custom_object(GROUP, VERSION, namespace, 'listeners', listener('db'),
+                                                    _request_timeout=(5, 0.2))
+    assert kube.get(namespace, 'listeners', 'db')['metadata']['name'] == 'db', 'the create was carried out'
+
+
 def test_faults_over_http(kube, server, namespace):
     request = urllib.request.Request(server.url + '/_standin/faults', method='POST',
                                      data=json.dumps({'action': 503, 'verb': 'list'}).encode())

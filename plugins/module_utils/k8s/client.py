@@ -12,7 +12,7 @@ import time
 
 from ansible_collections.appnet.skupper.plugins.module_utils import model
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError
-from ansible_collections.appnet.skupper.plugins.module_utils.k8s import auth
+from ansible_collections.appnet.skupper.plugins.module_utils.k8s import auth, retry
 
 
 class ApiException(Exception):
@@ -25,19 +25,22 @@ class Urllib3Error(Exception):
     """Stands for urllib3's HTTPError, likewise."""
 
 
+class NotSentError(Exception):
+    """Stands for urllib3's errors of a connection that was never made (refused, connect timeout), likewise."""
+
+
 def _import_errors():
-    global ApiException, Urllib3Error
+    global ApiException, Urllib3Error, NotSentError
     from kubernetes.client.rest import ApiException
     from urllib3.exceptions import HTTPError as Urllib3Error
+    from urllib3.exceptions import ConnectTimeoutError as NotSentError  # NewConnectionError is one too
 
 
 FIELD_MANAGER = 'appnet.skupper'
-APPLY = 'application/apply-patch+yaml'
-RETRIED_STATUS = (429, 500, 502, 503, 504)
-ATTEMPTS = 5
-FIRST_DELAY = 0.25
-# No single pause (backoff or a server's Retry-After) is longer than this many seconds.
-MAX_DELAY = 10.0
+APPLY = retry.APPLY
+# What is retried, how often and how long it waits: k8s/retry.py.
+ATTEMPTS = retry.ATTEMPTS
+MAX_DELAY = retry.MAX_DELAY
 # (connect, read) seconds of every request: a server that accepts and never answers is retried, then fails.
 REQUEST_TIMEOUT = (10, 60)
 
@@ -67,6 +70,7 @@ class KubeClient(object):
         self.api = api_client
         self.sleep = sleep
         self.timeout = timeout
+        self.uncertain = False
 
     @classmethod
     def from_params(cls, params):
@@ -76,9 +80,17 @@ class KubeClient(object):
     def url(self):
         return self.api.configuration.host
 
-    def request(self, method, path, body=None, query=None, content_type='application/json'):
-        """The decoded answer of one request, retried on 429, 5xx, timeouts and dropped connections."""
-        delay = FIRST_DELAY
+    def request(self, method, path, body=None, query=None, content_type='application/json', verify=None, what=None):
+        """The decoded answer of one request, sent again when that is safe (k8s/retry.py) after a pause.
+
+        verify: for a write that is not idempotent (a create), a function returning the object when the write was
+        carried out after all (else None): called when the answer to it was lost, before it is sent again.
+        An ApiException that is raised carries `request` ("METHOD path") and `attempts`. what: the object, as a
+        failure without an answer names it (Listener "l" in namespace n).
+        """
+        self.uncertain = False  # an attempt of this request may have been carried out without its answer arriving
+        where = '%s %s' % (method, path)
+        prefix = what + ': ' if what else ''
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 return self._send(method, path, body, query, content_type)
@@ -87,15 +99,27 @@ class KubeClient(object):
                     raise BackendError('TLS error talking to the Kubernetes API at %s: %s. Check the URL '
                                        '(https:// to a TLS port), ca_cert (the CA that signed the API server\'s '
                                        'certificate) and validate_certs' % (self.url, _tls_reason(exc)))
-                if exc.status not in RETRIED_STATUS or attempt == ATTEMPTS:
+                exc.request, exc.attempts = where, attempt
+                if retry.on_status(method, exc.status, content_type, body) != retry.RETRY or attempt == ATTEMPTS:
                     raise
-                self.sleep(min(_retry_after(exc, delay), MAX_DELAY))
+                self.uncertain = self.uncertain or exc.status in retry.MAYBE_DONE_STATUS
+                self.sleep(retry.pause(attempt, retry.retry_after_seconds(exc.headers)))
             except Urllib3Error as exc:
+                sent = not isinstance(exc, NotSentError)
+                decision = retry.on_no_answer(method, sent, content_type, body)
+                self.uncertain = self.uncertain or sent
+                if decision == retry.VERIFY:
+                    done = verify() if verify is not None else None
+                    if done is not None:
+                        return done
+                    if verify is None:
+                        raise BackendError('%s%s to the Kubernetes API at %s got no answer (%s): it may have been '
+                                           'carried out, so it was not sent again; look before running again'
+                                           % (prefix, where, self.url, _reason(exc)), request=where)
                 if attempt == ATTEMPTS:
-                    raise BackendError('cannot reach the Kubernetes API at %s after %d attempts: %s'
-                                       % (self.url, ATTEMPTS, _reason(exc)))
-                self.sleep(delay)
-            delay = min(delay * 2, MAX_DELAY)
+                    raise BackendError('%scannot reach the Kubernetes API at %s after %d attempts (%s): %s'
+                                       % (prefix, self.url, ATTEMPTS, where, _reason(exc)), request=where)
+                self.sleep(retry.pause(attempt))
         raise AssertionError('unreachable')  # pragma: no cover
 
     def _send(self, method, path, body, query, content_type):
@@ -122,7 +146,7 @@ class KubeClient(object):
     def get(self, kind, namespace, name):
         """The object, or None when it does not exist."""
         try:
-            return self.request('GET', resource_path(kind, namespace, name))
+            return self.request('GET', resource_path(kind, namespace, name), what=describe(kind, name, namespace))
         except ApiException as exc:
             if exc.status == 404:
                 return None
@@ -131,7 +155,8 @@ class KubeClient(object):
     def list(self, kind, namespace):
         """The objects of a kind in a namespace, sorted by name."""
         try:
-            items = (self.request('GET', resource_path(kind, namespace)) or {}).get('items') or []
+            items = (self.request('GET', resource_path(kind, namespace), what='%ss in namespace %s' % (kind, namespace))
+                     or {}).get('items') or []
         except ApiException as exc:
             raise self.error(exc, kind, '*', namespace)
         return sorted(items, key=lambda item: item['metadata']['name'])
@@ -146,18 +171,32 @@ class KubeClient(object):
             query['dryRun'] = 'All'
         try:
             return self.request('PATCH', resource_path(document['kind'], metadata['namespace'], metadata['name']),
-                                body=document, query=query, content_type=APPLY)
+                                body=document, query=query, content_type=APPLY,
+                                what=describe(document['kind'], metadata['name'], metadata['namespace']))
         except ApiException as exc:
             raise self.error(exc, document['kind'], metadata['name'], metadata['namespace'])
 
-    def delete(self, kind, namespace, name, dry_run=False):
-        """Delete; False when it was already gone."""
+    def create(self, document):
+        """Create (POST) a document; the object as the server has it. When the answer to the POST is lost, the
+        object is read before the POST is sent again: what was created is never created twice."""
+        metadata = document['metadata']
+        kind, namespace, name = document['kind'], metadata['namespace'], metadata['name']
         try:
-            self.request('DELETE', resource_path(kind, namespace, name), query={'dryRun': 'All'} if dry_run else None)
+            return self.request('POST', resource_path(kind, namespace), body=document,
+                                verify=lambda: self.get(kind, namespace, name), what=describe(kind, name, namespace))
+        except ApiException as exc:
+            raise self.error(exc, kind, name, namespace)
+
+    def delete(self, kind, namespace, name, dry_run=False):
+        """Delete; False when it was already gone (before this call: a 404 answering a DELETE sent again after a
+        lost answer means the first one did it)."""
+        try:
+            self.request('DELETE', resource_path(kind, namespace, name), query={'dryRun': 'All'} if dry_run else None,
+                         what=describe(kind, name, namespace))
             return True
         except ApiException as exc:
             if exc.status == 404:
-                return False
+                return self.uncertain
             raise self.error(exc, kind, name, namespace)
 
     # -- errors ---------------------------------------------------------------------------------
@@ -190,8 +229,17 @@ class KubeClient(object):
         if exc.status == 404:
             return BackendError('%s: the API at %s does not serve %s (are the Skupper CRDs installed?): %s'
                                 % (kind, self.url, resource_path(kind, namespace), message))
-        return BackendError('%s "%s" in namespace %s: HTTP %d from %s: %s'
-                            % (kind, name, namespace, exc.status, self.url, message))
+        request = getattr(exc, 'request', None)
+        attempts = getattr(exc, 'attempts', 1)
+        return BackendError('%s: %s answered HTTP %d %s from %s%s: %s'
+                            % (describe(kind, name, namespace), request or 'the request', exc.status, exc.reason or '',
+                               self.url, ' (attempt %d, not retried further)' % attempts if attempts > 1 else '',
+                               message), request=request, http_status=exc.status)
+
+
+def describe(kind, name, namespace):
+    """How a message names an object: Listener "l" in namespace n."""
+    return '%s "%s" in namespace %s' % (kind, name, namespace) if namespace else '%s "%s"' % (kind, name)
 
 
 def _reason(exc):
@@ -207,12 +255,3 @@ def _tls_reason(exc):
         text = text[text.index(marker) + len(marker):].rstrip(')')
     return text or 'no details'
 
-
-def _retry_after(exc, default):
-    """Seconds a 429/503 answer asks to wait (Retry-After, in seconds), else default."""
-    value = (exc.headers or {}).get('Retry-After')
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError):
-        return default
-    return seconds if seconds >= 0 else default

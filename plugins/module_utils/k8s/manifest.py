@@ -115,7 +115,7 @@ class ManifestApplier(object):
 
     def _get(self, obj, path):
         try:
-            return self.client.request('GET', path)
+            return self.client.request('GET', path, what=describe(obj))
         except k8s_client.ApiException as exc:
             if exc.status == 404:
                 return None
@@ -128,13 +128,14 @@ class ManifestApplier(object):
         if check_mode:
             query['dryRun'] = 'All'
         try:
-            return self.client.request('PATCH', path, body=document, query=query, content_type=k8s_client.APPLY)
+            return self.client.request('PATCH', path, body=document, query=query, content_type=k8s_client.APPLY,
+                                       what=describe(document))
         except k8s_client.ApiException as exc:
             raise self._error(exc, document)
 
     def _delete(self, obj, path, check_mode):
         try:
-            self.client.request('DELETE', path, query={'dryRun': 'All'} if check_mode else None)
+            self.client.request('DELETE', path, query={'dryRun': 'All'} if check_mode else None, what=describe(obj))
         except k8s_client.ApiException as exc:
             if exc.status != 404:
                 raise self._error(exc, obj)

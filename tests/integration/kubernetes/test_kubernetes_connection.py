@@ -70,7 +70,9 @@ def test_a_server_that_never_answers_times_out_and_is_retried_a_bounded_number_o
         assert len(silent.accepted) == client.ATTEMPTS, 'one connection per attempt, then it gives up'
     finally:
         silent.close()
-    assert error.value.message.startswith('cannot reach the Kubernetes API at %s after 5 attempts: ' % silent.url)
+    assert error.value.message.startswith('Listener "l" in namespace default: cannot reach the Kubernetes API at %s '
+                                          'after 5 attempts (GET /apis/skupper.io/v2alpha1/namespaces/default/'
+                                          'listeners/l): ' % silent.url)
     assert 'timed out' in error.value.message
     assert sleeps == [0.25, 0.5, 1.0, 2.0], 'exponential backoff between attempts'
 

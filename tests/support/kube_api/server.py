@@ -6,11 +6,13 @@ its URL, request records and counts, fault injection, TLS files and kubeconfig h
 
 import collections
 import dataclasses
+import fnmatch
 import http.server
 import json
 import shutil
 import socket
 import ssl
+import struct
 import tempfile
 import threading
 import time
@@ -27,7 +29,9 @@ PRESET_NAMESPACES = ('default', 'kube-node-lease', 'kube-public', 'kube-system')
 READ_ONLY_USER = 'system:serviceaccount:default:reader'
 RBAC_VERBS = {'apply': 'patch'}
 WRITE_VERBS = ('create', 'update', 'patch', 'apply', 'delete', 'deletecollection')
-FAULT_ANSWERS = {429: ('TooManyRequests', 'Too many requests, please try again later.'),
+FAULT_ANSWERS = {409: ('Conflict', 'Operation cannot be fulfilled: the object has been modified; please apply your '
+                        'changes to the latest version and try again (injected)'),
+                 429: ('TooManyRequests', 'Too many requests, please try again later.'),
                  500: ('InternalError', 'Internal error occurred: injected fault'),
                  503: ('ServiceUnavailable', 'The server is currently unable to handle the request (injected)')}
 
@@ -50,19 +54,39 @@ class RequestRecord:
         return dataclasses.asdict(self)
 
 
+# Faults that do not answer: 'drop' and 'reset' before the request is carried out (nothing done), 'lost' after it
+# (done, the answer never arrives), 'delay' answers after `seconds` (done; a client with a shorter timeout gives up).
+SILENT_FAULTS = ('drop', 'reset', 'lost', 'delay')
+# Faults that carry the request out before they strike.
+FAULTS_AFTER = ('lost', 'delay')
+
+
 @dataclasses.dataclass
 class Fault:
-    """Answer the next `remaining` requests matching (verb, path prefix) with `action` (429/500/503/'drop')."""
+    """A fault plan entry: of the requests matching (verb, path prefix, path pattern), the first `skip` pass, the
+    next `remaining` get `action`: an HTTP error (409, 429 with Retry-After, 500, 503) or one of SILENT_FAULTS."""
 
     action: object
     verb: str = None
     path_prefix: str = '/'
     remaining: int = 1
     retry_after: int = 0
+    skip: int = 0
+    pattern: str = None
+    seconds: float = 0.0
 
     def matches(self, verb, method, path):
         return (self.remaining > 0 and path.startswith(self.path_prefix)
-                and self.verb in (None, verb, method))
+                and self.verb in (None, verb, method)
+                and (self.pattern is None or fnmatch.fnmatchcase(path, self.pattern)))
+
+
+@dataclasses.dataclass
+class _Delayed:
+    """An answer a 'delay' fault holds back for `seconds`."""
+
+    answer: object
+    seconds: float
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -105,10 +129,17 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             answer = self._answer(request, record, content_type)
         except ApiError as error:
             answer = (error.code, error.status(), error.headers)
-        record.code = answer[0] if isinstance(answer, tuple) else (0 if answer is None else 200)
-        standin.record(record)
+        delayed = answer if isinstance(answer, _Delayed) else None
+        if delayed:
+            answer = delayed.answer
+        record.code = answer[0] if isinstance(answer, tuple) else (0 if answer in (None, 'reset') else 200)
+        standin.record(record)  # when it was carried out: a delayed answer is recorded before it is sent
+        if delayed:
+            time.sleep(delayed.seconds)
         if answer is None:
             self._drop()
+        elif answer == 'reset':
+            self._reset()
         elif isinstance(answer, tuple):
             self._send_json(*answer)
         else:
@@ -129,7 +160,20 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         fault = standin.take_fault(record.verb, record.method, record.path)
         if fault is not None:
             record.fault = str(fault.action)
-            return _fault_answer(fault)
+            if fault.action not in FAULTS_AFTER:
+                return _fault_answer(fault)
+        if fault is None:
+            return self._carry_out(route, request, record)
+        try:
+            answer = self._carry_out(route, request, record)
+        except ApiError as error:
+            answer = (error.code, error.status(), error.headers)
+        if fault.action == 'delay':
+            return _Delayed(answer, fault.seconds)
+        return 'reset'
+
+    def _carry_out(self, route, request, record):
+        standin = self.server.standin
         if route.discovery:
             return 200, discovery.document(standin.registry, route.discovery, f'{standin.host}:{standin.port}'), {}
         if route.verb == 'watch':
@@ -141,6 +185,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _drop(self):
         self.close_connection = True
         self.request.shutdown(socket.SHUT_RDWR)
+
+    def _reset(self):
+        """Close with a TCP RST (SO_LINGER 0): the client reads 'connection reset by peer'."""
+        self.close_connection = True
+        self.request.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+        self.request.close()
 
     def _send_json(self, code, body, headers=None):
         data = json.dumps(body).encode()
@@ -170,6 +220,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 def _fault_answer(fault):
     if fault.action == 'drop':
         return None
+    if fault.action == 'reset':
+        return 'reset'
     reason, message = FAULT_ANSWERS[fault.action]
     details = {'retryAfterSeconds': fault.retry_after} if fault.action == 429 else None
     headers = {'Retry-After': str(fault.retry_after)} if fault.action == 429 else {}
@@ -385,13 +437,16 @@ class StandInServer:
 
     # -- faults --------------------------------------------------------------------------------------
 
-    def inject_fault(self, action, verb=None, path_prefix='/', times=1, retry_after=0):
-        """The next `times` requests matching verb (kube verb or HTTP method) and path prefix get `action`:
-        429 (with Retry-After), 500, 503, or 'drop' (the connection closes without an answer)."""
-        if action not in FAULT_ANSWERS and action != 'drop':
+    def inject_fault(self, action, verb=None, path_prefix='/', times=1, retry_after=0, skip=0, pattern=None,
+                     seconds=0.0):
+        """Of the requests matching verb (kube verb or HTTP method), path prefix and path pattern (fnmatch, `*`
+        crosses `/`), the first `skip` pass and the next `times` get `action`: 409, 429 (with Retry-After), 500,
+        503, 'drop' (the connection closes, nothing done), 'reset' (a TCP reset, nothing done), 'lost' (carried out,
+        then a TCP reset instead of the answer) or 'delay' (carried out, answered after `seconds`)."""
+        if action not in FAULT_ANSWERS and action not in SILENT_FAULTS:
             raise ValueError(f'unsupported fault {action!r}')
         with self._lock:
-            self._faults.append(Fault(action, verb, path_prefix, times, retry_after))
+            self._faults.append(Fault(action, verb, path_prefix, times, retry_after, skip, pattern, seconds))
 
     def clear_faults(self):
         with self._lock:
@@ -401,6 +456,9 @@ class StandInServer:
         with self._lock:
             for fault in self._faults:
                 if fault.matches(verb, method, path):
+                    if fault.skip > 0:
+                        fault.skip -= 1
+                        continue
                     fault.remaining -= 1
                     return fault
         return None
@@ -433,7 +491,8 @@ class StandInServer:
         try:
             spec = json.loads(body or b'{}')
             self.inject_fault(spec['action'], spec.get('verb'), spec.get('path_prefix', '/'),
-                              int(spec.get('times', 1)), int(spec.get('retry_after', 0)))
+                              int(spec.get('times', 1)), int(spec.get('retry_after', 0)), int(spec.get('skip', 0)),
+                              spec.get('pattern'), float(spec.get('seconds', 0)))
         except (ValueError, KeyError, TypeError) as exc:
             return 400, {'error': f'bad fault: {exc}'}
         return 200, {'injected': spec}
