@@ -13,6 +13,7 @@ import re
 
 from ansible.module_utils import basic
 
+from ansible_collections.appnet.skupper.plugins.module_utils import option_checks
 from ansible_collections.appnet.skupper.plugins.module_utils.model.argspec import option_problems
 
 # Names of options that may hold a secret: an unknown option with such a name is hidden like a no_log one.
@@ -32,9 +33,11 @@ class SkupperModule(basic.AnsibleModule):
       and the value, before Ansible's own checks (which report the first problem in their own order).
     - quiet: options whose values are never written to the invocation record, whatever the task's no_log
       (a resource definition may carry a Secret's private key; its values are only known once it is read).
+    - checked: options whose values are checked (option_checks.py) as soon as Ansible has read them, before the
+      module looks at anything: the module fails naming each wrong one.
     """
 
-    def __init__(self, argument_spec, quiet=(), **kwargs):
+    def __init__(self, argument_spec, quiet=(), checked=(), **kwargs):
         self._quiet = tuple(quiet)
         problems = option_problems(argument_spec, _raw_params())
         if problems:
@@ -49,6 +52,9 @@ class SkupperModule(basic.AnsibleModule):
             super(SkupperModule, self).__init__(argument_spec=lenient, supports_check_mode=True)
             self.fail_json(msg='; '.join(problems), errors=problems, changed=False)
         super(SkupperModule, self).__init__(argument_spec=argument_spec, **kwargs)
+        problems = option_checks.problems(self.params, checked)
+        if problems:
+            self.fail_json(msg='; '.join(problems), errors=problems, changed=False)
 
     def _log_invocation(self):
         """The invocation record with the quiet options replaced by NOT_LOGGING_PARAMETER."""

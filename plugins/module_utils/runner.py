@@ -13,7 +13,7 @@ import contextlib
 from ansible_collections.appnet.skupper.plugins.module_utils.module_input import SkupperModule
 
 from ansible_collections.appnet.skupper.plugins.module_utils import (
-    args_common, definition, documents, kind_handlers, model, platforms)
+    args_common, definition, documents, kind_handlers, model, option_checks, platforms)
 from ansible_collections.appnet.skupper.plugins.module_utils.apply import mask_secrets
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s import auth
@@ -97,6 +97,7 @@ def run_resource_module(kind_name):
                            required_if=model.required_if(kind))
     auth.protect_kubeconfig(module)
     desired, errors = prepare(kind, module.params)
+    errors = errors + option_checks.problems(module.params, ('wait_timeout', 'wait_sleep'))
     if errors:
         module.fail_json(msg='Invalid %s %r: %s' % (kind.kind, module.params.get('name'), '; '.join(errors)),
                          errors=errors, changed=False)
@@ -180,7 +181,7 @@ def run_definition_module(argument_spec):
     """appnet.skupper.resource: every document of the definition (or src) applied or removed."""
     # A definition may carry a Secret's private key: never in the invocation record, whatever the task's no_log.
     module = SkupperModule(argument_spec=argument_spec, supports_check_mode=True, quiet=('definition',),
-                           required_one_of=[('definition', 'src')], mutually_exclusive=[('definition', 'src')])
+                           checked=('namespace', 'wait_timeout', 'wait_sleep'), required_one_of=[('definition', 'src')], mutually_exclusive=[('definition', 'src')])
     auth.protect_kubeconfig(module)
     targets = definition_targets(module, read_definition(module))
     with sites_locked(module, [backend for _doc, backend in targets]):

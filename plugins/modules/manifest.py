@@ -173,11 +173,11 @@ objects:
   - {api_version: apps/v1, kind: Deployment, name: skupper-controller, namespace: skupper, result: updated}
 '''
 
-from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.appnet.skupper.plugins.module_utils import args_common, platforms
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s import auth
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s.manifest import run_manifest_module
+from ansible_collections.appnet.skupper.plugins.module_utils.module_input import SkupperModule
 
 OWN_OPTIONS = {
     'src': {'type': 'path'},
@@ -195,7 +195,8 @@ def argument_spec():
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True,
+    module = SkupperModule(argument_spec=argument_spec(), supports_check_mode=True,
+                           checked=('namespace', 'url_timeout', 'wait_timeout', 'wait_sleep'),
                            required_one_of=[('src', 'url')], mutually_exclusive=[('src', 'url')])
     auth.protect_kubeconfig(module)
     run_manifest_module(module)

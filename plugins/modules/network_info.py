@@ -305,11 +305,11 @@ attempts:
   version_added: 1.1.0
 '''
 
-from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.appnet.skupper.plugins.module_utils import args_common, network_check, runner, status
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s import auth
+from ansible_collections.appnet.skupper.plugins.module_utils.module_input import SkupperModule
 
 OWN_OPTIONS = {
     'skmanage': {'type': 'str', 'default': 'skmanage'},
@@ -330,8 +330,9 @@ OWN_OPTIONS = {
 
 
 def main():
-    module = AnsibleModule(argument_spec=args_common.merge(args_common.TARGET, args_common.K8S_AUTH, OWN_OPTIONS),
-                           supports_check_mode=True)
+    module = SkupperModule(argument_spec=args_common.merge(args_common.TARGET, args_common.K8S_AUTH, OWN_OPTIONS),
+                           supports_check_mode=True,
+                           checked=('namespace', 'timeout', 'wait_timeout', 'wait_sleep', 'expected_links', 'traffic'))
     auth.protect_kubeconfig(module)
     params = module.params
     timeout = params['wait_timeout'] if params['wait'] and not module.check_mode else 0

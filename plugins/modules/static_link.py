@@ -113,7 +113,8 @@ def argument_spec():
 
 
 def main():
-    run_static_link_module(SkupperModule(argument_spec=argument_spec(), supports_check_mode=True))
+    run_static_link_module(SkupperModule(argument_spec=argument_spec(), supports_check_mode=True,
+                                         checked=('namespace', 'subject', 'cost', 'name', 'host')))
 
 
 if __name__ == '__main__':

@@ -120,3 +120,10 @@ def tls_secret_data(cert_pem, key_pem, ca_pem):
 def decode_secret_data(data):
     """Secret `data` (base64 values) as text values."""
     return {key: base64.b64decode(value).decode() for key, value in (data or {}).items()}
+
+
+def tls_string_data(common_name='link', hosts=()):
+    """The stringData of a valid TLS Secret (tls.crt, tls.key, ca.crt): a new CA and a leaf it signed, PEM text."""
+    ca = make_ca(common_name + '-ca')
+    leaf = issue_certificate(ca, common_name, hosts, client=True, server=True)
+    return {'tls.crt': leaf.cert_pem, 'tls.key': leaf.key_pem, 'ca.crt': ca.cert_pem}

@@ -14,6 +14,7 @@ import copy
 
 from ansible_collections.appnet.skupper.plugins.module_utils import platforms
 from ansible_collections.appnet.skupper.plugins.module_utils.model import values
+from ansible_collections.appnet.skupper.plugins.module_utils.model.secret_data import secret_data_errors
 from ansible_collections.appnet.skupper.plugins.module_utils.model.kinds import (
     KINDS, PLATFORM_TITLES, PLATFORMS, Conflict, Distinct, OneOf, get_kind, snake, titles)
 
@@ -281,7 +282,10 @@ def validate_document(doc, platform=None, style='spec', state='present'):
     spec = doc.get('spec')
     if spec is not None and not isinstance(spec, dict):
         return errors + ['spec: expected a mapping, got %r' % (spec,)]
-    errors.extend(validate_spec(kind, spec or {}, platform, style, top))
+    spec_errors = validate_spec(kind, spec or {}, platform, style, top)
+    errors.extend(spec_errors)
+    if kind.kind == 'Secret' and not spec_errors:
+        errors.extend(secret_data_errors(doc))
     return errors
 
 

@@ -28,7 +28,7 @@ from ansible_collections.appnet.skupper.plugins.module_utils.system.render.certs
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.renderer import check_platform, render_site
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import SiteStateError
 from ansible_collections.appnet.skupper.plugins.module_utils.system.service import (
-    faults, listener_wait, live_apply, process_service, router_service)
+    container_service, faults, listener_wait, live_apply, process_service, router_service)
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files, paths, site_lock
 
 KEPT_ON_ABSENT = ('runtime/issuers', 'runtime/issued', 'internal/redeemed')
@@ -386,13 +386,21 @@ STATES = {'started': run_site, 'reloaded': run_site, 'stopped': stop_site, 'abse
 def run_system_module(argument_spec):
     """appnet.skupper.system: one run at a time per site, from reading the record to the router being ready."""
     # A definition may carry a Secret's private key: never in the invocation record, whatever the task's no_log.
-    module = SkupperModule(argument_spec=argument_spec, supports_check_mode=True, quiet=('definition',))
+    module = SkupperModule(argument_spec=argument_spec, supports_check_mode=True, quiet=('definition',),
+                           checked=('namespace', 'ready_timeout'))
     params = module.params
     problem = args_common.system_platform_problem(
         params['platform'], 'appnet.skupper.system runs Linux, Podman and Docker sites (set platform: linux, podman '
                             'or docker); on Kubernetes the Skupper controller runs the site')
     if problem:
         module.fail_json(msg=problem, changed=False)
+    try:
+        container_service.check_run_options(params['container_run_options'])
+    except router_service.ServiceError as exc:
+        module.fail_json(msg=str(exc), changed=False)
+    if not (params['router_image'] or '').strip():
+        module.fail_json(msg='router_image: must name an image (e.g. %s)' % args_common.CONTAINER['router_image']['default'],
+                         changed=False)
     if params['definition'] is not None and params['state'] not in ('started', 'reloaded'):
         module.fail_json(msg='definition is applied with state=started or state=reloaded, not %s' % params['state'],
                          changed=False)

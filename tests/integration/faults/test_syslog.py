@@ -13,9 +13,12 @@ import threading
 import pytest
 import yaml
 
+from tests.support.pki import tls_string_data
 from tests.support.playbook import COLLECTIONS, ROOT
 
-KEY = '-----BEGIN PRIVATE KEY-----\nSYSLOG-MUST-NEVER-SEE-THIS-KEY-0123456789\n-----END PRIVATE KEY-----\n'
+# Real credentials (a Secret's values are parsed before anything is written): no line of the key may be logged.
+TLS = tls_string_data('link-west')
+KEY = TLS['tls.key']
 CODE = 'TOKEN-CODE-SYSLOG-MUST-NEVER-SEE-0123456789'
 
 # Replaces /dev in the calling mount namespace with a copy whose /dev/log is the test's socket, then runs argv.
@@ -59,7 +62,7 @@ def test_no_secret_reaches_the_real_log_target(tmp_path):
     sink.start()
     data_home = str(tmp_path / 'skupper')
     secret = {'apiVersion': 'v1', 'kind': 'Secret', 'metadata': {'name': 'link-west'},
-              'stringData': {'tls.key': KEY, 'tls.crt': 'CRT', 'ca.crt': 'CA'}}
+              'stringData': dict(TLS)}
     token = {'apiVersion': 'skupper.io/v2alpha1', 'kind': 'AccessToken', 'metadata': {'name': 'tok'},
              'spec': {'url': 'https://127.0.0.1:1/', 'code': CODE, 'ca': 'CA'}}
     target = {'platform': 'linux', 'namespace': 'west', 'data_home': data_home}

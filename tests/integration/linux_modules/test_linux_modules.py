@@ -84,12 +84,12 @@ spec:
 ''',
     'Secret-to-east.yaml': '''apiVersion: v1
 data:
-  tls.crt: QUJD
+  password: QUJD
 kind: Secret
 metadata:
   name: to-east
   namespace: west
-type: kubernetes.io/tls
+type: Opaque
 ''',
     'Listener-from-yaml.yaml': '''apiVersion: skupper.io/v2alpha1
 kind: Listener
@@ -112,7 +112,7 @@ CHANGED = {
     'Connector-backend.yaml': ('host: 127.0.0.1', 'host: localhost'),
     'Link-to-east.yaml': ('cost: 1', 'cost: 3'),
     'RouterAccess-west-public.yaml': ('port: 55671\n  - name: edge', 'port: 55672\n  - name: edge'),
-    'Secret-to-east.yaml': ('tls.crt: QUJD', 'tls.crt: REVG'),
+    'Secret-to-east.yaml': ('password: QUJD', 'password: REVG'),
 }
 
 
@@ -408,8 +408,8 @@ def test_secret_values_never_in_verbose_output(playbook, data_home, grant_endpoi
     pem = yaml.safe_load(written['Secret-pem.yaml'][2])
     assert 'stringData' not in pem
     # stringData is written encoded into data (what Skupper reads); data stays as given
-    assert pem['data'] == {'tls.key': _b64(PEM.format(marker)), 'ca.crt': _b64(marker + 'quoted'),
-                           'tls.crt': marker + 'plain'}
+    assert pem['data'] == {'backup.pem': _b64(PEM.format(marker)), 'ca.note': _b64(marker + 'quoted'),
+                           'token': marker + 'plan'}
     for name in ('Secret-creds.yaml', 'Secret-pem.yaml', 'Secret-token.yaml'):
         assert written[name][1] == 0o600, name
     # ... but never into the output (the extra vars line of -vvv aside, which is not the modules' output)
@@ -476,4 +476,4 @@ def test_documents_and_typed_modules_write_one_normal_form(playbook, data_home):
     link = yaml.safe_load(written['Link-lk.yaml'][2])
     assert link['spec']['endpoints'] == [{'name': 'inter-router', 'host': 'east.example.com', 'port': '55671'}]
     secret = yaml.safe_load(written['Secret-lk.yaml'][2])
-    assert secret['data'] == {'tls.crt': 'Q0VSVA=='} and 'stringData' not in secret
+    assert secret['data'] == {'token': 'Q0VSVA=='} and 'stringData' not in secret

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from ansible_collections.appnet.skupper.plugins.module_utils import documents
 from ansible_collections.appnet.skupper.plugins.module_utils.model import values
+from ansible_collections.appnet.skupper.plugins.module_utils.model.secret_data import secret_data_errors
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files
 
 DEFAULT_TIMEOUT = 10
@@ -167,6 +168,10 @@ def checked_documents(docs):
     secret = secrets[0]
     _check_secret(secret)
     _check_links(links, secret['metadata']['name'])
+    problems = secret_data_errors(secret)
+    if problems:
+        raise RedeemError('the Secret %r returned by the grant server cannot be used (nothing was written): %s'
+                          % (secret['metadata']['name'], '; '.join(problems)))
     return [secret] + links
 
 

@@ -11,8 +11,12 @@ from ansible_collections.appnet.skupper.plugins.module_utils import model
 from ansible_collections.appnet.skupper.plugins.module_utils.model.argspec import option_problems
 from ansible_collections.appnet.skupper.plugins.module_utils.runner import resource_argument_spec
 from ansible_collections.appnet.skupper.plugins.modules import resource as resource_module
+from tests.support.pki import tls_string_data
 
-KEY = '-----BEGIN PRIVATE KEY-----\nTHE-PRIVATE-KEY-OF-ISSUE-11\n-----END PRIVATE KEY-----\n'
+# Real credentials (the Secret's values are parsed before anything is written); a line of the key is what must never show.
+TLS = tls_string_data('link-west')
+KEY = TLS['tls.key']
+KEY_LINE = KEY.split('\n')[1]
 
 
 def test_option_problems_name_the_option_and_the_value():
@@ -41,7 +45,7 @@ def _run_module(monkeypatch, capsys, main, args):
 @pytest.mark.parametrize('as_text', [False, True])
 def test_a_secret_in_a_resource_definition_never_reaches_syslog(tmp_path, monkeypatch, capsys, no_log, as_text):
     secret = {'apiVersion': 'v1', 'kind': 'Secret', 'metadata': {'name': 'link-west'},
-              'stringData': {'tls.key': KEY, 'tls.crt': 'CRT', 'ca.crt': 'CA'}}
+              'stringData': dict(TLS)}
     definition = json.dumps([secret]) if as_text else [secret]
     result, logged = _run_module(monkeypatch, capsys, resource_module.main, {
         'definition': definition, 'platform': 'linux', 'namespace': 'west', 'data_home': str(tmp_path),
@@ -49,7 +53,7 @@ def test_a_secret_in_a_resource_definition_never_reaches_syslog(tmp_path, monkey
     assert result.get('changed') is True, result
     records = '\n'.join(logged)
     assert ('Invoked with' in records) is not no_log  # the record is written (unless the task has no_log) ...
-    for secret_bytes in ('THE-PRIVATE-KEY-OF-ISSUE-11', base64.b64encode(KEY.encode()).decode()[:40]):
+    for secret_bytes in (KEY_LINE, base64.b64encode(KEY.encode()).decode()[:40]):
         assert secret_bytes not in records  # ... without the key, plain or base64
         assert secret_bytes not in json.dumps(result)
     if not no_log:

@@ -549,7 +549,7 @@ def test_multikeylistener_strategy_exactly_one():
 
 def test_secret_documents():
     secret = {'apiVersion': 'v1', 'kind': 'Secret', 'metadata': {'name': 's'}, 'type': 'kubernetes.io/tls',
-              'data': {'tls.crt': 'QQ=='}}
+              'data': {'password': 'QQ=='}}
     assert model.validate_document(secret, 'linux') == []
     assert model.validate_document(dict(secret, data={'tls.crt': 5})) == [
         "data: entry 'tls.crt' must map a string to a string"]

@@ -135,3 +135,17 @@ def test_unreachable_port_names_the_url():
                                                  'ca': SITE_CA.cert_pem}}
     with pytest.raises(redeem.RedeemError, match=r'https://127\.0\.0\.1:%d/g: connection refused' % port):
         redeem.redeem_access_token(token, 'east')
+
+
+def _response_with_a_foreign_key():
+    docs = grants.redeem_documents('t', 'east', [{'name': 'inter-router', 'host': 'west', 'port': '55671'}], SITE_CA)
+    docs[0]['data']['tls.key'] = pki.tls_secret_data('', pki.make_ca('other').key_pem, '')['tls.key']
+    return grants.redeem_response(docs)
+
+
+@pytest.mark.parametrize('grant_server', [{'response': (200, _response_with_a_foreign_key())}], indirect=True)
+def test_a_returned_secret_whose_key_is_not_its_certificates_fails_naming_the_key(grant_server):
+    with pytest.raises(redeem.RedeemError) as error:
+        redeem.redeem_access_token(grant_server.token(), 'east')
+    assert str(error.value) == ("the Secret 't' returned by the grant server cannot be used (nothing was written): "
+                                'data.tls.key: it is not the private key of the certificate in tls.crt')
