@@ -95,9 +95,12 @@ def services_of(listeners, connectors):
 
 def status_of(doc):
     """(status, reason) of a resource as Skupper wrote its status: Ready, Pending or Error (kept), with the message
-    of one that is not Ready (or its first False condition's); Pending 'no status yet' without a status."""
+    of one that is not Ready (or its first False condition's); Pending 'no status yet' without a status. A status
+    with message OK and no status value is Ready."""
     block = (doc or {}).get('status') or {}
     value = block.get('status')
+    if value is None and block.get('message') == 'OK':
+        value = READY  # a status of message OK only (the Certificates of a system site, as Skupper writes them)
     status = value if value in STATUSES else PENDING
     if status == READY:
         return status, None

@@ -135,3 +135,38 @@ def test_verify_reports_links_ready_with_remote_site(network):
         ('link-west', 'Ready', 'west')}
     assert {(l['name'], l['status'], l['remote_site_name']) for l in infos['north']['links']} == {
         ('link-west', 'Ready', 'west')}
+
+
+def test_one_site_knows_the_whole_network(network):
+    """network_info on north alone names every site of the network with its id, platform, namespace, version and
+    links (west's router told north's through the network), west's endpoints, and the versions."""
+    hosts, inventory = network
+    rc, report = run_playbook('verify.yml', inventory)
+    assert rc == 0, failures(report)
+    infos = dict((host, outcome) for host, _name, outcome in task_outcomes(report)
+                 if 'links' in outcome and 'ready' in outcome)
+    north, west = infos['north'], infos['west']
+    sites = dict((site['name'], site) for site in north['sites'])
+    assert set(sites) == {'west', 'east', 'north'}
+    assert [name for name, site in sites.items() if site['self']] == ['north']
+    for name in ('west', 'east', 'north'):
+        assert sites[name]['id'] == infos[name]['site']['id'] and sites[name]['id']
+        assert sites[name]['router_id'] == infos[name]['site']['router_id']
+        assert (sites[name]['platform'], sites[name]['namespace']) == ('linux', 'shop')
+        assert sites[name]['version'] == north['site']['version'] and north['site']['version']
+    # east's link to west, as east's router tells it to north through west
+    assert [(link['name'], link['status'], link['remote_site_name']) for link in sites['east']['links']] == [
+        ('link-west', 'Ready', 'west')]
+    assert {item['routing_key']: item['connectors'] for item in sites['west']['services']} == {
+        'backend': ['127.0.0.1:%d' % BACKEND_PORT]}
+    assert {item['routing_key']: item['listeners'] for item in sites['east']['services']} == {'backend': ['backend']}
+    # west's endpoints (link access) and the RouterAccess behind them
+    assert {(e['name'], e['host'], e['group']) for e in west['site']['endpoints']} >= {
+        ('west-inter-router', hosts['west'].address, 'skupper-router')}
+    accesses = [item for item in west['resources'] if item['kind'] == 'RouterAccess']
+    assert accesses and all(item['status'] == 'Ready' and item['endpoints'] for item in accesses)
+    certificates = dict((item['name'], item) for item in west['resources'] if item['kind'] == 'Certificate')
+    assert certificates['west']['status'] == 'Ready' and certificates['west']['expiration']
+    assert north['versions']['router'] and north['versions']['router'] in subprocess.run(
+        [router_binary(), '--version'], capture_output=True, text=True, check=True).stdout
+    assert north['versions']['collection']

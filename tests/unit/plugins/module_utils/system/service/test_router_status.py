@@ -278,6 +278,8 @@ def test_statuses_of_other_kinds_keep_error():
     resources['Certificate'] = {'bad': {'kind': 'Certificate', 'metadata': {'name': 'bad'},
                                         'status': {'status': 'Error', 'message': 'no CA named nowhere'}}}
     resources['RouterAccess'] = {'ra': {'kind': 'RouterAccess', 'metadata': {'name': 'ra'}}}
+    resources['Certificate']['leaf'] = {'kind': 'Certificate', 'metadata': {'name': 'leaf'},
+                                        'status': {'message': 'OK', 'expiration': '2031-12-06T11:18:56Z'}}
     info = router_status.from_router(router_state('east'), resources)
     found = dict(((item['kind'], item['name']), item) for item in info['resources'])
     assert found[('AccessGrant', 'grant')] == {
@@ -285,6 +287,8 @@ def test_statuses_of_other_kinds_keep_error():
         'redemptions_allowed': 3, 'expiration_time': '2026-12-08T10:00:00Z', 'url': None}
     assert (found[('Certificate', 'bad')]['status'], found[('Certificate', 'bad')]['reason']) == (
         'Error', 'no CA named nowhere')
+    assert found[('Certificate', 'leaf')] == {'kind': 'Certificate', 'name': 'leaf', 'status': 'Ready', 'reason': None,
+                                              'expiration': '2031-12-06T11:18:56Z'}
     assert (found[('RouterAccess', 'ra')]['status'], found[('RouterAccess', 'ra')]['reason']) == (
         'Pending', 'no status yet')
     assert info['versions'] == {'collection': status.COLLECTION_VERSION, 'router': None}
