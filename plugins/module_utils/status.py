@@ -32,7 +32,7 @@ PENDING = 'Pending'
 ERROR = 'Error'
 STATUSES = (READY, PENDING, ERROR)
 # The version of this collection (galaxy.yml's; tests/unit/plugins/module_utils/test_status.py keeps them equal).
-COLLECTION_VERSION = '1.1.0'
+COLLECTION_VERSION = '1.2.0'
 # The kinds whose status network_info reports under resources (Site, Link, Listener and Connector have their own
 # entries), with what each one's status adds: (result key, status field).
 RESOURCE_KINDS = (
