@@ -140,6 +140,9 @@ def test_verify_reports_links_ready_with_remote_site(network):
 def test_one_site_knows_the_whole_network(network):
     """network_info on north alone names every site of the network with its id, platform, namespace, version and
     links (west's router told north's through the network), west's endpoints, and the versions."""
+    if not os.environ.get('SKUPPER_ROUTER_BIN'):
+        pytest.skip('the routing table of the whole network (router.node) and the management of routers beyond the '
+                    'links are the real router\'s (SKUPPER_ROUTER_BIN); the stand-in knows its own links only')
     hosts, inventory = network
     rc, report = run_playbook('verify.yml', inventory)
     assert rc == 0, failures(report)
