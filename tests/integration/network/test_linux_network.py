@@ -7,6 +7,7 @@ teardown.yml removes the sites. The router is the real one when SKUPPER_ROUTER_B
 skmanage is taken from beside it), else the stand-in (tests/support/bin/skrouterd, a test double).
 """
 
+import base64
 import os
 import subprocess
 import sys
@@ -173,3 +174,69 @@ def test_one_site_knows_the_whole_network(network):
     assert north['versions']['router'] and north['versions']['router'] in subprocess.run(
         [router_binary(), '--version'], capture_output=True, text=True, check=True).stdout
     assert north['versions']['collection']
+
+
+RELOAD_AND_ASK = """
+- hosts: east
+  gather_facts: false
+  module_defaults:
+    group/appnet.skupper.skupper:
+      namespace: shop
+      platform: linux
+      data_home: "{{ skupper_data_home }}"
+  tasks:
+    - name: Reload east
+      appnet.skupper.system:
+        state: reloaded
+        service_manager: process
+        router_binary: "{{ skupper_router_binary }}"
+    - name: Ask east
+      appnet.skupper.network_info:
+        skmanage: "{{ skupper_skmanage }}"
+        expected_links: [west]
+        wait: true
+        wait_timeout: 60
+        require_ready: true
+"""
+
+
+def test_a_link_reads_its_credentials_from_input_certs(network):
+    """The reference's rule of system sites: a Link's tlsCredentials name a folder input/certs/<name>/ (ca.crt,
+    tls.crt, tls.key) as well as a Secret. East's link to west loses its Secret document and gets the same
+    credentials as files, and its rendered link credentials are removed: the reload renders them from the files (it
+    failed before: no Secret for the link) and the link is up; then the Secret is back."""
+    hosts, inventory = network
+    home = os.path.join(hosts['east'].workdir, 'skupper', 'namespaces', 'shop')
+    secret_file = os.path.join(home, 'input', 'resources', 'Secret-link-west.yaml')
+    with open(secret_file) as handle:
+        secret_text = handle.read()
+    secret = yaml.safe_load(secret_text)
+    folder = os.path.join(home, 'input', 'certs', 'link-west')
+    os.makedirs(folder, mode=0o700)
+    for name, value in secret['data'].items():
+        with open(os.path.join(folder, name), 'wb') as handle:
+            handle.write(base64.b64decode(value))
+    os.remove(secret_file)
+    profile = os.path.join(home, 'runtime', 'certs', 'link-west-profile')
+    for name in os.listdir(profile):
+        os.remove(os.path.join(profile, name))
+    playbook = os.path.join(hosts['east'].workdir, 'reload-and-ask.yml')
+    with open(playbook, 'w') as handle:
+        handle.write(RELOAD_AND_ASK)
+    try:
+        rc, report = run_playbook(playbook, inventory, '--limit', 'east')
+        assert rc == 0, failures(report)
+        outcomes = dict((name, outcome) for _host, name, outcome in task_outcomes(report))
+        info = outcomes['Ask east']
+        assert [(link['name'], link['status'], link['remote_site_name']) for link in info['links']] == [
+            ('link-west', 'Ready', 'west')]
+        for name in ('ca.crt', 'tls.crt', 'tls.key'):
+            with open(os.path.join(profile, name), 'rb') as mine, open(os.path.join(folder, name), 'rb') as given:
+                assert mine.read() == given.read(), name
+    finally:
+        with open(secret_file, 'w') as handle:
+            handle.write(secret_text)
+        os.chmod(secret_file, 0o600)
+        for name in os.listdir(folder):
+            os.remove(os.path.join(folder, name))
+        os.rmdir(folder)
