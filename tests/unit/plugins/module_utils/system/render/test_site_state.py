@@ -53,6 +53,15 @@ CASES = [
     ('listener routing key', [resource('Listener', 'b', {'host': 'h', 'port': 1})],
      'routingKey is missing for listener: b'),
     ('listener type', [_listener('b', type='udp')], 'type "udp" is not supported'),
+    ('kubernetes-only listener field', [_listener('b', exposePodsByName=True)],
+     'spec.exposePodsByName: is only used on Kubernetes, not on Linux'),
+    ('kubernetes-only connector field', [resource('Connector', 'c', {'host': 'h', 'port': 1, 'routingKey': 'c',
+                                                                     'selector': 'app=c'})],
+     'spec.selector: is only used on Kubernetes, not on Linux'),
+    ('kubernetes-only site field', [resource('Site', 'west', {'serviceAccount': 'sa'})],
+     'spec.serviceAccount: is only used on Kubernetes, not on Linux'),
+    ('kubernetes link access', [resource('Site', 'west', {'linkAccess': 'loadbalancer'})],
+     "'loadbalancer' is for Kubernetes only"),
     ('connector host', [resource('Connector', 'c', {'port': 1, 'routingKey': 'c'})],
      'connector host and port are required (connector: "c")'),
     ('connector routing key', [resource('Connector', 'c', {'host': 'h', 'port': 1})],
@@ -221,3 +230,15 @@ def test_input_certs_of_a_link_win_over_its_secret_and_must_be_complete(host):
     host.render('west')
     with open(os.path.join(home, 'runtime', 'certs', 'creds-profile', 'ca.crt'), 'rb') as handle:
         assert handle.read() == b'from files'
+
+
+def test_a_kubernetes_kind_in_input_is_copied_with_a_warning_as_skupper_does(host):
+    """Whole Kubernetes kinds in input/resources (a SecuredAccess) are copied to the runtime state, as Skupper's
+    renderer does (an input written for Kubernetes still renders), with a warning; the modules and `resource`
+    refuse them on system sites (tests/unit/plugins/module_utils/model/test_reference_platforms.py)."""
+    home = host.home('west')
+    write_input(home, resource('Site', 'west', {}))
+    write_input(home, resource('SecuredAccess', 's', {'selector': {'a': 'b'}, 'ports': [{'name': 'p', 'port': 1}]}))
+    state = load_site_state(home, 'west')
+    assert state.warnings == ['SecuredAccess-s.yaml: SecuredAccess "s" is not used on a linux site and is only copied '
+                              'to the runtime state']
