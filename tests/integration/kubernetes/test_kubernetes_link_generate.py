@@ -5,12 +5,13 @@ controller issued (a Certificate resource) and signed with west's site CA; east 
 nothing and gives the same link back, a site without link access and a host option are refused, nothing written."""
 
 import base64
+import sys
 
 import yaml
 
 from tests.integration.kubernetes.plays import collection_records, get_object, new_namespace, run
 from tests.support import pki
-from tests.support.playbook import failures
+from tests.support.playbook import changed_tasks, failures, run_playbook
 
 
 def common(server):
@@ -88,3 +89,30 @@ def test_a_site_without_link_access_and_a_host_are_refused_with_nothing_written(
     assert 'site west has no link access' in outcomes[0]['msg'] and outcomes[0]['changed'] is False
     assert outcomes[1]['msg'].startswith('host: not used on Kubernetes') and outcomes[1]['changed'] is False
     assert writes(server, west) == []
+
+
+def test_the_network_playbook_links_through_a_generated_link_where_the_target_says_static(tmp_path, controlled):
+    """playbooks/network.yml with west's skupper_link_method static: the link role generates east's link on west
+    (static_link on Kubernetes), no grant and no token, and applies it on east; a second run changes nothing."""
+    server, controller = controlled
+    west, east = new_namespace(server), new_namespace(server)
+    hosts = {
+        'west': {'skupper_namespace': west, 'skupper_site': {'name': 'west', 'link_access': 'default'},
+                 'skupper_link_method': 'static'},
+        'east': {'skupper_namespace': east, 'skupper_site': {'name': 'east'}, 'skupper_links': [{'to': 'west'}]},
+    }
+    common_vars = {'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable,
+                   'skupper_platform': 'kubernetes', 'skupper_api_host': server.url, 'skupper_wait_timeout': 30,
+                   'skupper_link_wait_timeout': 30, 'skupper_verify_retries': 10, 'skupper_verify_delay': 1}
+    inventory = tmp_path / 'inventory.yml'
+    inventory.write_text(yaml.safe_dump({'all': {'vars': common_vars, 'hosts': hosts}}))
+    rc, report = run_playbook('network.yml', str(inventory))
+    assert rc == 0, failures(report)
+    link = get_object(server, 'Link', east, 'link-west')
+    assert link['status']['status'] == 'Ready' and link['status']['remoteSiteName'] == 'west'
+    assert get_object(server, 'Certificate', west, 'link-west-east')['spec']['subject'] == 'east'
+    assert get_object(server, 'AccessGrant', west, 'east') is None and controller.redemptions(west, 'east') == 0
+    assert not [r for r in collection_records(server) if '/accesstokens' in r.path and r.verb not in ('get', 'list')]
+    rc, report = run_playbook('network.yml', str(inventory))
+    assert rc == 0, failures(report)
+    assert changed_tasks(report) == []
