@@ -45,7 +45,7 @@ EXAMPLES = r'''
 RETURN = r'''
 _value:
   description: One entry per link - C(to), C(name), C(source_site), C(target_site), C(target_platform), C(method)
-    (C(token) or C(static): how the target issues the link; C(static) for a Linux, Podman or Docker target, else the
+    (C(token) or C(static), how the target issues the link; C(static) for a Linux, Podman or Docker target, else the
     item's C(method), else the target's C(skupper_link_method), else C(token)), and C(cost) and C(host) when the item
     or the target host (C(skupper_link_host), else C(ansible_host)) sets them (C(host) not for a Kubernetes target,
     whose endpoints are its own).
