@@ -121,9 +121,8 @@ def _add_known_sites(graph, infos, by_name):
         record = records[name]
         node = _node_id('site', name)
         by_name[name] = node
-        graph.nodes[node] = {'label': [name, '%s %s' % (platforms.TITLES.get(record.get('platform'),
-                                                                              record.get('platform') or '?'),
-                                                          record.get('namespace') or ''), 'seen from the network'],
+        title = platforms.TITLES.get(record.get('platform'), record.get('platform') or '?')
+        graph.nodes[node] = {'label': [name, '%s %s' % (title, record.get('namespace') or ''), 'seen from the network'],
                              'kind': 'site', 'ready': True}
         graph.groups.setdefault(record.get('platform') or 'unknown', []).append(node)
     return records
