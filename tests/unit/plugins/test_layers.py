@@ -172,6 +172,7 @@ MODULE_ENTRY_POINTS = {
     'plugins.module_utils.k8s.manifest',    # manifest: run_manifest_module
     'plugins.module_utils.system.lifecycle',     # system: run_system_module
     'plugins.module_utils.system.link_issuing',  # static_link: run_static_link_module
+    'plugins.module_utils.support_bundle.run',   # support_bundle: run_support_bundle_module
 }
 
 
