@@ -14,6 +14,7 @@ __metaclass__ = type
 import base64
 import binascii
 import copy
+import json
 import re
 
 from ansible_collections.appnet.skupper.plugins.module_utils import documents
@@ -27,6 +28,8 @@ SECRET_KEYS = frozenset(('password', 'passphrase', 'code', 'token', 'apikey', 'p
                          'cakey', 'clientkeydata', 'tokendata', 'bearertoken', 'saslpassword'))
 # Annotations that repeat a whole object, Secret data included (kubectl apply).
 COPY_ANNOTATIONS = ('kubectl.kubernetes.io/last-applied-configuration',)
+# A password written as text (key: value, key=value, "key": "value") in a file or a log line.
+PASSWORD_TEXT = re.compile(r'''(?i)((?:password|passphrase|api[-_]?key)["']?\s*[:=]\s*["']?)([^"'\s,;}]+)''')
 # File names whose whole content is a secret.
 SECRET_FILE_NAMES = ('tls.key', 'ca.key')
 SECRET_FILE_SUFFIXES = ('.key', '.pem.key')
@@ -74,6 +77,9 @@ class Redactor(object):
             return text
         text, found = PRIVATE_KEY.subn(MARKER, text)
         self.count += found
+        text, found = PASSWORD_TEXT.subn(lambda match: match.group(1) + MARKER if match.group(2) != MARKER
+                                         else match.group(0), text)
+        self.count += found
         for value in sorted(self.values, key=len, reverse=True):
             if value in text:
                 self.count += text.count(value)
@@ -93,6 +99,22 @@ class Redactor(object):
         if isinstance(data, list):
             return [self.value(item) for item in data]
         return self.text(data) if isinstance(data, str) else data
+
+    def embedded(self, text):
+        """A configuration file held in a string (a ConfigMap's value): JSON or YAML redacted as data, else as text."""
+        if not isinstance(text, str):
+            return self.value(text)
+        try:
+            return json.dumps(self.value(json.loads(text)), indent=2, sort_keys=True)
+        except ValueError:
+            pass
+        try:
+            docs = documents.load_yaml_stream(text)
+        except documents.DocumentError:
+            docs = None
+        if docs and all(isinstance(doc, (dict, list)) for doc in docs):
+            return documents.dump_yaml_stream([self.value(doc) for doc in docs])
+        return self.text(text)
 
     def _secret_container(self, item):
         if isinstance(item, dict):
@@ -122,6 +144,8 @@ class Redactor(object):
             for field in ('data', 'stringData'):
                 if isinstance(doc.get(field), dict):
                     doc[field] = dict((key, self._replace(value)) for key, value in doc[field].items())
+        if doc.get('kind') == 'ConfigMap' and isinstance(doc.get('data'), dict):
+            doc['data'] = dict((key, self.embedded(value)) for key, value in doc['data'].items())
         redacted = documents.redact(doc)
         if redacted != doc:
             self.count += 1
