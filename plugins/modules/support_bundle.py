@@ -75,7 +75,7 @@ attributes:
     support: full
     details:
     - The site is read as in a real run and RV(index) says what the bundle would hold; no archive is written and
-      nothing is fetched. RV(changed) is true, as a real run would be.
+      nothing is fetched. C(changed) is true, as a real run would be.
   diff_mode:
     support: none
     details:
@@ -84,7 +84,7 @@ attributes:
     description: When run twice in a row with the same arguments, the second run reports no change.
     support: none
     details:
-    - Every run writes a new archive (its name holds the time), so every run reports RV(changed) true; the site
+    - Every run writes a new archive (its name holds the time), so every run reports C(changed) true; the site
       itself is only read. With I(dest) the change is the file written on the controller (the archive on the
       managed host is removed again); without I(dest) it is the archive left on the managed host.
   platform:

@@ -113,9 +113,10 @@ def collect_status(bundle, home, namespace, platform, skmanage, timeout):
                          entity_types=sorted(state))
     except management.ManagementError as exc:
         router_error = exc.message
-        bundle.failed('management', exc.message)
-        bundle.problem('the router did not answer its management: %s' % exc.message)
+        bundle.failed('management', exc.message)  # the site's status below says it too
     if not resources:
+        if router_error:
+            bundle.problem('the router did not answer its management: %s' % router_error)
         bundle.failed('status', 'the site was never rendered (no runtime/resources): run appnet.skupper.system')
         return state
     info = router_status.from_router(state, resources, namespace, platform, router_error)

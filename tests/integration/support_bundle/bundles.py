@@ -18,7 +18,7 @@ def members(path):
         tops = set()
         for info in archive.getmembers():
             assert info.isfile(), info.name
-            top, _, rest = info.name.partition('/')
+            top, _sep, rest = info.name.partition('/')
             tops.add(top)
             found[rest] = archive.extractfile(info).read()
     assert len(tops) == 1, tops
