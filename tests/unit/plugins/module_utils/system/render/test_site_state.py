@@ -1,5 +1,6 @@
 """Loading and validation (§2, §3 and the checks Skupper misses): every rule, nothing written on failure."""
 
+import base64
 import os
 
 import pytest
@@ -9,11 +10,14 @@ from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_
     SiteStateError, load_site_state)
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store.resource_files import load_runtime_resources
 
+from tests.support.pki import tls_string_data
 from tests.unit.plugins.module_utils.system.conftest import resource, snapshot_tree, write_input
 
 LINK_SPEC = {'endpoints': [{'name': 'inter-router', 'host': '10.0.0.1', 'port': '55671'}],
              'tlsCredentials': 'creds'}
-SECRET = resource('Secret', 'creds', api='v1', data={'ca.crt': 'Y2E=', 'tls.crt': 'Y3J0', 'tls.key': 'a2V5'})
+# Real credentials: a Secret's certificates and key are parsed before the site is rendered.
+SECRET = resource('Secret', 'creds', api='v1', data={key: base64.b64encode(value.encode()).decode()
+                                                     for key, value in tls_string_data('creds').items()})
 
 
 def _listener(name, port=8080, host='0.0.0.0', **spec):
