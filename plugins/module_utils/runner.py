@@ -181,7 +181,8 @@ def run_definition_module(argument_spec):
     """appnet.skupper.resource: every document of the definition (or src) applied or removed."""
     # A definition may carry a Secret's private key: never in the invocation record, whatever the task's no_log.
     module = SkupperModule(argument_spec=argument_spec, supports_check_mode=True, quiet=('definition',),
-                           checked=('namespace', 'wait_timeout', 'wait_sleep'), required_one_of=[('definition', 'src')], mutually_exclusive=[('definition', 'src')])
+                           checked=('namespace', 'wait_timeout', 'wait_sleep'),
+                           required_one_of=[('definition', 'src')], mutually_exclusive=[('definition', 'src')])
     auth.protect_kubeconfig(module)
     targets = definition_targets(module, read_definition(module))
     with sites_locked(module, [backend for _doc, backend in targets]):

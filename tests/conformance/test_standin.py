@@ -91,7 +91,6 @@ def test_fault_drop_closes_the_connection(kube, server, namespace):
     assert kube.create(namespace, 'listeners', listener('db'))['metadata']['name'] == 'db'
 
 
-
 def test_fault_skip_picks_the_nth_matching_request_and_pattern_the_path(kube, server, namespace):
     server.inject_fault(500, verb='create', pattern=f'/apis/{GROUP}/*/namespaces/{namespace}/listeners', skip=1)
     server.reset_counts()

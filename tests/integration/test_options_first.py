@@ -62,9 +62,9 @@ KUBERNETES = [
      'port: 0 must be a port number'),
     ('attached_connector_binding', dict(K8S_NAME, connector_namespace='Other', routing_key='k'),
      "connector_namespace: 'Other'"),
-    ('resource', {'namespace': 'Bad_NS', 'definition': [{'apiVersion': 'skupper.io/v2alpha1', 'kind': 'Listener',
-                                                          'metadata': {'name': 'l'},
-                                                          'spec': {'routingKey': 'k', 'host': 'h', 'port': 1}}]},
+    ('resource', {'namespace': 'Bad_NS', 'definition': [
+        {'apiVersion': 'skupper.io/v2alpha1', 'kind': 'Listener', 'metadata': {'name': 'l'},
+         'spec': {'routingKey': 'k', 'host': 'h', 'port': 1}}]},
      "namespace: 'Bad_NS' must be a lowercase RFC 1123 label"),
     ('resource', {'namespace': 'ns', 'definition': [{'apiVersion': 'v1', 'kind': 'Secret', 'metadata': {'name': 's'},
                                                      'stringData': {'tls.crt': 'not a certificate'}}]},
@@ -84,8 +84,8 @@ SYSTEM = [
               'endpoints': [{'name': 'inter-router', 'host': 'h', 'port': 1}]}, 'cost'),
     ('access_token', {'name': 'Bad_Name', 'url': 'https://h/x', 'code': 'the-token-code', 'ca': 'the-token-ca'},
      "name: 'Bad_Name'"),
-    ('resource', {'namespace': '../escape', 'definition': [{'apiVersion': 'skupper.io/v2alpha1', 'kind': 'Site',
-                                                             'metadata': {'name': 'west'}}]},
+    ('resource', {'namespace': '../escape', 'definition': [
+        {'apiVersion': 'skupper.io/v2alpha1', 'kind': 'Site', 'metadata': {'name': 'west'}}]},
      "namespace: '../escape' must be a lowercase RFC 1123 label"),
     ('resource', {'definition': [{'apiVersion': 'v1', 'kind': 'Secret', 'metadata': {'name': 's'},
                                   'data': {'ca.crt': 'bm90IGEgY2VydGlmaWNhdGU='}}]},

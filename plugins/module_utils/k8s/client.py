@@ -262,4 +262,3 @@ def _tls_reason(exc):
     if marker in text:
         text = text[text.index(marker) + len(marker):].rstrip(')')
     return text or 'no details'
-

@@ -98,4 +98,3 @@ def secret_data_errors(secret):
             problems.append('%s.tls.key: it is not the private key of the certificate in tls.crt'
                             % _source(secret, 'tls.key'))
     return problems
-

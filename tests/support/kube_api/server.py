@@ -29,8 +29,9 @@ PRESET_NAMESPACES = ('default', 'kube-node-lease', 'kube-public', 'kube-system')
 READ_ONLY_USER = 'system:serviceaccount:default:reader'
 RBAC_VERBS = {'apply': 'patch'}
 WRITE_VERBS = ('create', 'update', 'patch', 'apply', 'delete', 'deletecollection')
-FAULT_ANSWERS = {409: ('Conflict', 'Operation cannot be fulfilled: the object has been modified; please apply your '
-                        'changes to the latest version and try again (injected)'),
+CONFLICT_MESSAGE = ('Operation cannot be fulfilled: the object has been modified; please apply your changes to the '
+                    'latest version and try again (injected)')
+FAULT_ANSWERS = {409: ('Conflict', CONFLICT_MESSAGE),
                  429: ('TooManyRequests', 'Too many requests, please try again later.'),
                  500: ('InternalError', 'Internal error occurred: injected fault'),
                  503: ('ServiceUnavailable', 'The server is currently unable to handle the request (injected)')}

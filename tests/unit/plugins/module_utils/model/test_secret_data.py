@@ -28,8 +28,8 @@ def encoded(values):
 def test_real_credentials_as_data_or_string_data_are_accepted(platform):
     assert model.validate_document(secret(data=encoded(TLS)), platform) == []
     assert model.validate_document(secret(string_data=TLS), platform) == []
-    mixed = secret(data=encoded({'ca.crt': TLS['ca.crt']}), string_data={'tls.crt': TLS['tls.crt'],
-                                                                            'tls.key': TLS['tls.key']})
+    mixed = secret(data=encoded({'ca.crt': TLS['ca.crt']}),
+                   string_data={'tls.crt': TLS['tls.crt'], 'tls.key': TLS['tls.key']})
     assert model.validate_document(mixed, platform) == []
     assert model.validate_document(secret(data={'password': 'c2VjcmV0'}), platform) == [], 'other keys: base64 only'
 
