@@ -307,7 +307,7 @@ attempts:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.appnet.skupper.plugins.module_utils import args_common, network_check, runner, status
+from ansible_collections.appnet.skupper.plugins.module_utils import args_common, network_check, network_info_shape, runner
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s import auth
 
@@ -339,7 +339,7 @@ def main():
         info, traffic, problems, attempts = network_check.watch(
             lambda: runner.get_backend(module).network_info(params['expected_links'], skmanage=params['skmanage'],
                                                             timeout=params['timeout']),
-            status.not_ready, params['traffic'], timeout, params['wait_sleep'], retry_on=(BackendError,))
+            network_info_shape.not_ready, params['traffic'], timeout, params['wait_sleep'], retry_on=(BackendError,))
     except BackendError as exc:
         module.fail_json(msg=str(exc), changed=False)
     result = dict(info, changed=False, not_ready=problems, traffic=traffic, attempts=attempts)

@@ -97,7 +97,7 @@ link:
   type: dict
 '''
 
-from ansible_collections.appnet.skupper.plugins.module_utils.module_input import SkupperModule
+from ansible_collections.appnet.skupper.plugins.module_utils.skupper_module import SkupperModule
 
 from ansible_collections.appnet.skupper.plugins.module_utils import args_common
 from ansible_collections.appnet.skupper.plugins.module_utils.system.link_issuing import run_static_link_module

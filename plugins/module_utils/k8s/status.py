@@ -2,7 +2,7 @@
 # Copyright: contributors to appnet.skupper
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The status of a Kubernetes site: the statuses the Skupper controller writes on its Site, Link, Listener and
-Connector resources, read into the network_info shape (module_utils/status.py)."""
+Connector resources, read into the network_info shape (module_utils/network_info_shape.py)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -10,7 +10,7 @@ __metaclass__ = type
 
 from ansible_collections.appnet.skupper.plugins.module_utils import documents
 from ansible_collections.appnet.skupper.plugins.module_utils.platforms import KUBERNETES
-from ansible_collections.appnet.skupper.plugins.module_utils.status import (
+from ansible_collections.appnet.skupper.plugins.module_utils.network_info_shape import (
     PENDING, READY, build_network_info, link_info, service_info, site_info)
 
 # The kinds a site's status is read from, in the order from_kubernetes() takes them.

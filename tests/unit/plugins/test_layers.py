@@ -162,11 +162,11 @@ def test_the_kubernetes_side_does_not_import_the_runner():
 # an argument spec and a short main that calls one of them; the work and its decisions live behind it.
 MODULE_ENTRY_POINTS = {
     'plugins.module_utils.args_common',     # the argument specs shared by modules
-    'plugins.module_utils.module_input',    # SkupperModule, the AnsibleModule of the modules
+    'plugins.module_utils.skupper_module',  # SkupperModule, the AnsibleModule of the modules
     'plugins.module_utils.platforms',       # the platform names and defaults of an argument spec
     'plugins.module_utils.runner',          # the resource modules, and the backend of a platform
     'plugins.module_utils.backend',         # BackendError, the failure a module reports
-    'plugins.module_utils.status',          # network_info: not_ready
+    'plugins.module_utils.network_info_shape',  # network_info: not_ready
     'plugins.module_utils.network_check',   # network_info: the wait and the traffic
     'plugins.module_utils.k8s.auth',        # protect_kubeconfig, before anything else runs
     'plugins.module_utils.k8s.manifest',    # manifest: run_manifest_module

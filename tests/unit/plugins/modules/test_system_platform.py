@@ -10,7 +10,7 @@ import pytest
 
 from ansible_collections.appnet.skupper.plugins.module_utils import args_common
 from ansible_collections.appnet.skupper.plugins.modules import static_link, system
-from tests.unit.plugins.module_utils.test_module_input import _run_module
+from tests.unit.plugins.module_utils.test_skupper_module import _run_module
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 # The router stand-in (a test double): the system module checks the router binary before anything else.

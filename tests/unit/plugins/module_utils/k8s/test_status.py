@@ -1,6 +1,6 @@
 """network_info of Kubernetes sites from resource statuses (plain dicts, as the API returns them)."""
 
-from ansible_collections.appnet.skupper.plugins.module_utils import status
+from ansible_collections.appnet.skupper.plugins.module_utils import network_info_shape
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s import status as k8s_status
 
 
@@ -67,4 +67,4 @@ def test_no_site_and_pending_site():
     info = k8s_status.from_kubernetes(pending)
     assert (info['site']['status'], info['site']['reason'], info['ready']) == \
         ('Pending', 'No router pod is ready', False)
-    assert status.not_ready(info) == ['site west is Pending: No router pod is ready']
+    assert network_info_shape.not_ready(info) == ['site west is Pending: No router pod is ready']
