@@ -97,8 +97,6 @@ link:
   type: dict
 '''
 
-from ansible_collections.appnet.skupper.plugins.module_utils.skupper_module import SkupperModule
-
 from ansible_collections.appnet.skupper.plugins.module_utils import args_common
 from ansible_collections.appnet.skupper.plugins.module_utils.system.link_issuing import run_static_link_module
 
@@ -113,7 +111,7 @@ def argument_spec():
 
 
 def main():
-    run_static_link_module(SkupperModule(argument_spec=argument_spec(), supports_check_mode=True))
+    run_static_link_module(argument_spec())
 
 
 if __name__ == '__main__':

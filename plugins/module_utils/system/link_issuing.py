@@ -11,6 +11,7 @@ __metaclass__ = type
 import os
 
 from ansible_collections.appnet.skupper.plugins.module_utils import args_common, documents
+from ansible_collections.appnet.skupper.plugins.module_utils.skupper_module import SkupperModule
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render import certs, static_links
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files, paths, site_lock
 
@@ -20,8 +21,9 @@ def already_issued(home, subject):
     return set(content) == {certs.CA_FILE, certs.CERT_FILE, certs.KEY_FILE}
 
 
-def run_static_link_module(module):
-    """Issue (or give back) the static link of module.params['subject'] and exit the module with it."""
+def run_static_link_module(argument_spec):
+    """appnet.skupper.static_link: issue (or give back) the static link of the subject and exit the module with it."""
+    module = SkupperModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
     problem = args_common.system_platform_problem(
         params['platform'], 'static links are issued by Linux, Podman and Docker sites; a Kubernetes site issues '
