@@ -1,4 +1,4 @@
-"""appnet.skupper.system and appnet.skupper.static_link have no default platform (issue 21 item 3).
+"""appnet.skupper.system and appnet.skupper.static_link have no default platform.
 
 Their shared default (kubernetes) was the one value both refuse: a task that forgot `platform:` now fails saying to
 set it, before anything is read or written; SKUPPER_PLATFORM still gives it.

@@ -175,7 +175,7 @@ def test_no_other_field_is_no_log():
 def test_required_if_lists_the_required_top_level_fields():
     assert model.required_if('Listener') == [('state', 'present', ['routing_key', 'host', 'port'])]
     assert model.required_if('Link') == [('state', 'present', ['endpoints'])]
-    # tls_credentials is required on every platform, as the CRD requires it (issue 11)
+    # tls_credentials is required on every platform, as the CRD requires it
     assert model.required_if('RouterAccess') == [('state', 'present', ['roles', 'tls_credentials'])]
     assert model.required_if('AccessToken') == [('state', 'present', ['url', 'code', 'ca'])]
     assert model.required_if('Site') == []
@@ -575,7 +575,7 @@ def test_documentation_options_mark_required_and_platforms():
 
 
 def test_router_access_credentials_required_on_every_platform():
-    """The CRD requires tlsCredentials; the modules ask for it everywhere (issue 11)."""
+    """The CRD requires tlsCredentials; the modules ask for it everywhere."""
     spec = {'roles': [{'name': 'inter-router', 'port': 55671}]}
     for platform in registry.NAMES:
         assert model.validate_spec('RouterAccess', spec, platform, style='option') == [
