@@ -329,8 +329,8 @@ OWN_OPTIONS = {
 
 
 def main():
-    run_network_info_module(AnsibleModule(argument_spec=args_common.merge(args_common.TARGET, args_common.K8S_AUTH,
-                                                                           OWN_OPTIONS), supports_check_mode=True))
+    argument_spec = args_common.merge(args_common.TARGET, args_common.K8S_AUTH, OWN_OPTIONS)
+    run_network_info_module(AnsibleModule(argument_spec=argument_spec, supports_check_mode=True))
 
 
 if __name__ == '__main__':

@@ -59,8 +59,8 @@ def site(tmp_path):
         ['site', {'name': 'west-0f9c2d0e', 'platform': 'linux', 'namespace': 'west', 'version': '2.1.0'}],
     ]
     target = router_queries.ManagementTarget(port, certs['skupper-local-client']['certFile'],
-                                         certs['skupper-local-client']['privateKeyFile'],
-                                         certs['skupper-local-client']['caCertFile'])
+                                             certs['skupper-local-client']['privateKeyFile'],
+                                             certs['skupper-local-client']['caCertFile'])
     return {'dir': tmp_path, 'entities': entities, 'target': target, 'ca': ca}
 
 

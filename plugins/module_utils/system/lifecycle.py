@@ -272,7 +272,7 @@ def run_site(module, home, record, prepared=None):
             raise StartFailed(str(exc), [], applied['results'])
         raise
     site_file = runtime_status.set_router_running(home, not decision.deferred, DEFERRED if decision.deferred else None,
-                                               dry_run=module.check_mode)
+                                                  dry_run=module.check_mode)
     if site_file and site_file not in changed_files:
         changed_files = sorted(changed_files + [site_file])
     return site_result(module, decision, record, changed_files, installed, applied)

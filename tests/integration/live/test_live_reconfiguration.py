@@ -196,8 +196,8 @@ def test_a_live_change_the_router_refuses_falls_back_to_a_restart(network):
     from ansible_collections.appnet.skupper.plugins.module_utils.system.service import router_queries
     target = router_queries.management_target(east.home)
     router_queries.run_tool([skmanage(east.router), 'create', '--type=io.skupper.router.tcpListener', 'name=listener/b',
-                         'host=127.0.0.1', 'port=%d' % free_port(), 'address=echo']
-                        + router_queries.connection_options(target), target)
+                             'host=127.0.0.1', 'port=%d' % free_port(), 'address=echo']
+                            + router_queries.connection_options(target), target)
     assert east.apply([listener('b', 'echo', ports['b'])]).returncode == 0
     result = reload(east)
     assert (result['changed'], result['restarted'], result['restart_reason'], result['reconfigured']) == \

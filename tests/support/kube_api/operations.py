@@ -459,4 +459,3 @@ class Operations:
         listing.body['items'] = removed
         listing.persisted = persisted
         return listing
-

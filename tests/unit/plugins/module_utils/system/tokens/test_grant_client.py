@@ -91,7 +91,7 @@ def test_expired_grant_is_unknown_or_expired(grant_server):
 def test_token_with_another_ca_fails_tls_and_redeems_nothing(grant_server):
     other_ca = pki.make_ca('someone-else').cert_pem
     with pytest.raises(grant_client.RedeemError, match=r'^TLS: the grant server https://127\.0\.0\.1:\d+/grant-uid is not '
-                                                 r'trusted.*nothing was redeemed'):
+                                                       r'trusted.*nothing was redeemed'):
         grant_client.redeem_access_token(grant_server.token(ca=other_ca), 'east')
     assert grant_server.requests == []
 

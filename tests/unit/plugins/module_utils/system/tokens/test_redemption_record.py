@@ -44,8 +44,8 @@ def test_same_name_other_url_or_code_is_a_new_token(tmp_path):
     redemption_record.record_redemption(home, token(), [('Secret', 'to-west'), ('Link', 'to-west')])
     assert redeemed(home, token(code='other')) is False
     assert redeemed(home, token(url='https://west:9090/other')) is False
-    assert redemption_record.redeemed_resources(home, token(code='other'), any_code=True) == [('Secret', 'to-west'),
-                                                                                  ('Link', 'to-west')]
+    assert redemption_record.redeemed_resources(home, token(code='other'), any_code=True) == [
+        ('Secret', 'to-west'), ('Link', 'to-west')]
 
 
 def test_forget(tmp_path):
