@@ -1,8 +1,9 @@
 """Every module's EXAMPLES, run as a user would run them: an example that does not work fails `make test`.
 
 Each module's EXAMPLES (plugins/modules/<module>.py) is read as YAML and run, in its order, as the tasks of one play.
-The plays of all modules run in two ansible-playbook runs: GROUPS['kubernetes'] (Kubernetes examples, and Linux
-examples that only write resource files) and GROUPS['linux'] (examples that start real routers). Linux examples run
+The plays of all modules run in two ansible-playbook runs, one per test file (side by side on two pytest workers):
+GROUPS['kubernetes'] (test_kubernetes_examples.py: Kubernetes examples, and Linux examples that only write resource
+files) and GROUPS['linux'] (test_linux_examples.py: examples that start real routers). Linux examples run
 on the real router (skrouterd from SKUPPER_ROUTER_BIN or PATH; missing: skip, under CI=true fail), Kubernetes
 examples against the API stand-in with the Skupper controller stand-in (test doubles over real HTTP,
 tests/support), the Podman example on the real engine with the router image of this checkout. (No example runs
@@ -31,7 +32,9 @@ What a run must have of its own is given the way a user gives it (the mapping):
 
 Some examples need state that another module's example makes (a grant registered on west, a static link issued by
 west, running sites): SETUP plays run before them, made of what those examples do. The tasks of each play are in a
-block with a rescue, so that one broken example fails its own test only.
+block with a rescue, so that one broken example fails its own test only (and the modules that run on the sites it
+left, DATA_HOMES). APPNET_TEST_EXAMPLES_SHOW_ALL=1 drops the examples' no_log, to see the message of a failed task
+that no_log hides.
 """
 
 import ast
@@ -41,12 +44,12 @@ import os
 import subprocess
 import sys
 import threading
-import time
 
 import pytest
 import yaml
 from kubernetes import client as k8s_client
 
+from tests.integration.containers.conftest import RUN_OPTIONS
 from tests.support import pki, real_router
 from tests.support.controller import Controller
 from tests.support.deployment_controller import DeploymentController
@@ -58,7 +61,6 @@ from tests.support.playbook import ROOT, run_playbook
 MODULES = os.path.join(ROOT, 'plugins', 'modules')
 NAMESPACES = ('west', 'east', 'workloads')
 RELEASES = 'https://github.com/skupperproject/skupper/releases/download/'
-PODMAN_RUN_OPTIONS = {'runtime': 'runc', 'ulimits': ['nofile=4096:4096', 'nproc=4096:4096']}
 
 
 def module_names():
@@ -114,33 +116,34 @@ K8S_EAST_PLAY = {'hosts': 'east', 'tasks': [
     {'name': 'A Kubernetes site in namespace east', 'appnet.skupper.site': {'name': 'east', 'namespace': 'east'}}]}
 
 
-def linux_sites_play(names, link_access=True):
-    """Linux sites on the host, started; west accepts links (link_access)."""
+def linux_sites_play(names):
+    """Linux sites on the host, started (without link access)."""
     return {'hosts': 'west-host', 'tasks': [
         {'name': 'Linux site %s' % name, 'appnet.skupper.system': dict(LINUX, namespace=name, state='reloaded', definition=[
-            {'apiVersion': 'skupper.io/v2alpha1', 'kind': 'Site', 'metadata': {'name': name},
-             'spec': {'linkAccess': 'default'} if name == 'west' and link_access else {}}])}
+            {'apiVersion': 'skupper.io/v2alpha1', 'kind': 'Site', 'metadata': {'name': name}}])}
         for name in names]}
 
 
 ISSUE_LINK = {'name': 'Issue a link to west for east', 'appnet.skupper.static_link': dict(
-    LINUX, namespace='west', subject='east', host='127.0.0.1'), 'register': 'west_link', 'no_log': True}
-LINKED_PLAY = {'hosts': 'west-host', 'tasks': [
-    ISSUE_LINK,
-    {'name': 'Apply it on east', 'appnet.skupper.resource': dict(
-        LINUX, namespace='east', definition='{{ west_link.definition }}'), 'no_log': True},
-    {'name': 'Reload east', 'appnet.skupper.system': dict(LINUX, namespace='east', state='reloaded')}]}
+    LINUX, namespace='west', subject='east', host='127.0.0.1'), 'register': 'west_link', 'no_log': True,
+    'delegate_to': 'west-host'}
 
 SETUP = {
     'access_grant': [K8S_EAST_PLAY],
     'access_token': [GRANT_PLAY],
-    'network_info': [{'hosts': 'west', 'tasks': [K8S_SITE]}, linux_sites_play(['west', 'east']), LINKED_PLAY],
-    'network_picture': [linux_sites_play(['east'])],
-    'resource': [linux_sites_play(['west']),
-                 {'hosts': 'east', 'tasks': [dict(ISSUE_LINK, delegate_to='west-host')]}],
     # The example gives west its link access (a router access).
-    'static_link': [linux_sites_play(['west', 'east'], link_access=False)],
+    'static_link': [linux_sites_play(['west', 'east'])],
+    # The sites of the static_link examples (DATA_HOMES): a link west issues for 127.0.0.1, which the example
+    # applies on east.
+    'resource': [{'hosts': 'east', 'tasks': [ISSUE_LINK]}],
+    # east now has that link: reloaded, it dials west.
+    'network_info': [{'hosts': 'west', 'tasks': [K8S_SITE]}, {'hosts': 'east', 'tasks': [
+        {'name': 'Reload east', 'appnet.skupper.system': dict(LINUX, namespace='east', state='reloaded')}]}],
 }
+# Modules whose examples run on the Linux sites that an earlier module's examples left (its data home): the sites
+# of static_link serve resource, network_info and network_picture, one after the other, without starting more
+# routers. A failure of the first can fail the others.
+DATA_HOMES = {'resource': 'static_link', 'network_info': 'static_link', 'network_picture': 'static_link'}
 # The inventory host each module's examples run on (east unless named here).
 HOSTS = {'network_picture': 'west-host'}
 GROUPS = {
@@ -148,10 +151,6 @@ GROUPS = {
     'linux': ['system', 'access_token', 'static_link', 'resource', 'network_info', 'network_picture'],
 }
 GROUPS['kubernetes'] = [name for name in module_names() if name not in GROUPS['linux']]
-
-
-def group_of(module):
-    return next(group for group, names in GROUPS.items() if module in names)
 
 
 def release_manifests(folder):
@@ -240,7 +239,7 @@ class GroupRun(object):
         self.returncode = None
 
     def data_home(self, module):
-        return os.path.join(self.folder, 'data-homes', module)
+        return os.path.join(self.folder, 'data-homes', DATA_HOMES.get(module, module))
 
     def api(self, server=None):
         return k8s_client.ApiClient(k8s_client.Configuration(host=(server or self.server).url))
@@ -299,7 +298,7 @@ def plays_of(run, modules, variables):
         defaults = dict(('appnet.skupper.' + name, {'data_home': run.data_home(module)})
                         for name in sorted(used) if with_data_home(name))
         if 'system' in used:
-            defaults['appnet.skupper.system']['container_run_options'] = PODMAN_RUN_OPTIONS
+            defaults['appnet.skupper.system']['container_run_options'] = RUN_OPTIONS['podman']
         if module == 'manifest':
             defaults['appnet.skupper.manifest'] = {'api_host': run.manifest_server.url}
         for play in SETUP.get(module, []):
@@ -322,18 +321,12 @@ def run_group(run, modules, variables):
     if router:
         env['PATH'] = os.path.dirname(router) + os.pathsep + os.environ['PATH']
     run.returncode, run.report = run_playbook(playbook, inventory, env=env, prefix=run.network.prefix)
-    if os.environ.get('APPNET_TEST_EXAMPLES_TIMES'):
-        for play in run.report['plays']:
-            for task in play['tasks']:
-                for host, outcome in task['hosts'].items():
-                    print('%-25s %-60s %s %s' % (play['play']['name'], task['task']['name'][:60], time.time(), outcome.get('msg', '')[:200] if outcome.get('failed') else ''))
 
 
-@pytest.fixture(scope='module')
-def group_run(request, tmp_path_factory):
-    """One ansible-playbook run of the examples of a group, in a network namespace of its own with the stand-ins
-    (API and controller; for manifest an API without Skupper's CRDs and the deployment controller)."""
-    group = request.param
+def group_run(request, tmp_path_factory, group):
+    """(A generator for a module fixture) one ansible-playbook run of the examples of a group, in a network namespace
+    of its own with the stand-ins (API and controller; for manifest an API without Skupper's CRDs and the deployment
+    controller)."""
     variables = {'skupper_namespace': 'east'}
     if group == 'linux':
         real_router.require()
@@ -359,7 +352,7 @@ def group_run(request, tmp_path_factory):
         try:
             # The modules of the group whose tests were selected (pytest -k system runs the system play only).
             selected = set(item.callspec.params.get('module') for item in request.session.items
-                           if getattr(item, 'callspec', None) and item.callspec.params.get('group_run') == group)
+                           if getattr(item, 'module', None) is request.module and getattr(item, 'callspec', None))
             run_group(run, [module for module in GROUPS[group] if module in selected], variables)
             yield run
         finally:
@@ -371,14 +364,8 @@ def group_run(request, tmp_path_factory):
                 server.stop()
 
 
-BY_GROUP = pytest.mark.parametrize('group_run, module', [(group_of(name), name) for name in module_names()],
-                                   indirect=['group_run'], scope='module')
-
-
-@BY_GROUP
-def test_examples_run(group_run, module):
+def check_ran(run, module):
     """Every task of the module's examples ran, in order, and none failed."""
-    run = group_run
     ran = run.play(module)
     failed = ['%s: %s' % (name, outcome.get('msg')) for name, hosts in ran for outcome in hosts.values()
               if outcome.get('failed') or outcome.get('unreachable')]
@@ -456,9 +443,8 @@ def effects_access_token(run):
 
 
 def effects_static_link(run):
-    assert changed(run, 'static_link', 'Reload east, so that its router dials west (the result says reload_required)')
-    link = run.resource_file('static_link', 'east', 'Link', 'link-west', runtime=True)
-    assert [endpoint['host'] for endpoint in spec(link)['endpoints']] == ['192.0.2.10', '192.0.2.10']
+    reload = run.outcome('static_link', 'Reload east, so that its router dials west (the result says reload_required)')
+    assert reload['changed'] and [link['name'] for link in reload['links']] == ['link-west']
 
 
 def effects_network_info(run):
@@ -490,11 +476,9 @@ EFFECTS = dict((name[len('effects_'):], function) for name, function in list(glo
                if name.startswith('effects_'))
 
 
-@BY_GROUP
-def test_examples_do_what_they_say(group_run, module):
-    """What an example is for happened (the objects, the files, the changes it says)."""
+def check_effects(run, module):
+    """What the module's examples are for happened (the objects, the files, the changes they say)."""
     if module not in EFFECTS:
         assert module in ('inventory_check',), 'no check of what the examples of %s do' % module
         return
-    test_examples_run(group_run, module)
-    EFFECTS[module](group_run)
+    EFFECTS[module](run)
