@@ -109,21 +109,6 @@ EXAMPLES = r'''
   no_log: true
   delegate_to: west-host
 
-- name: Generate a link from the Kubernetes site in namespace west, for the Linux site north
-  appnet.skupper.static_link:
-    platform: kubernetes
-    namespace: west
-    subject: north
-  register: west_link_for_north
-  no_log: true
-
-- name: Apply it on north
-  appnet.skupper.resource:
-    platform: linux
-    namespace: north
-    definition: "{{ west_link_for_north.definition }}"
-  no_log: true
-
 - name: Apply it on east
   appnet.skupper.resource:
     platform: linux
@@ -138,6 +123,21 @@ EXAMPLES = r'''
     namespace: east
     state: reloaded
   when: east_link.reload_required
+
+- name: Generate a link from the Kubernetes site in namespace west, for the Linux site north
+  appnet.skupper.static_link:
+    platform: kubernetes
+    namespace: west
+    subject: north
+  register: west_link_for_north
+  no_log: true
+
+- name: Apply it on north
+  appnet.skupper.resource:
+    platform: linux
+    namespace: north
+    definition: "{{ west_link_for_north.definition }}"
+  no_log: true
 '''
 
 RETURN = r'''

@@ -131,8 +131,8 @@ ISSUE_LINK = {'name': 'Issue a link to west for east', 'appnet.skupper.static_li
 SETUP = {
     'access_grant': [K8S_EAST_PLAY],
     'access_token': [GRANT_PLAY],
-    # The example gives west its link access (a router access).
-    'static_link': [linux_sites_play(['west', 'east'])],
+    # The example gives west its link access (a router access); the Kubernetes site west generates a link too.
+    'static_link': [linux_sites_play(['west', 'east']), {'hosts': 'west', 'tasks': [K8S_SITE]}],
     # The sites of the static_link examples (DATA_HOMES): a link west issues for 127.0.0.1, which the example
     # applies on east.
     'resource': [{'hosts': 'east', 'tasks': [ISSUE_LINK]}],
@@ -143,12 +143,13 @@ SETUP = {
 # Modules whose examples run on the Linux sites that an earlier module's examples left (its data home): the sites
 # of static_link serve resource, network_info and network_picture, one after the other, without starting more
 # routers. A failure of the first can fail the others.
-DATA_HOMES = {'resource': 'static_link', 'network_info': 'static_link', 'network_picture': 'static_link'}
+DATA_HOMES = {'resource': 'static_link', 'network_info': 'static_link', 'network_picture': 'static_link',
+              'support_bundle': 'static_link'}
 # The inventory host each module's examples run on (east unless named here).
 HOSTS = {'network_picture': 'west-host'}
 GROUPS = {
     # system first: its Podman site starts before the other examples' routers run in the same network.
-    'linux': ['system', 'access_token', 'static_link', 'resource', 'network_info', 'network_picture'],
+    'linux': ['system', 'access_token', 'static_link', 'resource', 'network_info', 'network_picture', 'support_bundle'],
 }
 GROUPS['kubernetes'] = [name for name in module_names() if name not in GROUPS['linux']]
 
@@ -445,6 +446,7 @@ def effects_access_token(run):
 def effects_static_link(run):
     reload = run.outcome('static_link', 'Reload east, so that its router dials west (the result says reload_required)')
     assert reload['changed'] and [link['name'] for link in reload['links']] == ['link-west']
+    assert run.resource_file('static_link', 'north', 'Link', 'link-west') is not None
 
 
 def effects_network_info(run):
@@ -454,6 +456,14 @@ def effects_network_info(run):
 
 def effects_network_picture(run):
     assert os.path.exists(os.path.join(run.folder, 'report', 'network.mmd'))
+
+
+def effects_support_bundle(run):
+    for task in ('Collect the Linux site east into bundles/ beside the playbook, on the controller',
+                 'Collect the Kubernetes site in namespace west; keep the archive where the module ran'):
+        bundle = run.outcome('support_bundle', task)
+        assert bundle['site'] and (bundle.get('archive') or bundle.get('remote_archive')), bundle
+    assert os.listdir(os.path.join(run.folder, 'bundles'))
 
 
 def effects_resource(run):
