@@ -54,8 +54,6 @@ options:
     - When omitted, Skupper uses C(tcp).
     - Spec field C(type).
     type: str
-    choices:
-    - tcp
   include_not_ready_pods:
     description:
     - Also route to pods that are not ready.

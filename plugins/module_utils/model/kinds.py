@@ -200,10 +200,11 @@ def _tls(description, platforms=PLATFORMS):
     return Field('tlsCredentials', 'str', description, check='name', platforms=platforms)
 
 
-def _type():
-    # Skupper's CRDs: "Currently only supports tcp" (the schema itself takes any string); the controller and a
-    # system site handle tcp only, so the modules refuse another value on every platform.
-    return Field('type', 'str', 'Protocol type.', default='tcp', choices=('tcp',))
+def _type(described_tcp_only=True):
+    # Listener and Connector: Skupper's CRDs say "Currently only supports tcp" (the schema itself takes any string),
+    # and the controller and a system site handle tcp only, so the modules refuse another value on every platform.
+    # The AttachedConnector CRD says nothing of it: any string, as its schema.
+    return Field('type', 'str', 'Protocol type.', default='tcp', choices=('tcp',) if described_tcp_only else None)
 
 
 SITE = Kind('Site', 'sites', 'A site: a place where workloads run, one per namespace.', [
@@ -339,7 +340,7 @@ ATTACHED_CONNECTOR = Kind('AttachedConnector', 'attachedconnectors',
                               Field('selector', 'str', 'Label selector of the workload pods.', required=True),
                               _tls('Name of the TLS credentials used towards the workload.'),
                               Field('useClientCert', 'bool', 'Present the client certificate to the workload.', default=False),
-                              _type(),
+                              _type(described_tcp_only=False),
                               Field('includeNotReadyPods', 'bool', 'Also route to pods that are not ready.', default=False),
                               _settings('attached connector'),
                           ], platforms=KUBE, module='attached_connector',
