@@ -21,7 +21,7 @@ import time
 
 from ansible_collections.appnet.skupper.plugins.module_utils import documents
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError
-from ansible_collections.appnet.skupper.plugins.module_utils.k8s import client as k8s_client, manifest_source
+from ansible_collections.appnet.skupper.plugins.module_utils.k8s import auth, client as k8s_client, manifest_source
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s.backend import (
     Deadline, apply_body, dropped_fields, secret_with_data, terminating)
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s.discovery import ApiResources
@@ -285,6 +285,7 @@ def load(module):
 def run_manifest_module(module):
     """appnet.skupper.manifest's run: the manifest of src or url applied (state=present) or removed, and the module
     exited with every object's outcome."""
+    auth.protect_kubeconfig(module)
     params = module.params
     applier = None
     try:
