@@ -18,11 +18,12 @@ What a run must have of its own is given the way a user gives it (the mapping):
   The namespaces the examples name (west, east, workloads) exist before, as on a user's cluster. The manifest
   examples get a stand-in of their own, without Skupper's CRDs (they install them): module_defaults api_host.
 - `module_defaults` of each play: `data_home` of every module that has the option, a temporary data home of the
-  module's own (a user running as root gets /var/lib/skupper, else ~/.local/share/skupper); the Podman run options
+  module's own or of the module whose sites it uses (DATA_HOMES) (a user running as root gets /var/lib/skupper, else ~/.local/share/skupper); the Podman run options
   this machine's podman needs (tests/integration/containers/conftest.py RUN_OPTIONS).
 - `PATH` starts with the folder of the real skrouterd (a user installs skrouterd on PATH).
 - Inventory hosts of the names the examples use (west, east, west-host), each with a local connection.
-- Variables an example documents as the user's (EXAMPLE_VARS: skupper_router_image, skupper_manifests, ...).
+- Variables an example documents as the user's, as play vars (group_run: skupper_namespace, skupper_router_image,
+  skupper_manifests).
 - Files an example reads beside the playbook (link credentials, manifests, a site's resource files), written by
   the test.
 - Each run is in a network namespace of its own (tests/support/host_ports.private_network): the fixed ports of the
@@ -41,7 +42,7 @@ import ast
 import glob
 import http.server
 import os
-import subprocess
+import shutil
 import sys
 import threading
 
@@ -49,7 +50,7 @@ import pytest
 import yaml
 from kubernetes import client as k8s_client
 
-from tests.integration.containers.conftest import RUN_OPTIONS
+from tests.integration.containers.conftest import RUN_OPTIONS, build_image, unavailable
 from tests.support import pki, real_router
 from tests.support.controller import Controller
 from tests.support.deployment_controller import DeploymentController
@@ -218,17 +219,11 @@ def beside_playbook(folder, group):
 
 
 def router_image():
-    """The router image tag of this checkout (hacking/build_router_image.sh), which podman must have."""
-    done = subprocess.run(['bash', os.path.join(ROOT, 'hacking', 'build_router_image.sh'), '--print-tag'],
-                          capture_output=True, text=True, check=False)
-    tag = done.stdout.strip()
-    have = subprocess.run(['podman', 'image', 'exists', tag], check=False).returncode == 0 if tag else False
-    if not have:
-        reason = 'podman has no router image %r (hacking/build_router_image.sh --engine podman)' % tag
-        if real_router.in_ci():
-            pytest.fail('CI=true: ' + reason, pytrace=False)
-        pytest.skip(reason)
-    return tag
+    """The router image of this checkout in podman (hacking/build_router_image.sh imports it when podman has not got
+    it, as the container tests do); skip, under CI=true fail, when podman cannot have it."""
+    if shutil.which('podman') is None:
+        unavailable('podman is not installed (make deps installs it)')
+    return build_image('podman', dict(os.environ))[0]
 
 
 class GroupRun(object):
