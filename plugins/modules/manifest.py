@@ -132,15 +132,16 @@ EXAMPLES = r'''
     namespace: skupper
     wait: true
 
+# skupper_manifests: a folder on the controller with the release's manifest files (downloaded elsewhere).
 - name: The same from a folder copied to the controller, for a cluster without internet
   appnet.skupper.manifest:
-    src: /srv/skupper/2.2.5/
+    src: "{{ skupper_manifests }}"
     namespace: skupper
     wait: true
 
 - name: Remove it again, CRDs included
   appnet.skupper.manifest:
-    src: /srv/skupper/2.2.5/
+    src: "{{ skupper_manifests }}"
     namespace: skupper
     state: absent
     delete_crds: true
@@ -174,16 +175,14 @@ objects:
 '''
 
 
-from ansible_collections.appnet.skupper.plugins.module_utils import args_common, platforms
-from ansible_collections.appnet.skupper.plugins.module_utils.k8s import auth
+from ansible_collections.appnet.skupper.plugins.module_utils import args_common
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s.manifest import run_manifest_module
-from ansible_collections.appnet.skupper.plugins.module_utils.module_input import SkupperModule
 
 OWN_OPTIONS = {
     'src': {'type': 'path'},
     'url': {'type': 'str'},
     'url_timeout': {'type': 'int', 'default': 30},
-    'namespace': {'type': 'str', 'default': platforms.DEFAULT_NAMESPACE},
+    'namespace': args_common.TARGET['namespace'],
     'state': {'type': 'str', 'default': 'present', 'choices': ['present', 'absent']},
     'delete_crds': {'type': 'bool', 'default': False},
     'delete_namespaces': {'type': 'bool', 'default': False},
@@ -195,11 +194,7 @@ def argument_spec():
 
 
 def main():
-    module = SkupperModule(argument_spec=argument_spec(), supports_check_mode=True,
-                           checked=('namespace', 'url_timeout', 'wait_timeout', 'wait_sleep'),
-                           required_one_of=[('src', 'url')], mutually_exclusive=[('src', 'url')])
-    auth.protect_kubeconfig(module)
-    run_manifest_module(module)
+    run_manifest_module(argument_spec())
 
 
 if __name__ == '__main__':

@@ -80,6 +80,25 @@ seealso:
 '''
 
 EXAMPLES = r'''
+- name: West accepts links on an address east can reach; its router certificate names that address
+  appnet.skupper.router_access:
+    platform: linux
+    namespace: west
+    name: west-public
+    tls_credentials: west-public
+    subject_alternative_names: [192.0.2.10]
+    roles:
+      - {name: inter-router, port: 55671}
+      - {name: edge, port: 45671}
+  delegate_to: west-host
+
+- name: Render west with it (a static link needs the rendered site)
+  appnet.skupper.system:
+    platform: linux
+    namespace: west
+    state: reloaded
+  delegate_to: west-host
+
 - name: Issue a link to west for east
   appnet.skupper.static_link:
     platform: linux
@@ -89,6 +108,21 @@ EXAMPLES = r'''
   register: west_link
   no_log: true
   delegate_to: west-host
+
+- name: Apply it on east
+  appnet.skupper.resource:
+    platform: linux
+    namespace: east
+    definition: "{{ west_link.definition }}"
+  register: east_link
+  no_log: true
+
+- name: Reload east, so that its router dials west (the result says reload_required)
+  appnet.skupper.system:
+    platform: linux
+    namespace: east
+    state: reloaded
+  when: east_link.reload_required
 
 - name: Generate a link from the Kubernetes site in namespace west, for the Linux site north
   appnet.skupper.static_link:
@@ -103,13 +137,6 @@ EXAMPLES = r'''
     platform: linux
     namespace: north
     definition: "{{ west_link_for_north.definition }}"
-  no_log: true
-
-- name: Apply it on east
-  appnet.skupper.resource:
-    platform: linux
-    namespace: east
-    definition: "{{ west_link.definition }}"
   no_log: true
 '''
 
@@ -127,12 +154,8 @@ link:
   type: dict
 '''
 
-from ansible_collections.appnet.skupper.plugins.module_utils.module_input import SkupperModule
-
-from ansible_collections.appnet.skupper.plugins.module_utils import args_common, platforms
-from ansible_collections.appnet.skupper.plugins.module_utils.k8s import auth
-from ansible_collections.appnet.skupper.plugins.module_utils.k8s.link_generate import run_link_generate_module
-from ansible_collections.appnet.skupper.plugins.module_utils.system.link_issuing import run_static_link_module
+from ansible_collections.appnet.skupper.plugins.module_utils import args_common
+from ansible_collections.appnet.skupper.plugins.module_utils.issue_link import run_static_link_module
 
 
 def argument_spec():
@@ -146,12 +169,7 @@ def argument_spec():
 
 
 def main():
-    module = SkupperModule(argument_spec=argument_spec(), supports_check_mode=True,
-                           checked=('namespace', 'subject', 'cost', 'name', 'host', 'wait_timeout'))
-    auth.protect_kubeconfig(module)
-    if module.params['platform'] and not platforms.is_system(module.params['platform']):
-        run_link_generate_module(module)
-    run_static_link_module(module)
+    run_static_link_module(argument_spec())
 
 
 if __name__ == '__main__':

@@ -21,11 +21,12 @@ import time
 
 from ansible_collections.appnet.skupper.plugins.module_utils import documents
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError
-from ansible_collections.appnet.skupper.plugins.module_utils.k8s import client as k8s_client, manifest_source
+from ansible_collections.appnet.skupper.plugins.module_utils.k8s import auth, client as k8s_client, manifest_source
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s.backend import (
     Deadline, apply_body, dropped_fields, secret_with_data, terminating)
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s.discovery import ApiResources
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s.manifest_source import describe
+from ansible_collections.appnet.skupper.plugins.module_utils.skupper_module import SkupperModule
 
 CRD = ('apiextensions.k8s.io', 'CustomResourceDefinition')
 NAMESPACE = ('', 'Namespace')
@@ -283,9 +284,13 @@ def load(module):
     return manifest_source.parse(manifest_source.fetch_url(module, params['url'], params['url_timeout']))
 
 
-def run_manifest_module(module):
-    """appnet.skupper.manifest's run: the manifest of src or url applied (state=present) or removed, and the module
-    exited with every object's outcome."""
+def run_manifest_module(argument_spec):
+    """appnet.skupper.manifest's run: its options checked first (SkupperModule), then the manifest of src or url
+    applied (state=present) or removed, and the module exited with every object's outcome."""
+    module = SkupperModule(argument_spec=argument_spec, supports_check_mode=True,
+                           checked=('namespace', 'url_timeout', 'wait_timeout', 'wait_sleep'),
+                           required_one_of=[('src', 'url')], mutually_exclusive=[('src', 'url')])
+    auth.protect_kubeconfig(module)
     params = module.params
     applier = None
     try:

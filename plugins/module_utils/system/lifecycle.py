@@ -22,8 +22,8 @@ import shutil
 
 from ansible_collections.appnet.skupper.plugins.module_utils import args_common, kind_handlers, platforms, runner
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError
-from ansible_collections.appnet.skupper.plugins.module_utils.module_input import SkupperModule
-from ansible_collections.appnet.skupper.plugins.module_utils.system.render import live_config, site_status
+from ansible_collections.appnet.skupper.plugins.module_utils.skupper_module import SkupperModule
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render import live_config, runtime_status
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.certs import CertificateError
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.renderer import check_platform, render_site
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import SiteStateError
@@ -63,7 +63,8 @@ def restart_reason(record, manager, rendered, previous, active):
     if previous is not None and not router_service.same_manager(previous, manager):
         return 'the router moves from the %s service to the %s service' % (previous.name, manager.name)
     if not active:
-        return 'the router is not running'
+        condition = manager.condition() if record.get('runtime_digest') else None
+        return 'the router is not running' + (': %s' % condition if condition else '')
     if record.get('runtime_digest') != rendered.runtime_digest:
         return READS_CHANGED
     if record.get('spec_digest') != manager.spec_digest():
@@ -229,7 +230,7 @@ def act(module, home, decision):
                 lambda busy: render_site(home, params['namespace'], platform=params['platform'],
                                          router_running=False, busy_ports=busy))
         except router_service.ServiceError as exc:
-            site_status.set_router_running(home, False, 'the router did not start: %s' % str(exc).split('\n', 1)[0])
+            runtime_status.set_router_running(home, False, 'the router did not start: %s' % str(exc).split('\n', 1)[0])
             raise StartFailed(str(exc), sorted(set(changed_files) | set(getattr(exc, 'changed_files', []))))
         changed_files = decision.rendered.changed_files
         faults.point('system-after-restart')
@@ -271,8 +272,8 @@ def run_site(module, home, record, prepared=None):
             # The documents were written: the failure says so, and which.
             raise StartFailed(str(exc), [], applied['results'])
         raise
-    site_file = site_status.set_router_running(home, not decision.deferred, DEFERRED if decision.deferred else None,
-                                               dry_run=module.check_mode)
+    site_file = runtime_status.set_router_running(home, not decision.deferred, DEFERRED if decision.deferred else None,
+                                                  dry_run=module.check_mode)
     if site_file and site_file not in changed_files:
         changed_files = sorted(changed_files + [site_file])
     return site_result(module, decision, record, changed_files, installed, applied)
@@ -336,7 +337,7 @@ def stop_router(module, home, record):
 
 def stop_site(module, home, record, _prepared=None):
     manager, active = stop_router(module, home, record)
-    site_file = site_status.set_router_running(home, False, STOPPED, dry_run=module.check_mode)
+    site_file = runtime_status.set_router_running(home, False, STOPPED, dry_run=module.check_mode)
     return {'changed': active or bool(site_file), 'restarted': False, 'service': manager.describe(),
             'changed_files': [site_file] if site_file else [],
             'diff': {'before': {'active': active}, 'after': {'active': False}}}
@@ -383,6 +384,31 @@ def _runtime_entries(home):
 STATES = {'started': run_site, 'reloaded': run_site, 'stopped': stop_site, 'absent': remove_site}
 
 
+def missing_top(path):
+    """The top-most folder of path that does not exist (path itself when only it is missing), None when it exists."""
+    top = None
+    while path and not os.path.isdir(path):
+        top, parent = path, os.path.dirname(path)
+        if parent == path:
+            break
+        path = parent
+    return top
+
+
+def remove_empty(path, top):
+    """Remove path and its parents up to top (missing_top's answer) while they are empty folders."""
+    if top is None:
+        return
+    while True:
+        try:
+            os.rmdir(path)
+        except OSError:
+            return
+        if path == top:
+            return
+        path = os.path.dirname(path)
+
+
 def run_system_module(argument_spec):
     """appnet.skupper.system: one run at a time per site, from reading the record to the router being ready."""
     # A definition may carry a Secret's private key: never in the invocation record, whatever the task's no_log.
@@ -406,6 +432,7 @@ def run_system_module(argument_spec):
                          changed=False)
     prepared = read_definition(module)
     home = paths.namespace_home(params['namespace'], paths.data_home(params['data_home']))
+    made = missing_top(home)
     try:
         # A valid definition is about to be written: the lock may create the site's folder (site_lock.py).
         with site_lock.site_lock(home, module.check_mode, create=prepared is not None):
@@ -415,6 +442,8 @@ def run_system_module(argument_spec):
         module.fail_json(msg=str(exc), changed=True, changed_files=exc.changed_files, **extra)
     except (SiteStateError, CertificateError, router_service.ServiceError, site_lock.SiteLocked,
             files.WriteError) as exc:
+        # Refused before anything was written (e.g. the engine's preflight): the folders the lock made go again.
+        remove_empty(home, made)
         module.fail_json(msg=str(exc), changed=False)
     if not module._diff:
         result.pop('diff', None)

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Make a live change (live_config.Changes) on a running Linux router in ONE management session.
 
-As mgmt_session.py does for queries, skmanage's own interpreter runs a short program that loads skmanage's client
+As amqp_session.py does for queries, skmanage's own interpreter runs a short program that loads skmanage's client
 library (its `Node` and connection options) and connects once to the site's local management listener with mutual
 TLS (the skupper-local-client certificate). It runs the DELETE and CREATE operations in order, stopping at the first
 the router refuses, then reads back the tcpListeners and tcpConnectors, so the caller checks that the router holds
@@ -19,14 +19,14 @@ import os
 import subprocess
 
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render import live_config
-from ansible_collections.appnet.skupper.plugins.module_utils.system.service import management, mgmt_session
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service import amqp_session, router_queries
 
 TIMEOUT = 10
 
 # Run as: <skmanage's python> -c PROGRAM <skmanage path>, the request as JSON on standard input. Prints
 # {"done": number of operations made, "error": why the next one failed or null, "types": {type: [entities]}}, or
-# what mgmt_session.CONNECT prints when there is no session.
-PROGRAM = mgmt_session.CONNECT + r'''
+# what amqp_session.CONNECT prints when there is no session.
+PROGRAM = amqp_session.CONNECT + r'''
 
 def main():
     request = json.load(sys.stdin)
@@ -64,13 +64,13 @@ sys.exit(main())
 def run_operations(tool, target, operations, types, timeout=TIMEOUT):
     """Run operations (live_config.Changes.operations) on the router at target in one session of tool's library;
     {'done', 'error', 'types'} as PROGRAM prints. LiveChangeFailed when no session could be had."""
-    python = mgmt_session.interpreter(tool)
+    python = amqp_session.interpreter(tool)
     if python is None or not os.access(python, os.X_OK):
         raise live_config.LiveChangeFailed('%s is not skupper-router\'s skmanage (no Python interpreter in its first '
                                            'line)' % tool)
     request = {'bus': 'amqps://127.0.0.1:%d' % target.port, 'certificate': target.certificate, 'key': target.key,
                'trustfile': target.trustfile, 'timeout': timeout, 'types': list(types),
-               'operations': [[operation, management.full_type(entity_type), name, attributes]
+               'operations': [[operation, router_queries.full_type(entity_type), name, attributes]
                               for operation, entity_type, name, attributes in operations]}
     try:
         done = subprocess.run([python, '-c', PROGRAM, tool], input=json.dumps(request), stdout=subprocess.PIPE,
@@ -81,7 +81,7 @@ def run_operations(tool, target, operations, types, timeout=TIMEOUT):
     except OSError as exc:
         raise live_config.LiveChangeFailed('cannot run %s: %s' % (python, exc))
     if done.returncode != 0:
-        raise live_config.LiveChangeFailed(management.tool_failure([tool, 'session'], target, (
+        raise live_config.LiveChangeFailed(router_queries.tool_failure([tool, 'session'], target, (
             done.stdout + '\n' + done.stderr).strip(), done.returncode).message)
     try:
         answer = json.loads(done.stdout)
@@ -98,15 +98,15 @@ def apply_changes(home, skmanage, changes, entities, timeout=TIMEOUT):
     if skmanage is None:
         raise live_config.LiveChangeFailed('no skmanage beside the router binary or on PATH')
     try:
-        target = management.management_target(home)
-    except management.ManagementError as exc:
+        target = router_queries.management_target(home)
+    except router_queries.ManagementError as exc:
         raise live_config.LiveChangeFailed(exc.message)
     answer = run_operations(skmanage, target, changes.operations,
-                            [management.full_type(name) for name in live_config.LIVE_TYPES], timeout)
+                            [router_queries.full_type(name) for name in live_config.LIVE_TYPES], timeout)
     if answer.get('error'):
         raise live_config.LiveChangeFailed('the router refused %s (after %d of %d operations)'
                                            % (answer['error'], answer.get('done', 0), len(changes.operations)))
-    found = dict((management.short_type(name), items) for name, items in (answer.get('types') or {}).items())
+    found = dict((router_queries.short_type(name), items) for name, items in (answer.get('types') or {}).items())
     problems = live_config.mismatches(entities, found)
     if problems:
         raise live_config.LiveChangeFailed('the router does not hold what its configuration says: %s'

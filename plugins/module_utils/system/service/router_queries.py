@@ -22,7 +22,7 @@ from collections import namedtuple
 
 from ansible_collections.appnet.skupper.plugins.module_utils.model.kinds import LINK_ROLES
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.sockets import LOCAL_ACCESS
-from ansible_collections.appnet.skupper.plugins.module_utils.system.service import mgmt_session
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service import amqp_session
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import paths, resource_files
 
 DEFAULT_TIMEOUT = 10
@@ -46,8 +46,10 @@ ManagementTarget = namedtuple('ManagementTarget', 'port certificate key trustfil
 CONTAINER_CERTS = '/etc/skupper-router/runtime/certs'
 # What a container engine says when the container cannot run a command: the router is not running.
 # podman: "no container with name or ID ... found: no such container", "can only create exec sessions on running
-# containers"; docker: "No such container: ...", "Container ... is not running".
-CONTAINER_DOWN = ('no such container', 'exec sessions on running containers', 'is not running')
+# containers", and "cannot exec in a stopped container" (runc's, when podman lost the container: it says it runs, its
+# process is gone); docker: "No such container: ...", "Container ... is not running".
+CONTAINER_DOWN = ('no such container', 'exec sessions on running containers', 'is not running',
+                  'exec in a stopped container')
 
 
 class ManagementError(Exception):
@@ -199,9 +201,9 @@ def query_site(home, skmanage='skmanage', timeout=DEFAULT_TIMEOUT, entity_types=
 
 
 def query_in_one_session(target, skmanage='skmanage', timeout=DEFAULT_TIMEOUT, entity_types=SITE_ENTITY_TYPES):
-    """query_site()'s result in one management session (mgmt_session.py), or None when skmanage is not
+    """query_site()'s result in one management session (amqp_session.py), or None when skmanage is not
     skupper-router's (then every type is asked by a run of its own)."""
-    answer = mgmt_session.query_all(find_tool(skmanage), target, timeout, [full_type(t) for t in entity_types],
+    answer = amqp_session.query_all(find_tool(skmanage), target, timeout, [full_type(t) for t in entity_types],
                                     full_type('connection'), full_type('router'), LINK_ROLES,
                                     lambda argv, output, code: tool_failure(argv, target, output, code),
                                     full_type('router.node'), full_type('tcpListener'),
