@@ -12,8 +12,18 @@ import pytest
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s import auth, client, retry
 from tests.integration.kubernetes.plays import collection_records, get_object, new_namespace, run
+from tests.support import fault_figures
 from tests.support.kube_api import start_server
 from tests.support.playbook import failures
+
+FAULTS = {
+    'k8s-api-500-mid-apply': 'test_a_multi_document_apply_failed_half_way_is_completed_by_the_rerun_with_nothing_applied_twice',
+    'k8s-api-409-mid-apply': 'test_a_multi_document_apply_failed_half_way_is_completed_by_the_rerun_with_nothing_applied_twice',
+    'k8s-api-reset-mid-apply': 'test_a_multi_document_apply_failed_half_way_is_completed_by_the_rerun_with_nothing_applied_twice',
+    'k8s-api-lost-answers-and-429': 'test_a_multi_document_apply_through_lost_answers_and_429s_writes_each_object_once',
+    'k8s-api-create-answer-lost': 'test_a_create_whose_answer_was_lost_is_looked_up_not_sent_again',
+    'k8s-api-apply-answered-too-late': 'test_an_apply_answered_later_than_the_client_waits_is_sent_again_once',
+}
 
 API = 'skupper.io/v2alpha1'
 NAMES = ('a', 'b', 'c', 'd')
@@ -52,6 +62,15 @@ def writes(server, namespace):
     return counted
 
 
+def lost_and_duplicated(server, namespace, names=NAMES, port=80):
+    """(objects missing or not as asked, extra writes and generations beyond the first) of a namespace."""
+    found = {name: get_object(server, 'Listener', namespace, name) for name in names}
+    lost = sum(1 for obj in found.values() if obj is None or obj['spec']['port'] != port)
+    extra = sum(count - 1 for count in writes(server, namespace).values() if count > 1)
+    extra += sum(obj['metadata']['generation'] - 1 for obj in found.values() if obj)
+    return lost, extra
+
+
 # -- the client: what is sent again ---------------------------------------------------------------------------
 
 def test_an_apply_whose_answer_was_lost_is_sent_again_and_changes_nothing_twice(server):
@@ -73,6 +92,8 @@ def test_an_apply_answered_later_than_the_client_waits_is_sent_again_once(server
     assert kube.apply(listener(namespace, 'a'))['metadata']['generation'] == 1
     assert [(r.fault, r.persisted) for r in server.requests] == [('delay', True), (None, False)]
     assert sleeps == [retry.FIRST_DELAY]
+    fault_figures.record('k8s-api-apply-answered-too-late', 1, *lost_and_duplicated(server, namespace, ['a']),
+                         corrupted=None)
     assert get_object(server, 'Listener', namespace, 'a')['metadata']['generation'] == 1
 
 
@@ -85,6 +106,8 @@ def test_a_create_whose_answer_was_lost_is_looked_up_not_sent_again(server):
     assert created['metadata']['name'] == 'a' and created['metadata']['generation'] == 1
     assert [(r.verb, r.fault, r.persisted) for r in server.requests] == [('create', 'lost', True), ('get', None, False)]
     assert sleeps == []
+    fault_figures.record('k8s-api-create-answer-lost', 1, *lost_and_duplicated(server, namespace, ['a']),
+                         corrupted=None)
 
 
 def test_a_create_reset_before_it_was_carried_out_is_looked_up_then_sent_again(server):
@@ -165,38 +188,44 @@ def _versions(server, namespace):
             for name, obj in found.items()}
 
 
-@pytest.mark.parametrize('failing', ['a', 'c'])
 @pytest.mark.parametrize('fault', [500, 409, 'reset'])
 def test_a_multi_document_apply_failed_half_way_is_completed_by_the_rerun_with_nothing_applied_twice(
-        tmp_path, server, fault, failing):
-    namespace = new_namespace(server)
-    before = list(NAMES[:NAMES.index(failing)])
-    server.reset_counts()
-    server.inject_fault(fault, verb='PATCH', path_prefix=path(namespace, failing), times=client.ATTEMPTS)
-    rc, _report, outcomes = run(tmp_path, [_resource_task(server, namespace)])
-    server.clear_faults()
-    assert rc != 0
-    message = outcomes[0]['msg']
-    if fault == 'reset':
-        assert message.startswith('Listener "%s" in namespace %s: cannot reach the Kubernetes API at %s after %d '
-                                  'attempts (PATCH %s): ' % (failing, namespace, server.url, client.ATTEMPTS,
-                                                             path(namespace, failing)))
-    else:
-        assert message.startswith('Listener "%s" in namespace %s: PATCH %s answered HTTP %d '
-                                  % (failing, namespace, path(namespace, failing), fault))
-    assert outcomes[0]['changed'] is bool(before) and [r['name'] for r in outcomes[0]['results']] == before
-    first = _versions(server, namespace)
-    assert [name for name in NAMES if first[name]] == before and all(first[name][0] == 1 for name in before)
-    attempts = [r for r in collection_records(server) if r.path == path(namespace, failing) and r.method == 'PATCH']
-    assert len(attempts) == (1 if fault == 409 else client.ATTEMPTS)
+        tmp_path, server, fault):
+    """One round per failing document (the first, a middle one): the fault answers every attempt at it, the run
+    fails there, the re-run completes; each object is written once over both runs."""
+    lost = duplicates = 0
+    for failing in ('a', 'c'):
+        namespace = new_namespace(server)
+        before = list(NAMES[:NAMES.index(failing)])
+        server.reset_counts()
+        server.inject_fault(fault, verb='PATCH', path_prefix=path(namespace, failing), times=client.ATTEMPTS)
+        rc, _report, outcomes = run(tmp_path, [_resource_task(server, namespace)])
+        server.clear_faults()
+        assert rc != 0
+        message = outcomes[0]['msg']
+        if fault == 'reset':
+            assert message.startswith('Listener "%s" in namespace %s: cannot reach the Kubernetes API at %s after %d '
+                                      'attempts (PATCH %s): ' % (failing, namespace, server.url, client.ATTEMPTS,
+                                                                 path(namespace, failing)))
+        else:
+            assert message.startswith('Listener "%s" in namespace %s: PATCH %s answered HTTP %d '
+                                      % (failing, namespace, path(namespace, failing), fault))
+        assert outcomes[0]['changed'] is bool(before) and [r['name'] for r in outcomes[0]['results']] == before
+        first = _versions(server, namespace)
+        assert [name for name in NAMES if first[name]] == before and all(first[name][0] == 1 for name in before)
+        attempts = [r for r in collection_records(server) if r.path == path(namespace, failing) and r.method == 'PATCH']
+        assert len(attempts) == (1 if fault == 409 else client.ATTEMPTS)
 
-    rc, report, outcomes = run(tmp_path, [_resource_task(server, namespace)])
-    assert rc == 0, failures(report)
-    assert [(r['name'], r['changed']) for r in outcomes[0]['results']] == [(name, name not in before) for name in NAMES]
-    second = _versions(server, namespace)
-    assert all(second[name] == first[name] for name in before), 'what the first run applied was not written again'
-    assert {name: second[name][0] for name in NAMES} == dict.fromkeys(NAMES, 1)
-    assert writes(server, namespace) == dict.fromkeys(NAMES, 1), 'each object written once over both runs'
+        rc, report, outcomes = run(tmp_path, [_resource_task(server, namespace)])
+        assert rc == 0, failures(report)
+        assert [(r['name'], r['changed']) for r in outcomes[0]['results']] == [(n, n not in before) for n in NAMES]
+        second = _versions(server, namespace)
+        assert all(second[name] == first[name] for name in before), 'what the first run applied was not written again'
+        assert {name: second[name][0] for name in NAMES} == dict.fromkeys(NAMES, 1)
+        assert writes(server, namespace) == dict.fromkeys(NAMES, 1), 'each object written once over both runs'
+        round_lost, round_duplicates = lost_and_duplicated(server, namespace)
+        lost, duplicates = lost + round_lost, duplicates + round_duplicates
+    fault_figures.record('k8s-api-%s-mid-apply' % fault, 2, lost, duplicates, corrupted=None)
 
 
 def test_a_multi_document_apply_through_lost_answers_and_429s_writes_each_object_once(tmp_path, server):
@@ -212,3 +241,4 @@ def test_a_multi_document_apply_through_lost_answers_and_429s_writes_each_object
     assert {name: version[0] for name, version in _versions(server, namespace).items()} == dict.fromkeys(NAMES, 1)
     c = [r for r in collection_records(server) if r.path == path(namespace, 'c') and r.method == 'PATCH']
     assert [r.fault for r in c] == ['429', None] and c[1].at - c[0].at >= 1.0, 'Retry-After: 1 was honoured'
+    fault_figures.record('k8s-api-lost-answers-and-429', 1, *lost_and_duplicated(server, namespace), corrupted=None)
