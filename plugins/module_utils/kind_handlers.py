@@ -21,6 +21,9 @@ from ansible_collections.appnet.skupper.plugins.module_utils.apply import apply_
 HANDLERS = {
     'AccessGrant': {platforms.KUBERNETES_BACKEND: 'grant'},
     'AccessToken': {platforms.KUBERNETES_BACKEND: 'token', platforms.SYSTEM_BACKEND: 'redeem'},
+    # A warning when the site's controller does not enable the access type the document names.
+    'Site': {platforms.KUBERNETES_BACKEND: 'access'},
+    'RouterAccess': {platforms.KUBERNETES_BACKEND: 'access'},
 }
 # What appnet.skupper.resource hands to the kind's handler. An AccessGrant it applies as it is: what the
 # access_grant module adds is its output (the token, with the code), not an effect on the site.
@@ -35,6 +38,9 @@ def _load(name):
         from ansible_collections.appnet.skupper.plugins.module_utils.system.tokens.token_redemption import (
             redeem_handler)
         return redeem_handler
+    if name == 'access':
+        from ansible_collections.appnet.skupper.plugins.module_utils.k8s.access_check import access_handler
+        return access_handler
     from ansible_collections.appnet.skupper.plugins.module_utils.k8s import tokens
     return {'grant': tokens.grant_handler, 'token': tokens.token_handler}[name]
 
