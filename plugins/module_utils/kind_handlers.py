@@ -28,6 +28,9 @@ HANDLERS = {
 # What appnet.skupper.resource hands to the kind's handler. An AccessGrant it applies as it is: what the
 # access_grant module adds is its output (the token, with the code), not an effect on the site.
 DOCUMENT_KINDS = ('AccessToken',)
+# Kinds whose handler appnet.skupper.resource uses too, and that are written like any document (the warning about
+# an access type the controller does not enable, on Kubernetes).
+CHECKED_KINDS = ('Site', 'RouterAccess')
 # Options of a kind's module beyond its fields and the common ones (access_grant: reissue a used-up grant).
 EXTRA_SPECS = {'AccessGrant': {'reissue': {'type': 'bool', 'default': True}}}
 
@@ -53,6 +56,6 @@ def module_handler(kind, platform):
 
 def document_handler(kind, platform):
     """The handler appnet.skupper.resource uses for a document of kind on platform."""
-    if kind in DOCUMENT_KINDS:
+    if kind in DOCUMENT_KINDS + CHECKED_KINDS:
         return module_handler(kind, platform)
     return apply_document

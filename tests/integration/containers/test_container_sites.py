@@ -358,7 +358,9 @@ def run_scenario(engine, real_router, workdir, record_property):
                 assert failed == [], failed
                 assert (outcomes['predict']['changed'], outcomes['predict']['restarted'],
                         outcomes['predict']['reconfigured']) == (True, False, live)
+                live_started = time.time()
                 outcomes, failed = s.play([{'name': 'reload', 'appnet.skupper.system': reload}])
+                record_property('live_change_play_seconds', time.time() - live_started)
                 assert failed == [], failed
                 assert (outcomes['reload']['changed'], outcomes['reload']['restarted'],
                         outcomes['reload']['reconfigured']) == (True, False, live), outcomes['reload']

@@ -408,8 +408,9 @@ def test_the_controller_configured_check_apply_rerun_unset(tmp_path, server):
     assert collection_writes(server) == []
 
     # One option changed: only that variable changes.
-    rc, outcome = run_role(tmp_path, server, skupper_controller_src=manifest,
-                           **dict(CONFIG, skupper_controller_cluster_host='10.0.0.7'))
+    moved = dict(CONFIG)
+    moved['skupper_controller_cluster_host'] = '10.0.0.7'
+    rc, outcome = run_role(tmp_path, server, skupper_controller_src=manifest, **moved)
     assert rc == 0 and outcome['changed'] is True
     assert {'name': 'SKUPPER_CLUSTER_HOST', 'value': '10.0.0.7'} in controller_container(server)['env']
 
@@ -475,3 +476,17 @@ def test_the_site_module_warns_of_an_access_type_the_controller_does_not_enable(
     assert [w for w in warnings_of(outcomes[0]) if expected in w], outcomes[0]
     assert warnings_of(outcomes[1]) == [] and warnings_of(outcomes[2]) == []
     assert [w for w in warnings_of(outcomes[3]) if 'access_type gateway is not enabled' in w], outcomes[3]
+
+
+def test_the_site_role_warns_too(tmp_path, server):
+    """The site role applies the Site with appnet.skupper.resource: the same warning."""
+    manifest = write_manifest(tmp_path / 'm.yaml', release_like())
+    tasks = [{'name': 'site', 'ansible.builtin.include_role': {'name': 'appnet.skupper.site'},
+              'vars': {'skupper_api_host': server.url, 'skupper_controller_install': True,
+                       'skupper_controller_src': manifest, 'skupper_namespace': 'default',
+                       'skupper_site': {'name': 'east', 'link_access': 'ingress-nginx'}, 'skupper_wait': False}}]
+    rc, _report, outcomes = run(tmp_path, tasks)
+    assert rc == 0, [o.get('msg') for o in outcomes if o.get('failed')]
+    found = [w for o in outcomes for r in o.get('results', [o]) for w in warnings_of(r) + warnings_of(o)
+             if 'link_access ingress-nginx is not enabled by the Skupper controller' in w]
+    assert found, outcomes
