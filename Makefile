@@ -43,6 +43,9 @@ DEBS += $(ROUTER_BUILD_DEBS)
 # (make router-image: a Debian root filesystem by debootstrap): podman with the runc runtime, docker.io.
 CONTAINER_DEBS := podman runc docker.io debootstrap
 DEBS += $(CONTAINER_DEBS)
+# The documentation site's test opens its pages in a headless browser (tests/integration/test_docs_site.py):
+# `chromium --headless --dump-dom`.
+DEBS += chromium
 # Wanted only for `systemd-analyze verify` of rendered units (PID 1 is not systemd on the CI machine):
 # a failed install is reported, not an error.
 OPTIONAL_DEBS := systemd
@@ -68,6 +71,8 @@ help:
 	@echo 'make lint            ansible-lint over the collection (hacking/lint.sh, .ansible-lint)'
 	@echo 'make render-check    plugins/modules/*.py DOCUMENTATION matches the model'
 	@echo 'make build           ansible-galaxy collection build into .build/dist'
+	@echo 'make docs            the documentation site (antsibull-docs, sphinx; modules, filters, roles, guides) into'
+	@echo '                     .build/docs/html, after antsibull-docs lint-collection-docs; warnings are errors'
 	@echo 'make demo            two linked Linux sites on the real router, an HTTP GET through them (state: .build/demo)'
 	@echo 'make demo-stop       stop the demo: its routers and its backend HTTP server'
 	@echo 'make bench           benchmarks: writes docs/benchmarks.md (vs kubernetes.core from the ansible package)'
@@ -191,6 +196,13 @@ lint: venv
 build: venv
 	@mkdir -p $(ROOT)/.build/dist
 	cd $(ROOT) && $(RUN) $(VENV)/bin/ansible-galaxy collection build --force --output-path $(ROOT)/.build/dist .
+
+# The collection's documentation site (hacking/docs.sh): antsibull-docs lint-collection-docs, then the pages of antsibull-docs
+# and the guides of docs/*.md built by sphinx with warnings as errors, nothing read from the network. Open
+# .build/docs/html/index.html (DOCS_OUT=<folder> writes elsewhere).
+.PHONY: docs
+docs: venv
+	@cd $(ROOT) && $(RUN) VENV=$(VENV) bash $(ROOT)/hacking/docs.sh
 
 # The demo on the real router (hacking/demo.sh: skrouterd on PATH, else the cached build, else it builds it; the
 # router stand-in only with DEMO_ROUTER=stand-in); state in .build/demo, free ports. demo-stop stops all it started.

@@ -15,7 +15,7 @@ version_added: 1.1.0
 description:
 - Applies every object of a Kubernetes manifest, of any C(apiVersion) and C(kind) the API server serves (found with
   the server's discovery, as C(kubectl) finds it), by server-side apply with the field manager C(appnet.skupper).
-  This is how M(appnet.skupper.controller) installs Skupper's controller from its release manifest.
+  This is how the P(appnet.skupper.controller#role) role installs Skupper's controller from its release manifest.
 - "Order: C(CustomResourceDefinitions) first, each waited for until its C(Established) condition is C(True) (the
   API serves the new kind only then); C(Namespaces) next; then the other objects in manifest order. With I(wait),
   every C(Deployment) of the manifest is then waited for until its rollout is complete and available (the rules of
