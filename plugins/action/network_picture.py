@@ -104,6 +104,7 @@ class ActionModule(ActionBase):
         red_edges = [' '.join(e['label'][:1]) for e in graph.edges if not e['ready']]
         result.update(changed=bool(changed), dest=dest, mermaid=paths['mmd'], dot=paths['dot'],
                       svg=paths.get('svg'), sites=sorted(infos), changed_files=changed,
+                      network_sites=sorted(n['label'][0] for n in graph.nodes.values() if n['kind'] == 'site'),
                       not_ready=not_ready + red_edges)
         where = paths.get('svg') or paths['mmd']
         result['msg'] = 'Picture of %d site%s%s: %s' % (len(infos), '' if len(infos) == 1 else 's',

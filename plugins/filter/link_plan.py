@@ -17,7 +17,7 @@ description:
     the target's platform.
 options:
   _input:
-    description: The C(skupper_links) of the host, items C({to, cost, name, host}).
+    description: The C(skupper_links) of the host, items C({to, cost, name, host, method}).
     type: list
     elements: dict
     required: true
@@ -44,8 +44,11 @@ EXAMPLES = r'''
 
 RETURN = r'''
 _value:
-  description: One entry per link - C(to), C(name), C(source_site), C(target_site), C(target_platform), and C(cost)
-    and C(host) when the item or the target host (C(skupper_link_host), else C(ansible_host)) sets them.
+  description: One entry per link - C(to), C(name), C(source_site), C(target_site), C(target_platform), C(method)
+    (C(token) or C(static), how the target issues the link; C(static) for a Linux, Podman or Docker target, else the
+    item's C(method), else the target's C(skupper_link_method), else C(token)), and C(cost) and C(host) when the item
+    or the target host (C(skupper_link_host), else C(ansible_host)) sets them (C(host) not for a Kubernetes target,
+    whose endpoints are its own).
   type: list
   elements: dict
 '''
@@ -53,6 +56,25 @@ _value:
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.appnet.skupper.plugins.module_utils import platforms
+
+
+METHODS = ('token', 'static')
+
+
+def _method(link, target, target_platform, source, index):
+    """How the target issues the link: static on a Linux, Podman or Docker target; on Kubernetes the item's method,
+    else the target's skupper_link_method, else token."""
+    method = link.get('method') or target.get('skupper_link_method') or 'token'
+    if method not in METHODS:
+        raise AnsibleFilterError('link_plan: skupper_links[%d] of %s: method %r is not one of token, static'
+                                 % (index, source, method))
+    if platforms.is_system(target_platform):
+        if link.get('method') == 'token':
+            raise AnsibleFilterError('link_plan: skupper_links[%d] of %s: method token, but %s is a %s site, which '
+                                     'issues static links only (it has no grant server)'
+                                     % (index, source, link['to'], target_platform))
+        return 'static'
+    return method
 
 
 def _site_name(host_vars, host):
@@ -74,10 +96,14 @@ def link_plan(links, hostvars, source):
                                      % (index, source, link['to']))
         target = hostvars[link['to']]
         target_site = _site_name(target, link['to'])
+        target_platform = target.get('skupper_platform') or platforms.DEFAULT
         entry = {'to': link['to'], 'name': link.get('name') or 'link-%s' % target_site,
                  'source_site': _site_name(source_vars, source), 'target_site': target_site,
-                 'target_platform': target.get('skupper_platform') or platforms.DEFAULT}
+                 'target_platform': target_platform,
+                 'method': _method(link, target, target_platform, source, index)}
         host = link.get('host') or target.get('skupper_link_host') or target.get('ansible_host')
+        if not platforms.is_system(target_platform):
+            host = None  # a Kubernetes target's links dial its own endpoints
         for key, value in (('cost', link.get('cost')), ('host', host)):
             if value is not None:
                 entry[key] = value

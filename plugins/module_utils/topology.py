@@ -4,7 +4,8 @@
 """A picture of a network from the network_info results of its sites: Graphviz DOT and Mermaid text.
 
 Sites are grouped by platform; links go from the site that dials to the site it reaches, with their status and
-cost; listeners and connectors meet at their routing key. What is not ready is red.
+cost; listeners and connectors meet at their routing key. What is not ready is red. The sites no result is about are
+drawn from the sites of the network the results list (sites[]), so the result of one site draws the whole network.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -60,6 +61,7 @@ def build_graph(infos):
             lines.append(_short(site['reason']))
         graph.nodes[node] = {'label': lines, 'kind': 'site', 'ready': status == READY}
         graph.groups.setdefault(site.get('platform') or 'unknown', []).append(node)
+    records = _add_known_sites(graph, infos, by_name)
     # A Linux router cannot tell whether a listener of another site matches its connector (matched is null): the
     # picture sees every site, so a connector is matched when a ready listener anywhere has its routing key.
     listened = set(item.get('routing_key') or item.get('name') for info in infos.values()
@@ -98,7 +100,66 @@ def build_graph(infos):
                 graph.edges.append(edge)
                 if not ready:
                     graph.nodes[key_node]['ready'] = False
+    _add_known_site_edges(graph, infos, records, by_name)
     return graph
+
+
+def _linked(graph, one, other):
+    return any(edge['style'] == 'link' and set([edge['source'], edge['target']]) == set([one, other])
+               for edge in graph.edges)
+
+
+def _add_known_sites(graph, infos, by_name):
+    """The nodes of the sites that no result is about, as the results' sites[] tell them (the network as a site's
+    router knows it): one site's result is enough to draw the whole network. {name: site record} of them."""
+    records = {}
+    for host in sorted(infos):
+        for record in (infos[host] or {}).get('sites') or []:
+            if record.get('name') and record['name'] not in by_name and record['name'] not in records:
+                records[record['name']] = record
+    for name in sorted(records):
+        record = records[name]
+        node = _node_id('site', name)
+        by_name[name] = node
+        title = platforms.TITLES.get(record.get('platform'), record.get('platform') or '?')
+        graph.nodes[node] = {'label': [name, '%s %s' % (title, record.get('namespace') or ''), 'seen from the network'],
+                             'kind': 'site', 'ready': True}
+        graph.groups.setdefault(record.get('platform') or 'unknown', []).append(node)
+    return records
+
+
+def _add_known_site_edges(graph, infos, records, by_name):
+    """The links, listeners and connectors of the sites of records. A link known only from the routers' link state
+    (no name: which end dialed is not known) is drawn when no other link joins its two sites."""
+    listened = set(item['routing_key'] for record in records.values() for item in record.get('services') or []
+                   if item.get('listeners'))
+    listened.update(item.get('routing_key') for info in infos.values() for item in (info or {}).get('listeners') or [])
+    for named in (True, False):
+        for name in sorted(records):
+            source = by_name[name]
+            for link in records[name].get('links') or []:
+                target = by_name.get(link.get('remote_site_name'))
+                if target is None or (link.get('name') is not None) != named or \
+                        (not named and _linked(graph, source, target)):
+                    continue
+                label = [link.get('name') or 'link', link.get('status') or 'unknown']
+                if link.get('cost') is not None:
+                    label[1] += ', cost %s' % link['cost']
+                graph.edges.append({'source': source, 'target': target, 'label': label, 'ready': _ready(link),
+                                    'style': 'link'})
+    for name in sorted(records):
+        source = by_name[name]
+        for item in records[name].get('services') or []:
+            key = item.get('routing_key')
+            key_node = _node_id('key', key)
+            graph.nodes.setdefault(key_node, {'label': ['routing key', key], 'kind': 'key', 'ready': True})
+            for listener in item.get('listeners') or []:
+                graph.edges.append({'source': source, 'target': key_node, 'label': ['listener %s' % listener],
+                                    'ready': True, 'style': 'listener'})
+            for target in item.get('connectors') or []:
+                graph.edges.append({'source': key_node, 'target': source, 'ready': key in listened,
+                                    'label': ['connector %s' % target] + ([] if key in listened else ['not matched']),
+                                    'style': 'connector'})
 
 
 def _short(text, width=60):

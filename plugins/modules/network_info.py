@@ -13,10 +13,20 @@ module: network_info
 short_description: Report the status of a Skupper site and its application network
 version_added: 1.0.0
 description:
-- Reports the site, its links (with the remote site each one reaches), the other routers of the network, and
-  whether each listener and connector has a counterpart somewhere in the network.
-- On Kubernetes the statuses come from the Site, Link, Listener and Connector resources that the Skupper controller
-  updates.
+- Reports the site (with its endpoints), its links (with the remote site each one reaches), every site of the
+  network with its links, listeners and connectors (so that one site's answer shows the whole network), whether
+  each listener and connector has a counterpart somewhere in the network, the status of every other resource of
+  the site (AccessGrant redemptions and expiry, AccessToken, RouterAccess endpoints, Certificate expiry...), and the
+  versions of the router and of this collection.
+- A status is C(Ready), C(Pending) or C(Error) as Skupper writes it; an C(Error) stays an C(Error), with its
+  message as C(reason).
+- On Kubernetes the statuses come from the resources that the Skupper controller updates; the sites of the network
+  from the Site's status (C(network)), the router version from the image of the C(skupper-router) Deployment.
+- On Linux, Podman and Docker the sites of the network are the routers the site's router knows (C(router.node)),
+  each asked through the network for its router and site entities (site id, platform, Skupper version, namespace)
+  and, with skupper-router's C(skmanage) on Linux, for its links, listeners and connectors; otherwise a site's links
+  are the routers it has a link with (no name, no direction). The router version is what C(skrouterd --version)
+  prints.
 - On Linux, Podman and Docker the module asks the site's router directly, with C(skmanage) (from the skupper-router
   package on Linux, from the router image in its container on Podman and Docker), over the local management listener
   (mutual TLS with the C(skupper-local-client) certificate). A router that is not running is reported (site
@@ -181,7 +191,7 @@ site:
       description: Namespace of the site.
       type: str
     status:
-      description: C(Ready) or C(Pending).
+      description: C(Ready), C(Pending) or C(Error).
       type: str
     reason:
       description: Why the site is not C(Ready).
@@ -189,8 +199,20 @@ site:
     router_id:
       description: Id of the site's router (Linux, Podman and Docker).
       type: str
+    version:
+      description: The Skupper version the site runs as (its router's metadata; on Kubernetes its record in the
+        Site status).
+      type: str
+      version_added: 1.2.0
+    endpoints:
+      description: Where other sites reach this one (C(name), C(host), C(port), C(group)), from the Site's status;
+        empty without link access.
+      type: list
+      elements: dict
+      version_added: 1.2.0
   sample: {name: east, id: 22222222-2222-2222-2222-222222222222, platform: linux, namespace: default,
-           status: Ready, reason: null, router_id: east-22222222}
+           status: Ready, reason: null, router_id: east-22222222, version: 2.1.0,
+           endpoints: [{name: east-inter-router, host: 10.0.0.2, port: 55671, group: skupper-router}]}
 links:
   description: The links of this site to other sites.
   returned: always
@@ -201,7 +223,7 @@ links:
       description: Link name.
       type: str
     status:
-      description: C(Ready) when the link is up, else C(Pending).
+      description: C(Ready) when the link is up, else C(Pending) (C(Error) when Skupper says so).
       type: str
     reason:
       description: Why the link is not up, in words (TLS trust, refused connection...).
@@ -239,6 +261,74 @@ peers:
     site_id:
       description: Site id (Kubernetes).
       type: str
+sites:
+  description: Every site of the network as this site knows it, this one first (C(self) true).
+  returned: always
+  type: list
+  elements: dict
+  version_added: 1.2.0
+  contains:
+    name:
+      description: Site name (on Linux, Podman and Docker from the links' facts or the router id; null when
+        neither tells).
+      type: str
+    id:
+      description: Site id.
+      type: str
+    platform:
+      description: Platform of the site.
+      type: str
+    namespace:
+      description: Namespace of the site.
+      type: str
+    version:
+      description: The Skupper version of the site.
+      type: str
+    router_id:
+      description: Id of the site's router (Linux, Podman and Docker).
+      type: str
+    self:
+      description: Whether it is the site asked.
+      type: bool
+    links:
+      description: The site's links, shaped like RV(links) (a link known only from the routers' link state has no
+        name).
+      type: list
+      elements: dict
+    services:
+      description: The site's listeners (names) and connectors (host:port) by C(routing_key).
+      type: list
+      elements: dict
+  sample:
+  - {name: north, id: 5ba7775a-846b-464d-b8bd-7d3619c34636, platform: linux, namespace: shop, version: 2.1.0,
+     router_id: north-5ba7775a, self: true, links: [{name: link-west, status: Ready, remote_site_name: west}],
+     services: [{routing_key: backend, listeners: [backend], connectors: []}]}
+  - {name: west, id: 8e789611-7ab9-469b-a57a-667534250516, platform: linux, namespace: shop, version: 2.1.0,
+     router_id: west-8e789611, self: false, links: [],
+     services: [{routing_key: backend, listeners: [], connectors: ['127.0.0.1:19090']}]}
+resources:
+  description:
+  - The status of every other resource of the site (AccessGrant, AccessToken, RouterAccess, SecuredAccess,
+    Certificate, MultiKeyListener, AttachedConnector, AttachedConnectorBinding), by kind and name, with C(status)
+    and C(reason), and what the kind's status adds.
+  - AccessGrant C(redemptions), C(redemptions_allowed), C(expiration_time) and C(url); AccessToken C(redeemed);
+    RouterAccess and SecuredAccess C(endpoints); Certificate C(expiration); MultiKeyListener C(has_destination);
+    AttachedConnectorBinding C(has_matching_listener).
+  returned: always
+  type: list
+  elements: dict
+  version_added: 1.2.0
+  sample:
+  - {kind: AccessGrant, name: to-west, status: Ready, reason: null, redemptions: 1, redemptions_allowed: 3,
+     expiration_time: '2026-12-08T10:00:00Z', url: 'https://10.0.0.1:8443/5d2c'}
+  - {kind: Certificate, name: west, status: Ready, reason: null, expiration: '2031-12-06T11:18:56Z'}
+versions:
+  description: C(collection), the version of this collection; C(router), the version of the site's router (null
+    when it cannot be told).
+  returned: always
+  type: dict
+  version_added: 1.2.0
+  sample: {collection: 1.2.0, router: 3.4.0}
 listeners:
   description: The listeners of this site.
   returned: always
@@ -258,7 +348,7 @@ listeners:
       description: Port the listener binds.
       type: int
     status:
-      description: C(Ready) when matched, else C(Pending).
+      description: C(Ready) when matched, else C(Pending) (C(Error) when Skupper says so).
       type: str
     reason:
       description: Why it is not C(Ready).

@@ -19,6 +19,9 @@ description:
   status and cost; listeners and connectors meet at their routing key (clients, listener site, routing key,
   connector site, as traffic flows). Whatever is not ready (a site, a link, a listener or connector without a
   match) is red, with its reason.
+- The sites no result is about are drawn from the sites of the network a result lists (the C(sites) that
+  M(appnet.skupper.network_info) returns), with their links, listeners and connectors; the result of one site is
+  enough to draw the whole network.
 - Writes C(network.mmd) (Mermaid), C(network.dot) (Graphviz) and, when the controller has Graphviz C(dot),
   C(network.svg). Without C(dot) it warns and writes the Mermaid text (GitHub and many editors draw it).
 - The C(verify) role runs it once after it asked every site.
@@ -101,6 +104,12 @@ sites:
   returned: always
   type: list
   elements: str
+network_sites:
+  description: Every site drawn, by name (the hosts' sites and the other sites of the network their results list).
+  returned: always
+  type: list
+  elements: str
+  version_added: 1.2.0
 changed_files:
   description: Names of the files written (in check mode, that would be).
   returned: always

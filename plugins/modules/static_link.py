@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 ---
 module: static_link
-short_description: Issue a static link to a Linux site for a named remote site
+short_description: Issue a static link to a site for a named remote site (skupper link generate)
 version_added: 1.0.0
 description:
   - On a Linux, Podman or Docker site with link access, issues a Link and the Secret it needs for one remote
@@ -18,7 +18,14 @@ description:
     inter-router and edge ports.
   - The remote site applies the returned I(definition) (M(appnet.skupper.resource), or C(kubectl apply) on
     Kubernetes). The same subject gets the same link back on the next run (no change).
-  - The site must have been rendered (M(appnet.skupper.system)).
+  - On Linux, Podman and Docker the site must have been rendered (M(appnet.skupper.system)).
+  - On Kubernetes (I(platform=kubernetes)) it does what C(skupper link generate) does, for any site to apply
+    (Linux, Podman, Docker or Kubernetes), where a token cannot be redeemed (the remote site cannot reach the grant
+    server). The site must be ready and have link access. The Link dials the endpoints of the Site's status; its
+    Secret holds a client certificate for I(subject) signed by the site's CA (the Site's default issuer), which the
+    Skupper controller issues for a Certificate resource C(<name>-<subject>) that this module applies (the
+    controller's Secret of the same name stays in the namespace). The same subject gets the same link back (no
+    change).
 author:
   - appnet.skupper contributors (@appnet)
 options:
@@ -31,6 +38,7 @@ options:
     description:
       - The address or host name the remote site dials. It must be named by this site's router certificate.
       - Default the host's primary address (never C(0.0.0.0) or C(::)).
+      - Not on Kubernetes, where the endpoints are the site's (refused).
     type: str
   cost:
     description:
@@ -41,8 +49,15 @@ options:
     description:
       - Name of the Link and its Secret. Default C(link-<this site's name>).
     type: str
+  wait_timeout:
+    description:
+      - Kubernetes only. Seconds to wait for the Skupper controller to issue the credentials.
+    type: int
+    default: 60
+    version_added: 1.2.0
 extends_documentation_fragment:
   - appnet.skupper.common.system_target
+  - appnet.skupper.k8s_auth
 attributes:
   check_mode:
     description: Predicts whether credentials would be issued (or re-issued, when the CA changed or they are
@@ -54,9 +69,9 @@ attributes:
   platform:
     description: The host of the site that accepts the link.
     support: full
-    platforms: posix
+    platforms: kubernetes, linux, podman, docker
 notes:
-  - I(platform=kubernetes) is refused; a Kubernetes site issues access tokens (M(appnet.skupper.access_grant)).
+  - I(platform=kubernetes) issues links since version 1.2.0; before, it was refused.
   - The I(definition) holds a private key. The output of the task is hidden (as with C(no_log)) when it returns
     one; the registered result keeps it, to hand on to the remote site.
 seealso:
@@ -74,6 +89,21 @@ EXAMPLES = r'''
   register: west_link
   no_log: true
   delegate_to: west-host
+
+- name: Generate a link from the Kubernetes site in namespace west, for the Linux site north
+  appnet.skupper.static_link:
+    platform: kubernetes
+    namespace: west
+    subject: north
+  register: west_link_for_north
+  no_log: true
+
+- name: Apply it on north
+  appnet.skupper.resource:
+    platform: linux
+    namespace: north
+    definition: "{{ west_link_for_north.definition }}"
+  no_log: true
 
 - name: Apply it on east
   appnet.skupper.resource:
@@ -99,21 +129,28 @@ link:
 
 from ansible_collections.appnet.skupper.plugins.module_utils.module_input import SkupperModule
 
-from ansible_collections.appnet.skupper.plugins.module_utils import args_common
+from ansible_collections.appnet.skupper.plugins.module_utils import args_common, platforms
+from ansible_collections.appnet.skupper.plugins.module_utils.k8s import auth
+from ansible_collections.appnet.skupper.plugins.module_utils.k8s.link_generate import run_link_generate_module
 from ansible_collections.appnet.skupper.plugins.module_utils.system.link_issuing import run_static_link_module
 
 
 def argument_spec():
-    return args_common.merge(args_common.SYSTEM_TARGET, {
+    return args_common.merge(args_common.SYSTEM_TARGET, args_common.K8S_AUTH, {
         'subject': {'type': 'str', 'required': True},
         'host': {'type': 'str'},
         'cost': {'type': 'int', 'default': 1},
         'name': {'type': 'str'},
+        'wait_timeout': {'type': 'int', 'default': 60},
     })
 
 
 def main():
-    run_static_link_module(SkupperModule(argument_spec=argument_spec(), supports_check_mode=True))
+    module = SkupperModule(argument_spec=argument_spec(), supports_check_mode=True)
+    auth.protect_kubeconfig(module)
+    if module.params['platform'] and not platforms.is_system(module.params['platform']):
+        run_link_generate_module(module)
+    run_static_link_module(module)
 
 
 if __name__ == '__main__':

@@ -176,6 +176,8 @@ class Peer:
     def __init__(self, hello, writer, direction, host):
         self.router_id = hello['router']
         self.site_id = hello.get('site')
+        self.metadata = hello.get('metadata') or json.dumps({'id': self.site_id})
+        self.site_entity = hello.get('site_entity')
         self.addresses = set(hello.get('addresses') or [])
         self.writer = writer
         self.direction = direction
@@ -212,7 +214,8 @@ class Router:
 
     def hello(self):
         return {'type': 'hello', 'router': self.router_id, 'site': self.site_id, 'mode': self.router.get('mode'),
-                'addresses': sorted(self.local_addresses)}
+                'addresses': sorted(self.local_addresses), 'metadata': self.router.get('metadata'),
+                'site_entity': (by_type(self.entities, 'site') or [None])[0]}
 
     @staticmethod
     async def send(writer, message):
@@ -462,9 +465,12 @@ class Router:
         peer = self.peers.get(router)
         if peer is None:
             return {'error': 'no route to router %s' % router}
+        if requested in ('site', TYPE_PREFIX + 'site') and peer.site_entity:
+            return [dict(peer.site_entity, identity='site/None', type=TYPE_PREFIX + 'site')]
         if requested not in ('router', TYPE_PREFIX + 'router'):
-            return {'error': 'this stand-in answers only the router entity of another router (asked %s)' % requested}
-        return [{'id': peer.router_id, 'metadata': json.dumps({'id': peer.site_id}), 'name': 'router/' + peer.router_id,
+            return {'error': 'this stand-in answers only the router and site entities of another router (asked %s)'
+                             % requested}
+        return [{'id': peer.router_id, 'metadata': peer.metadata, 'name': 'router/' + peer.router_id,
                  'identity': 'router/' + peer.router_id, 'type': TYPE_PREFIX + 'router'}]
 
     async def run(self):

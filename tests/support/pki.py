@@ -101,6 +101,12 @@ def is_signed_by(cert_pem, ca_cert_pem):
     return True
 
 
+def not_after(cert_pem):
+    """When a PEM certificate expires, as RFC 3339 (UTC, seconds)."""
+    cert = x509.load_pem_x509_certificate(_as_bytes(cert_pem))
+    return cert.not_valid_after_utc.strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
 def common_name(cert_pem):
     """The subject CN of a PEM certificate."""
     cert = x509.load_pem_x509_certificate(_as_bytes(cert_pem))

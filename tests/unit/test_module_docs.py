@@ -17,7 +17,7 @@ BIN = os.path.dirname(sys.executable)
 
 EXPECTED_MODULES = ['site', 'link', 'listener', 'connector', 'access_grant', 'access_token', 'router_access',
                     'attached_connector', 'attached_connector_binding', 'resource', 'system', 'static_link',
-                    'network_info', 'inventory_check', 'network_picture', 'manifest']
+                    'network_info', 'inventory_check', 'network_picture', 'manifest', 'support_bundle']
 KIND_MODULES = sorted(model.MODULE_KINDS)
 
 
@@ -163,7 +163,7 @@ def test_ansible_doc(name):
         documented = dict((k, v) for k, v in doc['options'].items() if k in spec)
         assert sorted(documented) == sorted(spec)
         assert _compare(documented, spec) == []
-    if name in ('resource', 'manifest', 'system', 'static_link'):
+    if name in ('resource', 'manifest', 'system', 'static_link', 'support_bundle'):
         module = __import__('ansible_collections.appnet.skupper.plugins.modules.%s' % name,
                             fromlist=['argument_spec'])
         assert _compare(doc['options'], module.argument_spec()) == []

@@ -98,8 +98,14 @@ class KubeClient(object):
             delay = min(delay * 2, MAX_DELAY)
         raise AssertionError('unreachable')  # pragma: no cover
 
+    def get_text(self, path, query=None):
+        """The text of a GET that answers text, not JSON (a pod's log), retried like request(); ApiException
+        for an HTTP error."""
+        return self.request('GET', path, query=query, content_type='text/plain')
+
     def _send(self, method, path, body, query, content_type):
-        headers = {'Accept': 'application/json', 'Content-Type': content_type}
+        text_answer = content_type == 'text/plain'
+        headers = {'Accept': '*/*' if text_answer else 'application/json', 'Content-Type': content_type}
         if body is not None and not isinstance(body, str) and content_type != 'application/json':
             body = json.dumps(body)  # the client serialises JSON bodies itself, and sends other strings as they are
         query = list((query or {}).items())
@@ -111,9 +117,11 @@ class KubeClient(object):
             text = (response.data or b'').decode('utf-8', 'replace')
             if not 200 <= response.status <= 299:
                 raise ApiException(http_resp=response, body=text)
+            if text_answer:
+                return text
             return json.loads(text) if text else None
         return self.api.call_api(path, method, query_params=query, header_params=headers, body=body,
-                                 auth_settings=['BearerToken'], response_type='object',
+                                 auth_settings=['BearerToken'], response_type='str' if text_answer else 'object',
                                  _return_http_data_only=True, _preload_content=True,
                                  _request_timeout=self.timeout)
 

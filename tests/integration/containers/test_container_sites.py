@@ -323,6 +323,14 @@ def run_scenario(engine, real_router, workdir, record_property):
                 ('link-host', 'Ready', 'host')]
             assert box_info['site']['status'] == 'Ready' and host_info['site']['status'] == 'Ready'
             assert 'box' in peers(host_info) and 'host' in peers(box_info)
+            # the network from the container site: the host's site as its router tells it through the link (the
+            # router and site entities; the links from the routing table, through the engine), the router's version
+            # from the router in the container
+            sites = dict((site['name'], site) for site in box_info['sites'])
+            assert set(sites) == {'box', 'host'} and sites['box']['self']
+            assert (sites['host']['id'], sites['host']['platform']) == (host_info['site']['id'], 'linux')
+            assert [link['remote_site_name'] for link in sites['host']['links']] == ['box']
+            assert box_info['versions']['router'] and box_info['versions']['collection']
             assert s.echo_through(ports['echo'])
             assert s.get_through(ports['web']) == (200, web.text)
             host_pid_file = outcomes['host system']['service']['child_pid_file']

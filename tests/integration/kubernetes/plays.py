@@ -21,7 +21,7 @@ WRITES = ('create', 'update', 'patch', 'apply', 'delete')
 PLURALS = {'Site': 'sites', 'Listener': 'listeners', 'Connector': 'connectors', 'Link': 'links',
            'RouterAccess': 'routeraccesses', 'AttachedConnector': 'attachedconnectors',
            'AttachedConnectorBinding': 'attachedconnectorbindings', 'AccessGrant': 'accessgrants',
-           'AccessToken': 'accesstokens'}
+           'AccessToken': 'accesstokens', 'Certificate': 'certificates'}
 
 
 def api(server):

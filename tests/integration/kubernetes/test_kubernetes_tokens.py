@@ -205,9 +205,24 @@ def test_token_flow_grants_used_up_are_reissued_and_a_grant_still_valid_is_reuse
                                          port=5432, wait=True)},
         {'appnet.skupper.network_info': {'api_host': server.url, 'namespace': east, 'expected_links': ['west'],
                                          'require_ready': True}},
+        {'appnet.skupper.network_info': {'api_host': server.url, 'namespace': west}},
     ]
     rc, report, outcomes = run(tmp_path, tasks)
     assert rc == 0, failures(report)
+    # west alone tells the network: both sites (the Site status' network), east's link to it, its endpoints and
+    # the grant's redemption
+    west_info = outcomes[9]
+    sites = dict((site['name'], site) for site in west_info['sites'])
+    assert set(sites) == {'west', 'east'} and sites['west']['self'] and not sites['east']['self']
+    assert sites['east']['id'] == outcomes[8]['site']['id'] and sites['east']['platform'] == 'kubernetes'
+    assert [(l['name'], l['status'], l['remote_site_name']) for l in sites['east']['links']] == [
+        ('to-west', 'Ready', 'west')]
+    assert west_info['site']['endpoints'] and all(e['port'] for e in west_info['site']['endpoints'])
+    grants = [item for item in west_info['resources'] if item['kind'] == 'AccessGrant']
+    assert [(g['name'], g['status'], g['redemptions'], g['redemptions_allowed']) for g in grants] == [
+        ('to-west', 'Ready', 1, 1)]
+    assert grants[0]['expiration_time'] and grants[0]['url']
+    assert west_info['versions']['collection'] and west_info['versions']['router'] is None  # no router Deployment
     assert outcomes[4]['censored'], 'the token is never shown'
     link = outcomes[6]['link']
     assert link['status']['status'] == 'Ready' and link['status']['remoteSiteName'] == 'west'

@@ -26,8 +26,9 @@ PLURALS = {
     'Site': 'sites', 'Listener': 'listeners', 'Connector': 'connectors', 'Link': 'links',
     'AccessGrant': 'accessgrants', 'AccessToken': 'accesstokens', 'RouterAccess': 'routeraccesses',
     'AttachedConnector': 'attachedconnectors', 'AttachedConnectorBinding': 'attachedconnectorbindings',
+    'Certificate': 'certificates',
 }
-SITE_KINDS = ('Listener', 'Connector', 'Link', 'AccessToken', 'RouterAccess', 'AttachedConnectorBinding')
+SITE_KINDS = ('Listener', 'Connector', 'Link', 'AccessToken', 'RouterAccess', 'AttachedConnectorBinding', 'Certificate')
 EVERY_NAMESPACE_KINDS = ('Site', 'AccessGrant', 'AttachedConnector')
 SITE_CA_SECRET = 'skupper-site-ca'
 LINK_ACCESS_GROUP = 'skupper-router'
@@ -202,6 +203,7 @@ class Controller:
             self._reconcile_services(state, sites, nets)
             self._reconcile_router_accesses(state, sites)
             self._reconcile_grants(state, sites)
+            self._reconcile_certificates(state, sites)
 
     def _namespaces(self):
         if self._watched is not None:
@@ -344,6 +346,33 @@ class Controller:
         if links:
             record['links'] = links
         return record
+
+    # -- certificates --------------------------------------------------------------------------
+
+    def _reconcile_certificates(self, state, sites):
+        """A Certificate of a site is fulfilled as Skupper's controller does: the Secret of its name, a client or
+        server certificate for its subject and hosts signed by its CA (the site CA Secret), with ca.crt; its status
+        Ready with the expiration. A CA other than the site's is not there: the status says so."""
+        for namespace in sites:
+            for certificate in state.items(namespace, 'Certificate'):
+                spec = _spec(certificate)
+                if spec.get('ca') != SITE_CA_SECRET or spec.get('signing'):
+                    self._write_status('Certificate', certificate, st.build_status(
+                        certificate, {'Ready': st.error_state('CA secret %s not found' % spec.get('ca'))}, ('Ready',)))
+                    continue
+                name = _name(certificate)
+                ca = self._site_cas[namespace]
+                data = state.secrets[namespace].get(name)
+                if not (data and data.get('tls.crt') and pki.is_signed_by(data['tls.crt'], ca.cert_pem)):
+                    pair = pki.issue_certificate(ca, spec.get('subject') or name, hosts=spec.get('hosts') or (),
+                                                 client=bool(spec.get('client')), server=bool(spec.get('server')))
+                    body = {'apiVersion': 'v1', 'kind': 'Secret', 'type': 'kubernetes.io/tls',
+                            'metadata': {'name': name, 'namespace': namespace},
+                            'data': pki.tls_secret_data(pair.cert_pem, pair.key_pem, ca.cert_pem)}
+                    self._create_or_replace_secret(namespace, body)
+                    data = state.secrets[namespace][name] = pki.decode_secret_data(body['data'])
+                self._write_status('Certificate', certificate, st.build_status(
+                    certificate, {}, (), {'expiration': pki.not_after(data['tls.crt'])}))
 
     # -- tokens --------------------------------------------------------------------------------
 

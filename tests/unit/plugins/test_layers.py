@@ -170,8 +170,10 @@ MODULE_ENTRY_POINTS = {
     'plugins.module_utils.network_check',   # network_info: the wait and the traffic
     'plugins.module_utils.k8s.auth',        # protect_kubeconfig, before anything else runs
     'plugins.module_utils.k8s.manifest',    # manifest: run_manifest_module
+    'plugins.module_utils.k8s.link_generate',  # static_link on Kubernetes: run_link_generate_module
     'plugins.module_utils.system.lifecycle',     # system: run_system_module
     'plugins.module_utils.system.link_issuing',  # static_link: run_static_link_module
+    'plugins.module_utils.support_bundle.run',   # support_bundle: run_support_bundle_module
 }
 
 

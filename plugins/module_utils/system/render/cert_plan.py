@@ -8,7 +8,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.appnet.skupper.plugins.module_utils import documents, model
+from ansible_collections.appnet.skupper.plugins.module_utils import model
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render import certs
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.ports import LOCAL_CA
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import SiteStateError
@@ -144,7 +144,7 @@ def plan_certificates(state, home, plan, requests):
 def _plan_link_profiles(state, plan):
     for name in sorted(state.links):
         secret = state.links[name]['spec']['tlsCredentials']
-        content = documents.secret_files(state.secrets[secret])
+        content = state.provided_credentials(secret)  # input/certs/<secret>/, else the Secret
         _required_keys(secret, content, certs.CREDENTIAL_ORDER)
         plan.add_directory('runtime/certs/%s-profile' % secret, _modes(content))
 

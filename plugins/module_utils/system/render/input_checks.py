@@ -89,16 +89,27 @@ def _check_router_accesses(check, state):
 
 
 def _check_links(check, state):
-    if state.links and not state.secrets:
-        check.problems.append('unable to process links (no secrets found)')
+    """A Link's credentials are the files of input/certs/<tlsCredentials>/ (as the reference says of system sites),
+    else the input Secret of that name (Skupper's own renderer reads only the Secret; its wording is kept)."""
+    with_files = dict((name, _credential_files(state, documents.spec_of(doc).get('tlsCredentials')))
+                      for name, doc in state.links.items())
+    if state.links and not state.secrets and not any(with_files.values()):
+        check.problems.append('unable to process links (no secrets found in the input, and no input/certs/<name>/ '
+                              'folder for them)')
     role = 'edge' if state.is_edge else 'inter-router'
     for name in sorted(state.links):
         spec = documents.spec_of(state.links[name])
         if name_error(name):
             check.add('Link', name, 'invalid link name: %s' % name_error(name))
         secret = spec.get('tlsCredentials')
-        if state.secrets and secret not in state.secrets:
-            check.add('Link', name, 'invalid link "%s" - secret "%s" not found' % (name, secret or ''))
+        if with_files[name]:
+            missing = [key for key in CREDENTIAL_FILES if not with_files[name].get(key)]
+            if missing:
+                check.add('Link', name, 'invalid link "%s" - input/certs/%s/ does not contain required files: %s'
+                          % (name, secret, ', '.join(missing)))
+        elif (state.secrets or any(with_files.values())) and secret not in state.secrets:
+            check.add('Link', name, 'invalid link "%s" - secret "%s" not found (neither a Secret document nor an '
+                                    'input/certs/%s/ folder)' % (name, secret or '', secret or ''))
         elif state.secrets:
             _check_secret_keys(check, state, secret, 'Link', name)
         endpoints = [e for e in spec.get('endpoints') or [] if isinstance(e, dict)]
@@ -113,6 +124,13 @@ def _check_links(check, state):
                                         'host %r port %r' % (name, role, endpoint.get('host'), endpoint.get('port')))
         if spec.get('cost') is not None and (isinstance(spec['cost'], bool) or not isinstance(spec['cost'], int)):
             check.add('Link', name, 'invalid link "%s" - cost must be an integer, got %r' % (name, spec['cost']))
+
+
+def _credential_files(state, name):
+    """{file: bytes} of input/certs/<name>/, or None (no such folder, or a name that is no folder name)."""
+    if not name or name_error(name):
+        return None
+    return state.credential_files(name)
 
 
 def _check_secret_keys(check, state, secret, kind, name):

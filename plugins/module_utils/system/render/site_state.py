@@ -122,9 +122,16 @@ class SiteState(object):
         """User CA for name: input/issuers/<name>/ files, else the input Secret; {file: bytes} or None."""
         return self._provided('issuers', name)
 
-    def _provided(self, folder, name):
+    def credential_files(self, name):
+        """The files of input/certs/<name>/ ({file: bytes}), or None when there are none."""
+        return self._files('certs', name)
+
+    def _files(self, folder, name):
         directory = os.path.join(self.home, 'input', folder, name)
-        from_files = files.read_files(directory, CREDENTIAL_FILES) if os.path.isdir(directory) else None
+        return (files.read_files(directory, CREDENTIAL_FILES) or None) if os.path.isdir(directory) else None
+
+    def _provided(self, folder, name):
+        from_files = self._files(folder, name)
         if from_files:
             return from_files
         secret = self.secrets.get(name)

@@ -207,6 +207,10 @@ class ContainerService(ServiceManager):
     def is_active(self):
         return shutil.which(self.engine) is not None and self._state()['running']
 
+    def container_state(self):
+        """What the engine says of the container: running, restart count, start time (support bundles)."""
+        return dict(self._state(), container=self.container, engine=self.engine)
+
     def _image_present(self):
         return self._engine('image', 'inspect', self.image, timeout=60)[0] == 0
 

@@ -37,6 +37,10 @@ TYPE_PREFIX = 'io.skupper.router.'
 REMOTE_ROUTERS = 'remote.router'
 # {router id: [tcpListener]} of the other routers of the network (one management session only).
 REMOTE_LISTENERS = 'remote.tcpListener'
+# {router id: {short entity type: [entities]}} of every other router of the network: REMOTE_TYPES in one management
+# session, the router and site entities when every type is asked by a run of its own.
+REMOTE_STATE = 'remote.state'
+REMOTE_TYPES = ('router', 'site', 'connector', 'connection', 'tcpListener', 'tcpConnector')
 
 ManagementTarget = namedtuple('ManagementTarget', 'port certificate key trustfile')
 CONTAINER_CERTS = '/etc/skupper-router/runtime/certs'
@@ -189,7 +193,9 @@ def query_site(home, skmanage='skmanage', timeout=DEFAULT_TIMEOUT, entity_types=
     result = dict((short_type(entity_type), query(target, entity_type, skmanage, timeout, prefix))
                   for entity_type in entity_types)
     if 'connection' in result:
-        result[REMOTE_ROUTERS] = remote_routers(result['connection'], target, skmanage, timeout, prefix)
+        result[REMOTE_STATE] = remote_states(result, target, skmanage, timeout, prefix)
+        result[REMOTE_ROUTERS] = dict((router, state['router'][0]) for router, state in result[REMOTE_STATE].items()
+                                      if state.get('router'))
     return result
 
 
@@ -199,29 +205,37 @@ def query_in_one_session(target, skmanage='skmanage', timeout=DEFAULT_TIMEOUT, e
     answer = mgmt_session.query_all(find_tool(skmanage), target, timeout, [full_type(t) for t in entity_types],
                                     full_type('connection'), full_type('router'), LINK_ROLES,
                                     lambda argv, output, code: tool_failure(argv, target, output, code),
-                                    full_type('router.node'), full_type('tcpListener'))
+                                    full_type('router.node'), full_type('tcpListener'),
+                                    [full_type(t) for t in REMOTE_TYPES])
     if answer is None:
         return None
     result = dict((short_type(name), entities) for name, entities in (answer.get('types') or {}).items())
     if 'connection' in result:
         result[REMOTE_ROUTERS] = answer.get('remote') or {}
+        result[REMOTE_STATE] = dict((router, dict((short_type(name), rows) for name, rows in state.items()))
+                                    for router, state in (answer.get('remote_state') or {}).items())
     result[REMOTE_LISTENERS] = answer.get('remote_listeners') or {}
     return result
 
 
-def remote_routers(connections, target, skmanage='skmanage', timeout=DEFAULT_TIMEOUT, prefix=()):
-    """{router id: router entity} of the routers this router dialed with a link (its outgoing inter-router and
-    edge connections). A router that does not answer (the link just went down) is left out."""
-    peers = sorted(set(item['container'] for item in connections
-                       if item.get('role') in LINK_ROLES and item.get('dir') == 'out' and item.get('container')))
+def remote_states(state, target, skmanage='skmanage', timeout=DEFAULT_TIMEOUT, prefix=()):
+    """{router id: {'router': [its router entity], 'site': [its site entity]}} of every other router of the network
+    (router.node, and the routers this router dialed with a link), asked through the network (`skmanage -r`), one
+    run per entity type. A router that does not answer (its link just went down) is left out."""
+    own = set(item.get('id') for item in state.get('router') or [])
+    peers = set(item['container'] for item in state.get('connection') or []
+                if item.get('role') in LINK_ROLES and item.get('dir') == 'out' and item.get('container'))
+    nodes = set(item['id'] for item in state.get('router.node') or [] if item.get('id'))
     found = {}
-    for peer in peers:
-        try:
-            routers = query(target, 'router', skmanage, timeout, prefix, router=peer)
-        except ManagementError as exc:
-            if exc.reason not in ('failed', 'timeout'):
-                raise
-            continue
-        if routers:
-            found[peer] = routers[0]
+    for router in sorted((peers | nodes) - own):
+        answers = {}
+        for entity_type in ('router', 'site'):
+            try:
+                answers[entity_type] = query(target, entity_type, skmanage, timeout, prefix, router=router)
+            except ManagementError as exc:
+                if exc.reason not in ('failed', 'timeout'):
+                    raise
+                break
+        if answers.get('router'):
+            found[router] = answers
     return found

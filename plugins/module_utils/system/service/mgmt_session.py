@@ -55,7 +55,8 @@ def connect(request):
 '''
 
 # Run as: <skmanage's python> -c PROGRAM <skmanage path>, the request as JSON on standard input. Prints
-# {"types": {type: [entities]}, "remote": {router id: router entity}, "remote_listeners": {router id: [listener]}},
+# {"types": {type: [entities]}, "remote": {router id: router entity}, "remote_listeners": {router id: [listener]},
+#  "remote_state": {router id: {type: [entities]}}},
 # or what connect prints; a failure prints "<error class>: <message>" and exits 1, as skmanage does.
 PROGRAM = CONNECT + r'''
 
@@ -69,25 +70,31 @@ def main():
         peers = sorted(set(item['container'] for item in types.get(request['connection_type']) or []
                            if item.get('role') in request['peer_roles'] and item.get('dir') == 'out'
                            and item.get('container')))
-        # The routers at the other end of the links (their router entity: their site id), and the listeners of
-        # every other router of the network (interior routers of router.node, and the link peers), so that a
-        # connector is matched by a listener whatever site holds it. One attach per router: the router refuses
-        # a second link of the same name.
+        # Every other router of the network (interior routers of router.node, and the link peers) is asked, over
+        # the same connection, for what says which site it is (its router entity: the site id in its metadata;
+        # its site entity), its links (connectors and connections) and its listeners and connectors, so that the
+        # network can be told from this one site and a connector is matched by a listener whatever site holds
+        # it. One attach per router: the router refuses a second link of the same name.
         own = set(item.get('id') for item in types.get(request['router_type']) or [])
         routers = set(item.get('id') for item in types.get(request['node_type']) or [] if item.get('id'))
-        remote, listeners = {}, {}
+        remote, listeners, states = {}, {}, {}
         for router in sorted((routers | set(peers)) - own):
             try:
                 node.set_client('_topo/0/%s/$management' % router)
-                if router in peers:
-                    rows = node.query(type=request['router_type']).get_dicts(clean=True)
-                    if rows:
-                        remote[router] = rows[0]
-                listeners[router] = [dict((key, row.get(key)) for key in ('name', 'address', 'operStatus'))
-                                     for row in node.query(type=request['listener_type']).get_dicts(clean=True)]
             except Exception:
                 continue
-        print(json.dumps({'types': types, 'remote': remote, 'remote_listeners': listeners}))
+            state = states.setdefault(router, {})
+            for name in request['remote_types']:
+                try:
+                    state[name] = node.query(type=name).get_dicts(clean=True)
+                except Exception:
+                    continue
+            if state.get(request['router_type']):
+                remote[router] = state[request['router_type']][0]
+            if request['listener_type'] in state:
+                listeners[router] = [dict((key, row.get(key)) for key in ('name', 'address', 'operStatus'))
+                                     for row in state[request['listener_type']]]
+        print(json.dumps({'types': types, 'remote': remote, 'remote_listeners': listeners, 'remote_state': states}))
         return 0
     except Exception as exc:
         print('%s: %s' % (type(exc).__name__, exc))
@@ -119,18 +126,19 @@ def interpreter(tool):
 
 
 def query_all(tool, target, timeout, entity_types, connection_type, router_type, peer_roles, failure,
-              node_type, listener_type):
+              node_type, listener_type, remote_types=()):
     """{'types': {full type: [entities]}, 'remote': {router id: router entity}, 'remote_listeners': {router id:
-    [{name, address, operStatus}]}} in one session of skmanage's library, or None when tool is not
-    skupper-router's skmanage. failure(argv, output, returncode) makes the exception raised for a session that
-    failed (management.tool_failure)."""
+    [{name, address, operStatus}]}, 'remote_state': {router id: {full type of remote_types: [entities]}}} in one
+    session of skmanage's library, or None when tool is not skupper-router's skmanage. failure(argv, output,
+    returncode) makes the exception raised for a session that failed (management.tool_failure)."""
     python = interpreter(tool)
     if python is None or not os.access(python, os.X_OK):
         return None
     request = {'bus': 'amqps://127.0.0.1:%d' % target.port, 'certificate': target.certificate, 'key': target.key,
                'trustfile': target.trustfile, 'timeout': timeout, 'types': list(entity_types),
                'connection_type': connection_type, 'router_type': router_type, 'peer_roles': list(peer_roles),
-               'node_type': node_type, 'listener_type': listener_type}
+               'node_type': node_type, 'listener_type': listener_type,
+               'remote_types': list(remote_types) or [router_type, listener_type]}
     argv = [python, '-c', PROGRAM, tool]
     try:
         done = subprocess.run(argv, input=json.dumps(request), stdout=subprocess.PIPE, stderr=subprocess.PIPE,

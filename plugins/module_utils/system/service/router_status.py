@@ -11,17 +11,18 @@ __metaclass__ = type
 
 import json
 import re
+import subprocess
 
 from ansible_collections.appnet.skupper.plugins.module_utils import documents, platforms
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError
 from ansible_collections.appnet.skupper.plugins.module_utils.model.kinds import LINK_ROLES, REMOTE_SITE_ANNOTATION
 from ansible_collections.appnet.skupper.plugins.module_utils.platforms import DEFAULT_NAMESPACE, SYSTEM_DEFAULT
 from ansible_collections.appnet.skupper.plugins.module_utils.status import (
-    PENDING, READY, build_network_info, link_info, service_info, site_info)
-from ansible_collections.appnet.skupper.plugins.module_utils.system.service import management
+    PENDING, READY, build_network_info, link_info, network_site, resource_infos, service_info, services_of, site_info)
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service import management, router_service
 from ansible_collections.appnet.skupper.plugins.module_utils.system.service.container_service import container_name
 from ansible_collections.appnet.skupper.plugins.module_utils.system.service.management import (
-    REMOTE_LISTENERS, REMOTE_ROUTERS)
+    REMOTE_LISTENERS, REMOTE_ROUTERS, REMOTE_STATE)
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import resource_files
 
 CONTAINER_ID = re.compile(r'container_id=(\S+)')
@@ -291,13 +292,82 @@ def _router_site(router_state, site_doc, namespace, platform, router_error):
     metadata = _router_metadata(router)
     name = documents.name_of(site_doc) or site_name_from_router_id(router_id)
     site_id = ((site_doc or {}).get('metadata') or {}).get('uid') or metadata.get('id')
+    endpoints = ((site_doc or {}).get('status') or {}).get('endpoints')
     if router_error or not router_id:
-        return site_info(name, site_id, platform, namespace, PENDING, router_error or 'the router did not answer')
-    return site_info(name, site_id, metadata.get('platform') or platform, namespace, READY, router_id=router_id)
+        return site_info(name, site_id, platform, namespace, PENDING, router_error or 'the router did not answer',
+                         endpoints=endpoints)
+    return site_info(name, site_id, metadata.get('platform') or platform, namespace, READY, router_id=router_id,
+                     version=metadata.get('version'), endpoints=endpoints)
+
+
+def _router_services(state):
+    """services_of() a router's tcpListeners and tcpConnectors (one of a site of the network)."""
+    return services_of(
+        [(item.get('address'), _strip_entity_name(item.get('name'), 'listener/')) for item in state.get('tcpListener') or []],
+        [(item.get('address'), '%s:%s' % (item.get('host'), item.get('port'))) for item in state.get('tcpConnector') or []])
+
+
+def network_sites(router_state, site, links, known_names=(), peer_names=None):
+    """The sites of the network as this site's router knows them: one per router of router.node (this one first),
+    named and identified by what each router says of itself (the site id, platform and version of its router
+    entity's metadata, the namespace of its site entity; the name from the links' facts, else from its id), with
+    its links (its connectors of a link role when it could be asked for them, else the routers it has a link with,
+    from router.node's link state) and its listeners and connectors by routing key."""
+    own = site.get('router_id')
+    remote = router_state.get(REMOTE_STATE) or {}
+    nodes = dict((node['id'], node) for node in router_state.get('router.node') or [] if node.get('id'))
+    names = dict(peer_names or {})
+    for router_id in set(nodes) | set(remote):
+        if router_id != own and router_id not in names:
+            names[router_id] = site_name_from_router_id(router_id, known_names)
+    if own:
+        names[own] = site['name']
+    ids = dict((router_id, _router_metadata((state.get('router') or [{}])[0]).get('id'))
+               for router_id, state in remote.items())
+    ids[own] = site['id']
+    result = []
+    if own:
+        result.append(network_site(site['name'], site['id'], site['platform'], site['namespace'], site['version'],
+                                   own, True, links, _router_services(router_state)))
+    for router_id in sorted((set(nodes) | set(remote)) - set([own])):
+        state = remote.get(router_id) or {}
+        metadata = _router_metadata((state.get('router') or [{}])[0])
+        entity = (state.get('site') or [{}])[0]
+        if 'connector' in state:
+            site_links = router_links(state, {}, known_names, dict(names))
+            for link in site_links:
+                link['remote_site_id'] = link['remote_site_id'] or next(
+                    (ids.get(peer) for peer, name in names.items() if name and name == link['remote_site_name']), None)
+        else:
+            site_links = [link_info(None, READY, remote_site_name=names.get(peer), remote_site_id=ids.get(peer))
+                          for peer in sorted((nodes.get(router_id) or {}).get('linkState') or [])]
+        result.append(network_site(names.get(router_id), metadata.get('id'), metadata.get('platform') or entity.get('platform'),
+                                   entity.get('namespace'), metadata.get('version') or entity.get('version'), router_id,
+                                   False, site_links, _router_services(state)))
+    return result
+
+
+def router_version(home, platform, namespace):
+    """The version of the site's router (what `skrouterd --version` prints: the binary the site runs, or the one in
+    its container), or None when it cannot be told."""
+    record = router_service.read_record(home)
+    engine = platforms.get(platform).engine
+    if engine:
+        argv = [engine, 'exec', container_name(namespace), 'skrouterd', '--version']
+    elif record.get('router'):
+        argv = [record['router'], '--version']
+    else:
+        return None
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=15, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    words = done.stdout.split()
+    return words[-1] if done.returncode == 0 and words else None
 
 
 def from_router(router_state, resources=None, namespace=DEFAULT_NAMESPACE, platform=SYSTEM_DEFAULT, router_error=None,
-                expected_links=()):
+                expected_links=(), version=None):
     """network_info of a system site from its router's state ({entity type: [entities]}, None when the
     router could not be asked: router_error says why) and its runtime resources ({kind: {name: doc}})."""
     router_state = router_state or {}
@@ -314,7 +384,9 @@ def from_router(router_state, resources=None, namespace=DEFAULT_NAMESPACE, platf
         peers=router_peers(router_state, site['router_id'], known, peer_names),
         listeners=router_listeners(router_state, resources.get('Listener') or {}),
         connectors=router_connectors(router_state, resources.get('Connector') or {}),
-        expected_links=expected_links)
+        expected_links=expected_links,
+        sites=network_sites(router_state, site, links, known, peer_names) if router_state else [],
+        resources=resource_infos(resources), router_version=version)
 
 
 def site_network_info(home, namespace, platform, expected_links=(), skmanage='skmanage',
@@ -341,4 +413,5 @@ def site_network_info(home, namespace, platform, expected_links=(), skmanage='sk
                 supervisor_summary)
             supervisor = supervisor_summary(home)
             router_error += '; %s' % supervisor if supervisor else ''
-    return from_router(router_state, resources, namespace, platform, router_error, expected_links)
+    version = router_version(home, platform, namespace) if router_state else None
+    return from_router(router_state, resources, namespace, platform, router_error, expected_links, version)

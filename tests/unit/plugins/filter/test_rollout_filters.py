@@ -13,6 +13,7 @@ HOSTVARS = {
     'west': {'skupper_site': {}},
     'east': {'skupper_platform': 'podman', 'skupper_link_host': 'east.example.com', 'ansible_host': '10.0.0.3'},
     'edge': {'skupper_platform': 'linux', 'skupper_site': {'name': 'edge-1'}},
+    'south': {'skupper_platform': 'kubernetes', 'skupper_link_method': 'static', 'ansible_host': '10.0.0.5'},
 }
 
 
@@ -21,21 +22,30 @@ def test_a_plan_names_each_link_and_both_ends_and_says_where_the_target_runs():
                      HOSTVARS, 'edge')
     assert plan == [
         {'to': 'hub', 'name': 'link-hub-site', 'source_site': 'edge-1', 'target_site': 'hub-site',
-         'target_platform': 'linux', 'cost': 2, 'host': '10.0.0.1'},
+         'target_platform': 'linux', 'method': 'static', 'cost': 2, 'host': '10.0.0.1'},
         # a host without skupper_site.name is its site; without skupper_platform, Kubernetes (the roles' default)
         {'to': 'west', 'name': 'link-west', 'source_site': 'edge-1', 'target_site': 'west',
-         'target_platform': 'kubernetes'},
+         'target_platform': 'kubernetes', 'method': 'token'},
         # the item's host wins over the target's skupper_link_host and ansible_host
         {'to': 'east', 'name': 'mine', 'source_site': 'edge-1', 'target_site': 'east', 'target_platform': 'podman',
-         'host': 'x'},
+         'method': 'static', 'host': 'x'},
     ]
     assert link_plan([{'to': 'east'}], HOSTVARS, 'hub')[0]['host'] == 'east.example.com'
+
+
+def test_the_method_of_a_link_to_a_kubernetes_target():
+    # the target's skupper_link_method; the item's method wins; no host for a Kubernetes target (its own endpoints)
+    assert [(entry['to'], entry['method'], 'host' in entry) for entry in link_plan(
+        [{'to': 'south'}, {'to': 'west', 'method': 'static'}, {'to': 'south', 'method': 'token', 'name': 'other'}],
+        HOSTVARS, 'edge')] == [('south', 'static', False), ('west', 'static', False), ('south', 'token', False)]
 
 
 @pytest.mark.parametrize('links, message', [
     ('hub', 'must be a list'),
     ([{'cost': 1}], 'skupper_links[0] of edge must be a dictionary with "to"'),
     ([{'to': 'nowhere'}], "links to 'nowhere', which is not in the inventory"),
+    ([{'to': 'west', 'method': 'grant'}], "skupper_links[0] of edge: method 'grant' is not one of token, static"),
+    ([{'to': 'hub', 'method': 'token'}], 'hub is a linux site, which issues static links only'),
 ])
 def test_a_bad_link_list_is_refused_naming_the_item(links, message):
     with pytest.raises(AnsibleFilterError) as caught:

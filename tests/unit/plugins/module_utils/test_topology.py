@@ -90,3 +90,35 @@ def test_a_connector_a_linux_router_cannot_match_is_matched_by_a_ready_listener_
     graph = build_graph({'west': west, 'east': INFOS['east']})
     connectors = dict((e['label'][0], e['ready']) for e in graph.edges if e['style'] == 'connector')
     assert connectors == {'connector backend': True, 'connector db': False}
+
+
+def test_one_site_draws_the_whole_network_from_its_sites():
+    """east's result alone: west and north come from its sites[] (north's link only from the link state)."""
+    east = dict(INFOS['east'], sites=[
+        {'name': 'east', 'platform': 'linux', 'namespace': 'shop', 'self': True,
+         'links': [{'name': 'link-west', 'status': 'Ready', 'remote_site_name': 'west', 'cost': 2}], 'services': []},
+        {'name': 'west', 'platform': 'kubernetes', 'namespace': 'shop', 'self': False,
+         'links': [{'name': None, 'status': 'Ready', 'remote_site_name': 'east'},
+                   {'name': None, 'status': 'Ready', 'remote_site_name': 'north'}],
+         'services': [{'routing_key': 'backend', 'listeners': [], 'connectors': ['backend:8080']}]},
+        {'name': 'north', 'platform': 'linux', 'namespace': 'shop', 'self': False,
+         'links': [{'name': 'link-west', 'status': 'Ready', 'remote_site_name': 'west', 'cost': 1}],
+         'services': []}])
+    graph = build_graph({'east': east})
+    assert graph.groups == {'kubernetes': ['site_west'], 'linux': ['site_east', 'site_north']}
+    links = sorted((e['source'], e['target'], e['label'][0], e['ready']) for e in graph.edges if e['style'] == 'link')
+    # east -> west from east's own links, north -> west from north's named link; west's link state adds none
+    assert links == [('site_east', 'site_west', 'link-west', True), ('site_north', 'site_west', 'link-west', True)]
+    connectors = [(e['source'], e['target'], e['ready']) for e in graph.edges if e['style'] == 'connector']
+    assert connectors == [('key_backend', 'site_west', True)]  # east's listener matches west's connector
+    assert 'site_north' in to_dot(graph) and 'site_north' in to_mermaid(graph)
+
+
+def test_a_link_known_only_from_the_link_state_is_drawn_once():
+    east = dict(INFOS['east'], sites=[
+        {'name': 'west', 'platform': 'linux', 'links': [{'name': None, 'status': 'Ready', 'remote_site_name': 'north'},
+                                                        {'name': None, 'status': 'Ready', 'remote_site_name': 'east'}]},
+        {'name': 'north', 'platform': 'linux', 'links': [{'name': None, 'status': 'Ready', 'remote_site_name': 'west'}]}])
+    graph = build_graph({'east': east})
+    links = sorted((e['source'], e['target']) for e in graph.edges if e['style'] == 'link')
+    assert links == [('site_east', 'site_west'), ('site_north', 'site_west')]

@@ -30,7 +30,7 @@ LINK_DOWN = resource('Link', 'to-north', {'endpoints': [{'name': 'inter-router',
 def test_site_links_and_peers():
     info = k8s_status.from_kubernetes(SITE, [LINK_UP, LINK_DOWN], expected_links=['east'])
     assert info['site'] == {'name': 'west', 'id': 'uid-west', 'platform': 'kubernetes', 'namespace': 'west',
-                            'status': 'Ready', 'reason': None, 'router_id': None}
+                            'status': 'Ready', 'reason': None, 'router_id': None, 'version': None, 'endpoints': []}
     up, down = info['links']
     assert up == {'name': 'to-east', 'status': 'Ready', 'reason': None, 'remote_site_name': 'east',
                   'remote_site_id': 'uid-east', 'cost': 2, 'host': 'e', 'port': 55671}
@@ -68,3 +68,52 @@ def test_no_site_and_pending_site():
     assert (info['site']['status'], info['site']['reason'], info['ready']) == \
         ('Pending', 'No router pod is ready', False)
     assert status.not_ready(info) == ['site west is Pending: No router pod is ready']
+
+
+NETWORK_SITE = resource('Site', 'west', {'linkAccess': 'default'}, {
+    'status': 'Ready', 'message': 'OK', 'sitesInNetwork': 2,
+    'endpoints': [{'name': 'inter-router', 'host': 'west.example.com', 'port': '55671', 'group': 'skupper-router'}],
+    'network': [
+        {'id': 'uid-west', 'name': 'west', 'namespace': 'west', 'platform': 'kubernetes', 'version': '2.1.0',
+         'services': [{'routingKey': 'db', 'connectors': ['pg'], 'listeners': []}]},
+        {'id': 'uid-east', 'name': 'east', 'namespace': 'shop', 'platform': 'linux', 'version': '2.1.1',
+         'links': [{'name': 'link-west', 'remoteSiteId': 'uid-west', 'remoteSiteName': 'west', 'operational': True}],
+         'services': [{'routingKey': 'db', 'listeners': ['db']}]}]}, uid='uid-west')
+
+
+def test_the_sites_of_the_network_and_the_endpoints_from_the_site_status():
+    info = k8s_status.from_kubernetes(NETWORK_SITE, router_version='3.4.0')
+    assert info['site']['endpoints'] == [{'name': 'inter-router', 'host': 'west.example.com', 'port': 55671,
+                                          'group': 'skupper-router'}]
+    assert info['site']['version'] == '2.1.0'
+    west, east = info['sites']
+    assert (west['name'], west['self'], west['links']) == ('west', True, [])
+    assert west['services'] == [{'routing_key': 'db', 'listeners': [], 'connectors': ['pg']}]
+    assert (east['name'], east['id'], east['platform'], east['namespace'], east['version'], east['self']) == (
+        'east', 'uid-east', 'linux', 'shop', '2.1.1', False)
+    assert [(link['name'], link['status'], link['remote_site_name'], link['remote_site_id']) for link in east['links']] \
+        == [('link-west', 'Ready', 'west', 'uid-west')]
+    assert info['versions'] == {'collection': status.COLLECTION_VERSION, 'router': '3.4.0'}
+
+
+def test_an_error_stays_an_error_with_its_message():
+    broken = resource('Site', 'west', {}, {'status': 'Error', 'message': 'the site CA secret is invalid'})
+    link = resource('Link', 'to-east', {}, {'status': 'Error', 'message': 'secret to-east not found'})
+    listener = resource('Listener', 'db', {'routingKey': 'db', 'host': 'db', 'port': 5432},
+                        {'status': 'Error', 'message': 'port 5432 is taken'})
+    grant = resource('AccessGrant', 'g', {'redemptionsAllowed': 2},
+                     {'status': 'Error', 'message': 'no grant server', 'redemptions': 0})
+    info = k8s_status.from_kubernetes(broken, [link], listeners=[listener], resources={'AccessGrant': {'g': grant}})
+    assert (info['site']['status'], info['site']['reason']) == ('Error', 'the site CA secret is invalid')
+    assert (info['links'][0]['status'], info['links'][0]['reason']) == ('Error', 'secret to-east not found')
+    assert (info['listeners'][0]['status'], info['listeners'][0]['reason']) == ('Error', 'port 5432 is taken')
+    assert info['resources'] == [{'kind': 'AccessGrant', 'name': 'g', 'status': 'Error', 'reason': 'no grant server',
+                                  'redemptions': 0, 'redemptions_allowed': 2, 'expiration_time': None, 'url': None}]
+    assert status.not_ready(info)[0] == 'site west is Error: the site CA secret is invalid'
+
+
+def test_router_version_is_the_image_tag():
+    assert k8s_status.image_version('quay.io/skupper/skupper-router:3.4.0') == '3.4.0'
+    assert k8s_status.image_version('localhost:5000/skupper-router') == 'latest'
+    assert k8s_status.image_version('quay.io/skupper/skupper-router@sha256:abc') == 'sha256:abc'
+    assert k8s_status.image_version(None) is None

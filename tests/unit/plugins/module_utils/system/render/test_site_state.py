@@ -37,7 +37,7 @@ CASES = [
     ('duplicate router access ports', [
         resource('RouterAccess', 'ra', {'roles': [{'name': 'inter-router', 'port': 7000}]}),
         resource('RouterAccess', 'rb', {'roles': [{'name': 'edge', 'port': 7000}]})], 'collides with router access'),
-    ('links without secrets', [resource('Link', 'l', LINK_SPEC)], 'unable to process links (no secrets found)'),
+    ('links without secrets', [resource('Link', 'l', LINK_SPEC)], 'unable to process links (no secrets found'),
     ('link secret missing', [resource('Link', 'l', dict(LINK_SPEC, tlsCredentials='other')), SECRET],
      'invalid link "l" - secret "other" not found'),
     ('link without endpoint for role', [resource('Link', 'l', dict(LINK_SPEC, endpoints=[
@@ -53,6 +53,15 @@ CASES = [
     ('listener routing key', [resource('Listener', 'b', {'host': 'h', 'port': 1})],
      'routingKey is missing for listener: b'),
     ('listener type', [_listener('b', type='udp')], 'type "udp" is not supported'),
+    ('kubernetes-only listener field', [_listener('b', exposePodsByName=True)],
+     'spec.exposePodsByName: is only used on Kubernetes, not on Linux'),
+    ('kubernetes-only connector field', [resource('Connector', 'c', {'host': 'h', 'port': 1, 'routingKey': 'c',
+                                                                     'selector': 'app=c'})],
+     'spec.selector: is only used on Kubernetes, not on Linux'),
+    ('kubernetes-only site field', [resource('Site', 'west', {'serviceAccount': 'sa'})],
+     'spec.serviceAccount: is only used on Kubernetes, not on Linux'),
+    ('kubernetes link access', [resource('Site', 'west', {'linkAccess': 'loadbalancer'})],
+     "'loadbalancer' is for Kubernetes only"),
     ('connector host', [resource('Connector', 'c', {'port': 1, 'routingKey': 'c'})],
      'connector host and port are required (connector: "c")'),
     ('connector routing key', [resource('Connector', 'c', {'host': 'h', 'port': 1})],
@@ -180,3 +189,56 @@ def test_paths():
     assert paths.data_home(uid=1000, env={'HOME': '/home/a'}) == '/home/a/.local/share/skupper'
     assert paths.namespace_home('', data_home='/d') == '/d/namespaces/default'
     assert paths.namespaces_dir(data_home='/d') == '/d/namespaces'
+
+
+def _link_files(home, folder, files):
+    directory = os.path.join(home, 'input', 'certs', folder)
+    os.makedirs(directory)
+    for name, data in files.items():
+        with open(os.path.join(directory, name), 'wb') as handle:
+            handle.write(data)
+
+
+def test_link_credentials_from_input_certs_without_a_secret(host):
+    """The reference: on a system site a Link's tlsCredentials name a folder under input/certs/ as well."""
+    home = host.home('west')
+    write_input(home, resource('Site', 'west', {}))
+    write_input(home, resource('Link', 'l', LINK_SPEC))
+    given = {'ca.crt': b'ca', 'tls.crt': b'crt', 'tls.key': b'key'}
+    _link_files(home, 'creds', given)
+    host.render('west')
+    profile = os.path.join(home, 'runtime', 'certs', 'creds-profile')
+    for name, data in given.items():
+        with open(os.path.join(profile, name), 'rb') as handle:
+            assert handle.read() == data
+    assert os.stat(os.path.join(profile, 'tls.key')).st_mode & 0o077 == 0
+
+
+def test_input_certs_of_a_link_win_over_its_secret_and_must_be_complete(host):
+    home = host.home('west')
+    write_input(home, resource('Site', 'west', {}))
+    write_input(home, resource('Link', 'l', LINK_SPEC))
+    write_input(home, SECRET)
+    _link_files(home, 'creds', {'ca.crt': b'from files', 'tls.crt': b'crt'})
+    before = snapshot_tree(home)
+    with pytest.raises(SiteStateError) as failure:
+        host.render('west')
+    assert 'invalid link "l" - input/certs/creds/ does not contain required files: tls.key' in str(failure.value)
+    assert snapshot_tree(home) == before
+    with open(os.path.join(home, 'input', 'certs', 'creds', 'tls.key'), 'wb') as handle:
+        handle.write(b'key')
+    host.render('west')
+    with open(os.path.join(home, 'runtime', 'certs', 'creds-profile', 'ca.crt'), 'rb') as handle:
+        assert handle.read() == b'from files'
+
+
+def test_a_kubernetes_kind_in_input_is_copied_with_a_warning_as_skupper_does(host):
+    """Whole Kubernetes kinds in input/resources (a SecuredAccess) are copied to the runtime state, as Skupper's
+    renderer does (an input written for Kubernetes still renders), with a warning; the modules and `resource`
+    refuse them on system sites (tests/unit/plugins/module_utils/model/test_reference_platforms.py)."""
+    home = host.home('west')
+    write_input(home, resource('Site', 'west', {}))
+    write_input(home, resource('SecuredAccess', 's', {'selector': {'a': 'b'}, 'ports': [{'name': 'p', 'port': 1}]}))
+    state = load_site_state(home, 'west')
+    assert state.warnings == ['SecuredAccess-s.yaml: SecuredAccess "s" is not used on a linux site and is only copied '
+                              'to the runtime state']

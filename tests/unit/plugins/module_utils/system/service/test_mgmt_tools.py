@@ -47,11 +47,11 @@ def east_answer(entity_type):
 
 
 def remote_answer(entity_type, router):
-    """A query sent on to another router (skmanage -r): west's router entity, when router is west's id."""
-    with open(os.path.join(SAMPLES, 'west-query-router.json')) as handle:
-        west = json.load(handle)
-    if entity_type == PREFIX + 'router' and router == west[0]['id']:
-        return west
+    """A query sent on to another router (skmanage -r): west's answer, when router is west's id."""
+    path = os.path.join(SAMPLES, 'west-query-%s.json' % entity_type[len(PREFIX):])
+    if router == 'west-1700000000-default' and entity_type.startswith(PREFIX) and os.path.exists(path):
+        with open(path) as handle:
+            return json.load(handle)
     return {'error': 'no route to %s for %s' % (router, entity_type)}
 
 
@@ -132,15 +132,18 @@ def test_query_site_collects_every_entity_type(router):
     state = management.query_site(router.home, tool('skmanage'))
     assert state['router'][0]['id'] == 'east-1700000000-default'
     assert [item['name'] for item in state['connector']] == ['link-west', 'link-nowhere']
-    assert set(state) == set(management.SITE_ENTITY_TYPES) | {management.REMOTE_ROUTERS}
+    assert set(state) == set(management.SITE_ENTITY_TYPES) | {management.REMOTE_ROUTERS, management.REMOTE_STATE}
     count = len(management.SITE_ENTITY_TYPES)
-    asked = [request['type'] for request, _peer in router.seen[-count - 1:-1]]
+    asked = [request['type'] for request, _peer in router.seen[-count - 2:-2]]
     assert asked == ['io.skupper.router.' + name for name in management.SITE_ENTITY_TYPES]
-    # the router at the other end of the up link is asked for its router entity, through the link (skmanage -r)
-    assert router.seen[-1][0] == {'operation': 'QUERY', 'type': 'io.skupper.router.router',
-                                  'router': 'west-1700000000-default'}
+    # every other router of the network (here west, at the other end of the up link) is asked for its router and
+    # site entities, through the network (skmanage -r)
+    assert [request for request, _peer in router.seen[-2:]] == [
+        {'operation': 'QUERY', 'type': 'io.skupper.router.router', 'router': 'west-1700000000-default'},
+        {'operation': 'QUERY', 'type': 'io.skupper.router.site', 'router': 'west-1700000000-default'}]
     assert list(state[management.REMOTE_ROUTERS]) == ['west-1700000000-default']
     assert json.loads(state[management.REMOTE_ROUTERS]['west-1700000000-default']['metadata'])['id']
+    assert sorted(state[management.REMOTE_STATE]['west-1700000000-default']) == ['router', 'site']
 
 
 def test_an_unknown_entity_type_fails_with_the_router_message(router):

@@ -80,7 +80,7 @@ def test_east_site_peers_and_connector():
     info = router_status.from_router(router_state('east'), east_resources(), namespace='default')
     assert info['site'] == {'name': 'east', 'id': '22222222-2222-2222-2222-222222222222', 'platform': 'linux',
                             'namespace': 'default', 'status': 'Ready', 'reason': None,
-                            'router_id': 'east-1700000000-default'}
+                            'router_id': 'east-1700000000-default', 'version': '2.1.0', 'endpoints': []}
     # the peer at the other end of link-west is west, as the Link says
     assert info['peers'] == [{'router_id': 'west-1700000000-default', 'site_name': 'west', 'site_id': None}]
     connector = info['connectors'][0]
@@ -228,3 +228,67 @@ def test_connector_match_unknown_when_other_routers_were_not_asked():
     (connector,) = router_status.router_connectors(_connector_state(), {})
     assert connector['matched'] is None
     assert 'could not be asked' in connector['reason']
+
+
+def west_remote_state():
+    """What east's management session holds of west (REMOTE_STATE): west's own answers."""
+    return {'west-1700000000-default': dict(
+        (entity_type, json.loads(sample('west-query-%s.json' % entity_type)))
+        for entity_type in ('router', 'site', 'connector', 'connection', 'tcpListener', 'tcpConnector'))}
+
+
+def test_the_sites_of_the_network_from_one_site():
+    state = router_state('east')
+    state[router_status.REMOTE_STATE] = west_remote_state()
+    info = router_status.from_router(state, east_resources(), namespace='default')
+    sites = by_name(info['sites'])
+    assert list(sites) == ['east', 'west']
+    east, west = sites['east'], sites['west']
+    assert (east['self'], east['id'], east['router_id'], east['version']) == (
+        True, '22222222-2222-2222-2222-222222222222', 'east-1700000000-default', '2.1.0')
+    assert [(link['name'], link['status'], link['remote_site_name']) for link in east['links']] == [
+        ('link-west', 'Ready', 'west'), ('link-nowhere', 'Pending', None)]
+    assert east['services'] == [{'routing_key': 'backend', 'listeners': [], 'connectors': ['127.0.0.1:19090']}]
+    # west as west's router tells it through the network: its site id, platform and version (router metadata),
+    # namespace (site entity), no link of its own (east dialed), its listeners by routing key
+    assert (west['self'], west['id'], west['platform'], west['namespace'], west['version'], west['router_id']) == (
+        False, '11111111-1111-1111-1111-111111111111', 'linux', 'default', '2.1.0', 'west-1700000000-default')
+    assert west['links'] == []
+    assert {item['routing_key']: item['listeners'] for item in west['services']} == {
+        'backend': ['backend'], 'orphan': ['orphan']}
+
+
+def test_without_remote_answers_the_sites_come_from_router_nodes():
+    info = router_status.from_router(with_real_router_ids(router_state('west')),
+                                     {'Site': {'west': {'kind': 'Site', 'metadata': {'name': 'west'}}}})
+    sites = by_name(info['sites'])
+    assert sites['west']['self'] is True
+    other = [site for site in info['sites'] if not site['self']]
+    assert [(site['router_id'], site['name'], site['id']) for site in other] == [(REAL_IDS['east'], 'east', None)]
+    # the link state of router.node: east has a link with west
+    assert [(link['remote_site_name'], link['status']) for link in other[0]['links']] == [('west', 'Ready')]
+
+
+def test_statuses_of_other_kinds_keep_error():
+    resources = east_resources()
+    resources['AccessGrant'] = {'grant': {'kind': 'AccessGrant', 'metadata': {'name': 'grant'},
+                                          'spec': {'redemptionsAllowed': 3},
+                                          'status': {'status': 'Ready', 'message': 'OK', 'redemptions': 1,
+                                                     'expirationTime': '2026-12-08T10:00:00Z'}}}
+    resources['Certificate'] = {'bad': {'kind': 'Certificate', 'metadata': {'name': 'bad'},
+                                        'status': {'status': 'Error', 'message': 'no CA named nowhere'}}}
+    resources['RouterAccess'] = {'ra': {'kind': 'RouterAccess', 'metadata': {'name': 'ra'}}}
+    resources['Certificate']['leaf'] = {'kind': 'Certificate', 'metadata': {'name': 'leaf'},
+                                        'status': {'message': 'OK', 'expiration': '2031-12-06T11:18:56Z'}}
+    info = router_status.from_router(router_state('east'), resources)
+    found = dict(((item['kind'], item['name']), item) for item in info['resources'])
+    assert found[('AccessGrant', 'grant')] == {
+        'kind': 'AccessGrant', 'name': 'grant', 'status': 'Ready', 'reason': None, 'redemptions': 1,
+        'redemptions_allowed': 3, 'expiration_time': '2026-12-08T10:00:00Z', 'url': None}
+    assert (found[('Certificate', 'bad')]['status'], found[('Certificate', 'bad')]['reason']) == (
+        'Error', 'no CA named nowhere')
+    assert found[('Certificate', 'leaf')] == {'kind': 'Certificate', 'name': 'leaf', 'status': 'Ready', 'reason': None,
+                                              'expiration': '2031-12-06T11:18:56Z'}
+    assert (found[('RouterAccess', 'ra')]['status'], found[('RouterAccess', 'ra')]['reason']) == (
+        'Pending', 'no status yet')
+    assert info['versions'] == {'collection': status.COLLECTION_VERSION, 'router': None}
