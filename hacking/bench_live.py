@@ -50,9 +50,9 @@ def listener(name, port):
 
 
 def link_identities(site, skmanage):
-    from ansible_collections.appnet.skupper.plugins.module_utils.system.service import management
-    target = management.management_target(site.home)
-    return set(item['identity'] for item in management.query(target, 'connection', skmanage)
+    from ansible_collections.appnet.skupper.plugins.module_utils.system.service import router_queries
+    target = router_queries.management_target(site.home)
+    return set(item['identity'] for item in router_queries.query(target, 'connection', skmanage)
                if item.get('role') == 'inter-router')
 
 

@@ -16,7 +16,7 @@ import sys
 
 import yaml
 
-from ansible_collections.appnet.skupper.plugins.module_utils import model
+from ansible_collections.appnet.skupper.plugins.module_utils import model, platforms
 from ansible_collections.appnet.skupper.plugins.module_utils.model.docs import documentation_options
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -308,7 +308,7 @@ def documentation(kind):
     kind_name = kind.kind
     options = documentation_options(kind)
     options.update(EXTRA_OPTIONS.get(kind_name, {}))
-    kube_only = tuple(kind.platforms) == model.KUBE
+    kube_only = tuple(kind.platforms) == platforms.KUBERNETES
     doc = {
         'module': kind.module,
         'short_description': 'Manage Skupper %s resources' % kind_name,

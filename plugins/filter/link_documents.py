@@ -28,6 +28,13 @@ options:
     type: list
     elements: dict
     default: []
+  check_mode:
+    description:
+      - The results come from a check run (C(ansible_check_mode)); a result without credentials (a grant or static
+        link the module predicted but did not issue) is then left out instead of failing.
+    type: bool
+    default: false
+    version_added: 1.2.0
 author:
   - appnet.skupper contributors (@appnet)
 '''
@@ -52,18 +59,20 @@ from ansible_collections.appnet.skupper.plugins.module_utils import documents
 from ansible_collections.appnet.skupper.plugins.module_utils.model import REMOTE_SITE_ANNOTATION
 
 
-def _issued(results, key):
+def _issued(results, key, check_mode=False):
     for result in results or []:
         if not isinstance(result, dict) or result.get('skipped'):
             continue
+        if check_mode and key not in result:
+            continue  # predicted, not issued
         if key not in result or not isinstance(result.get('item'), dict):
             raise AnsibleFilterError('link_documents: a result without %s or its link item' % key)
         yield result['item'], result[key]
 
 
-def link_documents(grants, static_links=()):
+def link_documents(grants, static_links=(), check_mode=False):
     found = []
-    for link, token in _issued(grants, 'token'):
+    for link, token in _issued(grants, 'token', check_mode):
         spec = dict(token['spec'])
         if link.get('cost') is not None:
             spec['linkCost'] = link['cost']
@@ -71,7 +80,7 @@ def link_documents(grants, static_links=()):
                       'metadata': {'name': link['name'],
                                    'annotations': {REMOTE_SITE_ANNOTATION: link['target_site']}},
                       'spec': spec})
-    for _link, definition in _issued(static_links, 'definition'):
+    for _link, definition in _issued(static_links, 'definition', check_mode):
         found.extend(documents.load_yaml_stream(definition))
     return found
 

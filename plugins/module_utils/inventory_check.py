@@ -124,9 +124,9 @@ class Report(object):
 def _check_shapes(site, report):
     """The variables the checks read have the types the roles need; False when one does not."""
     good = True
-    if site.platform not in model.PLATFORMS:
+    if site.platform not in platforms.NAMES:
         report.problem(site.host, 'skupper_platform', '%s is not one of %s%s' % (
-            _quote(site.platform), ', '.join(model.PLATFORMS), _did_you_mean(site.platform, model.PLATFORMS)))
+            _quote(site.platform), ', '.join(platforms.NAMES), _did_you_mean(site.platform, platforms.NAMES)))
         good = False
     if not isinstance(site.site, dict):
         report.problem(site.host, 'skupper_site', 'expected a mapping, got %s' % _quote(site.site))

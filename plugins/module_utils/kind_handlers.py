@@ -38,7 +38,7 @@ EXTRA_SPECS = {'AccessGrant': {'reissue': {'type': 'bool', 'default': True}}}
 def _load(name):
     """handler(module, backend, desired) -> ApplyResult of a handler name."""
     if name == 'redeem':
-        from ansible_collections.appnet.skupper.plugins.module_utils.system.tokens.token_redemption import (
+        from ansible_collections.appnet.skupper.plugins.module_utils.system.tokens.access_token_handler import (
             redeem_handler)
         return redeem_handler
     if name == 'access':

@@ -17,6 +17,10 @@ try:
 except ImportError:  # Python 2 (never the collection's target; keeps the sanity compile tests quiet)
     from httplib import HTTPConnection, HTTPException  # noqa: F401 pylint: disable=import-error
 
+from ansible_collections.appnet.skupper.plugins.module_utils import network_info_shape, runner
+from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError
+from ansible_collections.appnet.skupper.plugins.module_utils.k8s import auth
+
 PROBE_TIMEOUT = 5
 # Where the listener binds every address, a probe from the host itself goes to the loopback address.
 ANY_ADDRESS = {'0.0.0.0': '127.0.0.1', '::': '::1', '': '127.0.0.1'}
@@ -84,3 +88,22 @@ def watch(read, not_ready, checks=(), timeout=0, sleep=1, retry_on=(), clock=tim
         if not problems or clock() + sleep > deadline:
             return info, traffic, problems, attempts
         pause(sleep)
+
+
+def run_network_info_module(module):
+    """appnet.skupper.network_info's run: the site asked through the backend of its platform (Backend.network_info),
+    with the wait and the traffic checks above; the module exited with the network_info shape."""
+    auth.protect_kubeconfig(module)
+    params = module.params
+    timeout = params['wait_timeout'] if params['wait'] and not module.check_mode else 0
+    try:
+        info, traffic, problems, attempts = watch(
+            lambda: runner.get_backend(module).network_info(params['expected_links'], skmanage=params['skmanage'],
+                                                            timeout=params['timeout']),
+            network_info_shape.not_ready, params['traffic'], timeout, params['wait_sleep'], retry_on=(BackendError,))
+    except BackendError as exc:
+        module.fail_json(msg=str(exc), changed=False)
+    result = dict(info, changed=False, not_ready=problems, traffic=traffic, attempts=attempts)
+    if params['require_ready'] and problems:
+        module.fail_json(msg='the network is not ready: %s' % '; '.join(problems), **result)
+    module.exit_json(**result)

@@ -10,7 +10,7 @@ __metaclass__ = type
 
 import contextlib
 
-from ansible_collections.appnet.skupper.plugins.module_utils.module_input import SkupperModule
+from ansible_collections.appnet.skupper.plugins.module_utils.skupper_module import SkupperModule
 
 from ansible_collections.appnet.skupper.plugins.module_utils import (
     args_common, definition, documents, kind_handlers, model, platforms)

@@ -265,15 +265,14 @@ objects:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.appnet.skupper.plugins.module_utils import args_common, platforms
-from ansible_collections.appnet.skupper.plugins.module_utils.k8s import auth
+from ansible_collections.appnet.skupper.plugins.module_utils import args_common
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s.manifest import controller_config_spec, run_manifest_module
 
 OWN_OPTIONS = {
     'src': {'type': 'path'},
     'url': {'type': 'str'},
     'url_timeout': {'type': 'int', 'default': 30},
-    'namespace': {'type': 'str', 'default': platforms.DEFAULT_NAMESPACE},
+    'namespace': args_common.TARGET['namespace'],
     'state': {'type': 'str', 'default': 'present', 'choices': ['present', 'absent']},
     'delete_crds': {'type': 'bool', 'default': False},
     'delete_namespaces': {'type': 'bool', 'default': False},
@@ -288,7 +287,6 @@ def argument_spec():
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True,
                            required_one_of=[('src', 'url')], mutually_exclusive=[('src', 'url')])
-    auth.protect_kubeconfig(module)
     run_manifest_module(module)
 
 

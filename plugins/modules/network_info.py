@@ -397,9 +397,8 @@ attempts:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.appnet.skupper.plugins.module_utils import args_common, network_check, runner, status
-from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError
-from ansible_collections.appnet.skupper.plugins.module_utils.k8s import auth
+from ansible_collections.appnet.skupper.plugins.module_utils import args_common
+from ansible_collections.appnet.skupper.plugins.module_utils.network_check import run_network_info_module
 
 OWN_OPTIONS = {
     'skmanage': {'type': 'str', 'default': 'skmanage'},
@@ -420,22 +419,8 @@ OWN_OPTIONS = {
 
 
 def main():
-    module = AnsibleModule(argument_spec=args_common.merge(args_common.TARGET, args_common.K8S_AUTH, OWN_OPTIONS),
-                           supports_check_mode=True)
-    auth.protect_kubeconfig(module)
-    params = module.params
-    timeout = params['wait_timeout'] if params['wait'] and not module.check_mode else 0
-    try:
-        info, traffic, problems, attempts = network_check.watch(
-            lambda: runner.get_backend(module).network_info(params['expected_links'], skmanage=params['skmanage'],
-                                                            timeout=params['timeout']),
-            status.not_ready, params['traffic'], timeout, params['wait_sleep'], retry_on=(BackendError,))
-    except BackendError as exc:
-        module.fail_json(msg=str(exc), changed=False)
-    result = dict(info, changed=False, not_ready=problems, traffic=traffic, attempts=attempts)
-    if params['require_ready'] and problems:
-        module.fail_json(msg='the network is not ready: %s' % '; '.join(problems), **result)
-    module.exit_json(**result)
+    argument_spec = args_common.merge(args_common.TARGET, args_common.K8S_AUTH, OWN_OPTIONS)
+    run_network_info_module(AnsibleModule(argument_spec=argument_spec, supports_check_mode=True))
 
 
 if __name__ == '__main__':

@@ -127,12 +127,8 @@ link:
   type: dict
 '''
 
-from ansible_collections.appnet.skupper.plugins.module_utils.module_input import SkupperModule
-
-from ansible_collections.appnet.skupper.plugins.module_utils import args_common, platforms
-from ansible_collections.appnet.skupper.plugins.module_utils.k8s import auth
-from ansible_collections.appnet.skupper.plugins.module_utils.k8s.link_generate import run_link_generate_module
-from ansible_collections.appnet.skupper.plugins.module_utils.system.link_issuing import run_static_link_module
+from ansible_collections.appnet.skupper.plugins.module_utils import args_common
+from ansible_collections.appnet.skupper.plugins.module_utils.issue_link import run_static_link_module
 
 
 def argument_spec():
@@ -146,11 +142,7 @@ def argument_spec():
 
 
 def main():
-    module = SkupperModule(argument_spec=argument_spec(), supports_check_mode=True)
-    auth.protect_kubeconfig(module)
-    if module.params['platform'] and not platforms.is_system(module.params['platform']):
-        run_link_generate_module(module)
-    run_static_link_module(module)
+    run_static_link_module(argument_spec())
 
 
 if __name__ == '__main__':

@@ -176,10 +176,7 @@ index:
   type: dict
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.appnet.skupper.plugins.module_utils import args_common
-from ansible_collections.appnet.skupper.plugins.module_utils.k8s import auth
 from ansible_collections.appnet.skupper.plugins.module_utils.support_bundle.run import run_support_bundle_module
 
 OWN_OPTIONS = {
@@ -196,9 +193,7 @@ def argument_spec():
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    auth.protect_kubeconfig(module)
-    run_support_bundle_module(module)
+    run_support_bundle_module(argument_spec())
 
 
 if __name__ == '__main__':

@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from tests.conformance.support import STRATEGIC, failure
+from tests.conformance.support import failure
 
 
 def test_namespace_create_get_list_delete(kube):
@@ -73,13 +73,6 @@ def test_config_map_replace_and_get(kube, namespace):
                                                        {'metadata': {'name': 'settings'}, 'data': {'b': '2'}})
     assert replaced.data == {'b': '2'}
     assert kube.core.read_namespaced_config_map('settings', namespace).data == {'b': '2'}
-
-
-def test_core_objects_accept_strategic_merge_patch(kube, namespace):
-    kube.core.create_namespaced_config_map(namespace, {'metadata': {'name': 'smp'}, 'data': {'a': '1'}})
-    status, body, _unused = kube.request('PATCH', f'/api/v1/namespaces/{namespace}/configmaps/smp',
-                                         {'data': {'b': '2'}}, content_type=STRATEGIC)
-    assert status == 200 and body['data'] == {'a': '1', 'b': '2'}
 
 
 def test_delete_config_map_answers_success_status(kube, namespace):

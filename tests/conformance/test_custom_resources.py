@@ -5,7 +5,7 @@ import uuid
 import kubernetes
 import pytest
 
-from tests.conformance.support import API_VERSION, GROUP, JSON_PATCH, MERGE, STRATEGIC, VERSION, failure, listener
+from tests.conformance.support import API_VERSION, GROUP, MERGE, STRATEGIC, VERSION, failure, listener
 
 
 def _path(namespace, name=None, plural='listeners', sub=None):
@@ -116,40 +116,6 @@ def test_merge_patch_merges_and_null_removes(kube, namespace):
                                             {'spec': {'port': 9, 'settings': {'a': None, 'c': '3'}}}, content_type=MERGE)
     assert status == 200
     assert patched['spec'] == {'host': 'db', 'port': 9, 'routingKey': 'db', 'settings': {'b': '2', 'c': '3'}}
-
-
-def test_json_patch_operations(kube, namespace):
-    kube.create(namespace, 'listeners', listener('db'))
-    operations = [{'op': 'test', 'path': '/spec/port', 'value': 5432},
-                  {'op': 'replace', 'path': '/spec/port', 'value': 1},
-                  {'op': 'add', 'path': '/spec/settings', 'value': {'x': 'y'}},
-                  {'op': 'copy', 'from': '/spec/host', 'path': '/spec/tlsCredentials'},
-                  {'op': 'move', 'from': '/spec/settings/x', 'path': '/spec/settings/z'},
-                  {'op': 'add', 'path': '/metadata/labels', 'value': {'app': 'db'}}]
-    patched = kube.custom.patch_namespaced_custom_object(GROUP, VERSION, namespace, 'listeners', 'db', operations,
-                                                         _content_type=JSON_PATCH)
-    assert patched['spec'] == {'host': 'db', 'port': 1, 'routingKey': 'db', 'settings': {'z': 'y'},
-                               'tlsCredentials': 'db'}
-    assert patched['metadata']['labels'] == {'app': 'db'}
-
-
-def test_json_patch_remove(kube, namespace):
-    body = listener('db')
-    body['spec']['tlsCredentials'] = 'creds'
-    kube.create(namespace, 'listeners', body)
-    patched = kube.custom.patch_namespaced_custom_object(GROUP, VERSION, namespace, 'listeners', 'db',
-                                                         [{'op': 'remove', 'path': '/spec/tlsCredentials'}],
-                                                         _content_type=JSON_PATCH)
-    assert 'tlsCredentials' not in patched['spec']
-
-
-def test_json_patch_failed_test_is_unprocessable(kube, namespace):
-    kube.create(namespace, 'listeners', listener('db'))
-    status, body, _unused = kube.request('PATCH', _path(namespace, 'db'),
-                                         [{'op': 'test', 'path': '/spec/port', 'value': 1},
-                                          {'op': 'replace', 'path': '/spec/port', 'value': 2}], content_type=JSON_PATCH)
-    assert status == 422 and body['kind'] == 'Status'
-    assert kube.get(namespace, 'listeners', 'db')['spec']['port'] == 5432
 
 
 def test_strategic_merge_patch_is_unsupported_for_custom_resources(kube, namespace):

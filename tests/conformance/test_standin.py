@@ -12,7 +12,7 @@ import kubernetes
 import pytest
 import urllib3
 
-from tests.conformance.support import API_VERSION, GROUP, VERSION, failure, listener
+from tests.conformance.support import API_VERSION, GROUP, JSON_PATCH, STRATEGIC, VERSION, failure, listener
 
 pytestmark = pytest.mark.standin_only
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -114,3 +114,47 @@ def test_command_line_prints_one_line_and_serves(tmp_path):
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(10) == 0
+
+
+# -- what the stand-in leaves out: no product path uses it, so it is refused, never answered wrongly ---------
+
+NOT_IMPLEMENTED = 'the API server stand-in (a test double) does not implement '
+
+
+@pytest.mark.parametrize('query,feature', [
+    ({'watch': 'true'}, 'watch (watch=true)'),
+    ({'labelSelector': 'app=db'}, 'labelSelector'),
+    ({'fieldSelector': 'metadata.name=db'}, 'fieldSelector'),
+])
+def test_watch_and_selectors_are_refused_with_400(kube, namespace, query, feature):
+    kube.create(namespace, 'listeners', listener('db'))
+    status, body, _unused = kube.request('GET', f'/apis/{API_VERSION}/namespaces/{namespace}/listeners', query=query)
+    assert (status, body['kind'], body['reason']) == (400, 'Status', 'BadRequest')
+    assert body['message'].startswith(NOT_IMPLEMENTED + feature)
+
+
+def test_a_selector_on_deletecollection_is_refused_and_deletes_nothing(kube, namespace):
+    kube.create(namespace, 'listeners', listener('db'))
+    status, body, _unused = kube.request('DELETE', f'/apis/{API_VERSION}/namespaces/{namespace}/listeners',
+                                         query={'labelSelector': 'app=other'})
+    assert (status, body['reason']) == (400, 'BadRequest') and body['message'].startswith(NOT_IMPLEMENTED)
+    assert kube.get(namespace, 'listeners', 'db')['spec']['port'] == 5432
+
+
+@pytest.mark.parametrize('content_type,path', [
+    (JSON_PATCH, 'listener'),
+    (JSON_PATCH, 'configmap'),
+    (STRATEGIC, 'configmap'),
+])
+def test_json_and_strategic_patches_are_refused_with_415_and_change_nothing(kube, namespace, content_type, path):
+    kube.create(namespace, 'listeners', listener('db'))
+    kube.core.create_namespaced_config_map(namespace, {'metadata': {'name': 'cm'}, 'data': {'a': '1'}})
+    url = {'listener': f'/apis/{API_VERSION}/namespaces/{namespace}/listeners/db',
+           'configmap': f'/api/v1/namespaces/{namespace}/configmaps/cm'}[path]
+    body = [{'op': 'add', 'path': '/metadata/labels', 'value': {'x': 'y'}}] if content_type == JSON_PATCH \
+        else {'data': {'b': '2'}}
+    status, answer, _unused = kube.request('PATCH', url, body, content_type=content_type)
+    assert (status, answer['reason']) == (415, 'UnsupportedMediaType')
+    assert answer['message'] == NOT_IMPLEMENTED + content_type + ' patches: no product path uses it'
+    assert kube.get(namespace, 'listeners', 'db')['metadata'].get('labels') is None
+    assert kube.core.read_namespaced_config_map('cm', namespace).data == {'a': '1'}

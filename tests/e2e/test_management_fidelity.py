@@ -1,7 +1,7 @@
 """The router stand-in (tests/support/fake_skrouterd.py, a test double) answers management as the real router does.
 
 One site is started twice on this host, from the same resources (but its name): once on the real router, once on
-the stand-in (each in a data home of its own). Every management query the collection makes (system/service/management.py
+the stand-in (each in a data home of its own). Every management query the collection makes (system/service/router_queries.py
 SITE_ENTITY_TYPES, by full type name) and the short names the real router answers with [] are asked of both,
 each through its own skmanage; the answers of the real router are written to <tmp>/real-router-answers.json (the
 record), and for each type the attributes the collection reads must be there in both, of the same JSON
@@ -19,7 +19,7 @@ import sys
 import pytest
 import yaml
 
-from ansible_collections.appnet.skupper.plugins.module_utils.system.service import management
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service import router_queries
 from tests.support import real_router
 from tests.support.host_ports import router_ports_lock
 from tests.support.playbook import ROOT, failures, run_playbook
@@ -75,7 +75,7 @@ def sites(tmp_path_factory):
             assert rc == 0, failures(report)
             homes = dict((name, os.path.join(hosts[name]['skupper_data_home'], 'namespaces', 'fidelity'))
                          for name in hosts)
-            yield dict((name, (management.management_target(homes[name]), tools[name][1])) for name in hosts), workdir
+            yield dict((name, (router_queries.management_target(homes[name]), tools[name][1])) for name in hosts), workdir
         finally:
             log = os.path.join(hosts['real']['skupper_data_home'], 'namespaces', 'fidelity', 'internal', 'router',
                                'skrouterd.log')
@@ -93,7 +93,7 @@ def sites(tmp_path_factory):
 
 def ask(target, skmanage, entity_type):
     """What skmanage prints for a query of entity_type (as given: full or short), as JSON."""
-    argv = [skmanage, 'query', '--type=%s' % entity_type] + management.connection_options(target)
+    argv = [skmanage, 'query', '--type=%s' % entity_type] + router_queries.connection_options(target)
     done = subprocess.run(argv, capture_output=True, text=True, timeout=30, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     return json.loads(done.stdout)
@@ -102,8 +102,8 @@ def ask(target, skmanage, entity_type):
 def test_every_query_of_the_collection_is_answered_alike(sites):
     targets, workdir = sites
     record = {}
-    for short in management.SITE_ENTITY_TYPES:
-        full = management.full_type(short)
+    for short in router_queries.SITE_ENTITY_TYPES:
+        full = router_queries.full_type(short)
         real = ask(*targets['real'], full)
         standin = ask(*targets['standin'], full)
         record[full] = real
@@ -142,7 +142,7 @@ def test_an_unknown_type_is_refused_alike(sites):
     answers = []
     for name in ('real', 'standin'):
         target, skmanage = targets[name]
-        argv = [skmanage, 'query', '--type=io.skupper.router.bogus'] + management.connection_options(target)
+        argv = [skmanage, 'query', '--type=io.skupper.router.bogus'] + router_queries.connection_options(target)
         done = subprocess.run(argv, capture_output=True, text=True, timeout=30, check=False)
         answers.append((done.returncode, done.stdout.strip()))
     assert answers[0] == answers[1] == (1, "BadRequestStatus: No such entity type 'io.skupper.router.bogus'")

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from ansible_collections.appnet.skupper.plugins.module_utils.system.service import management, readiness
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service import readiness, router_queries
 from tests.support import fake_skrouterd, pki, router_schema
 from tests.support.reference import ENV, absent_reason
 
@@ -58,9 +58,9 @@ def site(tmp_path):
         ['log', {'module': 'ROUTER_CORE', 'enable': 'error+'}],
         ['site', {'name': 'west-0f9c2d0e', 'platform': 'linux', 'namespace': 'west', 'version': '2.1.0'}],
     ]
-    target = management.ManagementTarget(port, certs['skupper-local-client']['certFile'],
-                                         certs['skupper-local-client']['privateKeyFile'],
-                                         certs['skupper-local-client']['caCertFile'])
+    target = router_queries.ManagementTarget(port, certs['skupper-local-client']['certFile'],
+                                             certs['skupper-local-client']['privateKeyFile'],
+                                             certs['skupper-local-client']['caCertFile'])
     return {'dir': tmp_path, 'entities': entities, 'target': target, 'ca': ca}
 
 

@@ -11,7 +11,7 @@ import yaml
 
 from tests.support.crds import crd_documents
 from tests.support.reference import absent_reason, reference_path
-from ansible_collections.appnet.skupper.plugins.module_utils import model
+from ansible_collections.appnet.skupper.plugins.module_utils import model, platforms
 
 CRD_DIR = reference_path('crds')
 
@@ -175,8 +175,8 @@ def test_fields_required_beyond_the_api_are_listed_or_platform_specific():
         for path, field in _walk_fields(_spec_fields(kind)):
             if field.required and not field.schema_required:
                 extra.append((kind.kind, path, field.required_on))
-    assert sorted(extra) == sorted([('Connector', 'host', model.SYSTEM_PLATFORMS)] + [
-        (kind, path, model.PLATFORMS) for kind, path in MODEL_STRICTER_REQUIRED])
+    assert sorted(extra) == sorted([('Connector', 'host', platforms.SYSTEM)] + [
+        (kind, path, platforms.NAMES) for kind, path in MODEL_STRICTER_REQUIRED])
 
 
 @reference

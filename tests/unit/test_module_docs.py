@@ -8,7 +8,7 @@ import sys
 import pytest
 import yaml
 
-from ansible_collections.appnet.skupper.plugins.module_utils import args_common, kind_handlers, model
+from ansible_collections.appnet.skupper.plugins.module_utils import args_common, kind_handlers, model, platforms
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MODULES = os.path.join(ROOT, 'plugins', 'modules')
@@ -88,7 +88,7 @@ def test_kind_module_documentation_matches_the_model(name):
     for fragment in ('appnet.skupper.common', 'appnet.skupper.common.resource', 'appnet.skupper.k8s_auth',
                      'appnet.skupper.wait'):
         assert fragment in fragments
-    expected_attributes = ('appnet.skupper.attributes.kubernetes_only' if kind.platforms == model.KUBE
+    expected_attributes = ('appnet.skupper.attributes.kubernetes_only' if kind.platforms == platforms.KUBERNETES
                            else 'appnet.skupper.attributes.all')
     assert expected_attributes in fragments
 

@@ -22,7 +22,7 @@ import time
 from ansible_collections.appnet.skupper.plugins.module_utils import documents
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s import (
-    client as k8s_client, controller_config, manifest_source)
+    auth, client as k8s_client, controller_config, manifest_source)
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s.backend import (
     Deadline, apply_body, dropped_fields, secret_with_data, terminating)
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s.discovery import ApiResources
@@ -306,6 +306,7 @@ def load(module):
 def run_manifest_module(module):
     """appnet.skupper.manifest's run: the manifest of src or url applied (state=present) or removed, and the module
     exited with every object's outcome."""
+    auth.protect_kubeconfig(module)
     params = module.params
     applier = None
     try:

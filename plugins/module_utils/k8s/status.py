@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The status of a Kubernetes site: the statuses the Skupper controller writes on its Site, Link, Listener,
 Connector and every other Skupper resource, the sites of the network the Site's status lists (network[]), and the
-router's version from its Deployment, read into the network_info shape (module_utils/status.py)."""
+router's version from its Deployment, read into the network_info shape (module_utils/network_info_shape.py)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -12,7 +12,7 @@ __metaclass__ = type
 from ansible_collections.appnet.skupper.plugins.module_utils import documents
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError
 from ansible_collections.appnet.skupper.plugins.module_utils.platforms import KUBERNETES
-from ansible_collections.appnet.skupper.plugins.module_utils.status import (
+from ansible_collections.appnet.skupper.plugins.module_utils.network_info_shape import (
     ERROR, READY, PENDING, RESOURCE_KINDS, build_network_info, link_info, network_site, resource_infos, service_info,
     services_of, site_info, status_of)
 

@@ -18,8 +18,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.appnet.skupper.plugins.module_utils.model.kinds import (  # noqa: F401
-    ACCESS_TYPES, API_VERSION, DEFAULT_ROLE_PORTS, GROUP, KINDS, KUBE, LINK_ROLES, MODULE_KINDS, PLATFORM_TITLES,
-    PLATFORMS, REMOTE_SITE_ANNOTATION, SYSTEM_PLATFORMS,
+    ACCESS_TYPES, API_VERSION, DEFAULT_ROLE_PORTS, GROUP, KINDS, LINK_ROLES, MODULE_KINDS, REMOTE_SITE_ANNOTATION,
     Conflict, Field, Kind, OneOf, get_kind, snake, titles)
 from ansible_collections.appnet.skupper.plugins.module_utils.model.validate import (  # noqa: F401
     metadata_errors, normalize_document, prepare_document, validate_document, validate_spec)
@@ -27,9 +26,8 @@ from ansible_collections.appnet.skupper.plugins.module_utils.model.argspec impor
     argument_spec, build_document, convert_params, required_if, spec_from_params)
 
 __all__ = [
-    'ACCESS_TYPES', 'API_VERSION', 'DEFAULT_ROLE_PORTS', 'GROUP', 'KINDS', 'KUBE', 'LINK_ROLES', 'MODULE_KINDS',
-    'PLATFORM_TITLES', 'PLATFORMS', 'REMOTE_SITE_ANNOTATION',
-    'SYSTEM_PLATFORMS', 'Conflict', 'Field', 'Kind', 'OneOf', 'get_kind', 'snake', 'titles',
+    'ACCESS_TYPES', 'API_VERSION', 'DEFAULT_ROLE_PORTS', 'GROUP', 'KINDS', 'LINK_ROLES', 'MODULE_KINDS', 'REMOTE_SITE_ANNOTATION',
+    'Conflict', 'Field', 'Kind', 'OneOf', 'get_kind', 'snake', 'titles',
     'metadata_errors', 'normalize_document', 'prepare_document', 'validate_document', 'validate_spec',
     'argument_spec', 'build_document', 'convert_params', 'required_if', 'spec_from_params',
 ]

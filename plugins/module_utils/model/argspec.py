@@ -12,7 +12,7 @@ __metaclass__ = type
 from ansible.module_utils.parsing.convert_bool import BOOLEANS, boolean
 
 from ansible_collections.appnet.skupper.plugins.module_utils import platforms
-from ansible_collections.appnet.skupper.plugins.module_utils.model.kinds import PLATFORMS, get_kind
+from ansible_collections.appnet.skupper.plugins.module_utils.model.kinds import get_kind
 
 _ARG_TYPES = {'str': 'str', 'int': 'int', 'bool': 'bool', 'list': 'list', 'object': 'dict', 'map': 'dict'}
 
@@ -56,7 +56,7 @@ def argument_spec(kind):
 
 def required_if(kind):
     """Fields required when state=present on every platform (they may be omitted to delete)."""
-    names = [f.option for f in _kind(kind).fields if f.required and f.required_on == PLATFORMS]
+    names = [f.option for f in _kind(kind).fields if f.required and f.required_on == platforms.NAMES]
     return [('state', 'present', names)] if names else []
 
 

@@ -9,8 +9,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.appnet.skupper.plugins.module_utils import platforms
 from ansible_collections.appnet.skupper.plugins.module_utils.model.argspec import option_argument
-from ansible_collections.appnet.skupper.plugins.module_utils.model.kinds import PLATFORMS, get_kind, titles
+from ansible_collections.appnet.skupper.plugins.module_utils.model.kinds import get_kind, titles
 
 
 def _description(field):
@@ -24,7 +25,7 @@ def _description(field):
     if field.default is not None:
         shown = str(field.default).lower() if isinstance(field.default, bool) else field.default
         lines.append('When omitted, Skupper uses C(%s).' % (shown,))
-    if tuple(field.platforms) != PLATFORMS:
+    if tuple(field.platforms) != platforms.NAMES:
         lines.append('Only on %s; refused on other platforms.' % titles(field.platforms))
     lines.append('Spec field C(%s).' % field.name)
     return lines
@@ -50,7 +51,7 @@ def documentation_options(kind):
     options = {}
     for field in kind.fields:
         doc = _option(field)
-        if field.required and field.required_on == PLATFORMS:
+        if field.required and field.required_on == platforms.NAMES:
             doc['description'] = doc['description'] + ['Required when I(state=present).']
         elif field.required:
             doc['description'] = doc['description'] + ['Required on %s when I(state=present).' % titles(

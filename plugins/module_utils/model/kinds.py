@@ -20,11 +20,6 @@ GROUP = 'skupper.io'
 # The collection's annotation on a Link: the name of the site it goes to (set by static_link, the link role and
 # the Linux redemption; read by network_info).
 REMOTE_SITE_ANNOTATION = 'appnet.skupper/remote-site-name'
-# The platform names, from the registry (platforms.py).
-PLATFORMS = platforms.NAMES
-SYSTEM_PLATFORMS = platforms.SYSTEM
-KUBE = platforms.KUBERNETES
-PLATFORM_TITLES = platforms.TITLES
 
 # How a Kubernetes site exposes its router (Skupper's controller configuration, "access types").
 ACCESS_TYPES = ('local', 'loadbalancer', 'route', 'nodeport', 'ingress-nginx', 'contour-http-proxy', 'gateway')
@@ -35,8 +30,9 @@ def snake(name):
     return re.sub(r'(?<=[a-z0-9])([A-Z])', r'_\1', name).lower()
 
 
-def titles(platforms):
-    return ', '.join(PLATFORM_TITLES[p] for p in platforms)
+def titles(names):
+    """'Linux, Podman' of platform names (their titles in the registry, platforms.py)."""
+    return ', '.join(platforms.TITLES[name] for name in names)
 
 
 class Field(object):
@@ -54,8 +50,8 @@ class Field(object):
     """
 
     def __init__(self, name, type, description, required=False, default=None, choices=None,
-                 elements=None, fields=None, value_type='str', platforms=PLATFORMS, secret=False,
-                 check=None, top_level=False, schema_required=None, required_on=PLATFORMS,
+                 elements=None, fields=None, value_type='str', platforms=platforms.NAMES, secret=False,
+                 check=None, top_level=False, schema_required=None, required_on=platforms.NAMES,
                  system_choices=None, minimum=None, from_int=False, encoded_into=None, schema_enum=False):
         self.name = name
         self.option = snake(name)
@@ -89,7 +85,7 @@ class Field(object):
 
     def choices_on(self, platform):
         """The values accepted on a platform (None: any value)."""
-        if platform in SYSTEM_PLATFORMS and self.system_choices:
+        if platform in platforms.SYSTEM and self.system_choices:
             return self.system_choices
         return self.choices
 
@@ -101,7 +97,7 @@ class Field(object):
 class OneOf(object):
     """Exactly one of the fields is set (in the spec, or in the object field at path)."""
 
-    def __init__(self, names, path=None, platforms=PLATFORMS):
+    def __init__(self, names, path=None, platforms=platforms.NAMES):
         self.names = tuple(names)
         self.path = path
         self.platforms = tuple(platforms)
@@ -110,7 +106,7 @@ class OneOf(object):
 class Conflict(object):
     """Two fields that cannot both be on; a value in off (or false, empty, unset) is off."""
 
-    def __init__(self, names, reason, platforms=PLATFORMS, off=()):
+    def __init__(self, names, reason, platforms=platforms.NAMES, off=()):
         self.names = tuple(names)
         self.reason = reason
         self.platforms = tuple(platforms)
@@ -124,15 +120,15 @@ class Distinct(object):
     platforms (a role's port on a system site is Skupper's default port of the role).
     """
 
-    def __init__(self, path, key, platforms=PLATFORMS, defaults=None):
+    def __init__(self, path, key, platforms=platforms.NAMES, defaults=None):
         self.path = path
         self.key = key
         self.platforms = tuple(platforms)
         self.defaults = defaults or {}
 
     def default_for(self, entry, platform):
-        for platforms, (field, values) in self.defaults.items():
-            if platform in platforms:
+        for names, (field, values) in self.defaults.items():
+            if platform in names:
                 return values.get(entry.get(field))
         return None
 
@@ -140,7 +136,7 @@ class Distinct(object):
 class Kind(object):
     """One resource kind, with its fields and cross-field rules."""
 
-    def __init__(self, kind, plural, description, fields, api_version=API_VERSION, platforms=PLATFORMS,
+    def __init__(self, kind, plural, description, fields, api_version=API_VERSION, platforms=platforms.NAMES,
                  module=None, rules=(), not_on_system=None, status_fields=(), secret_status=()):
         self.kind = kind
         self.plural = plural
@@ -196,7 +192,7 @@ def _settings(what):
     return Field('settings', 'map', 'Advanced settings of the %s, a map of string names to string values.' % what)
 
 
-def _tls(description, platforms=PLATFORMS):
+def _tls(description, platforms=platforms.NAMES):
     return Field('tlsCredentials', 'str', description, check='name', platforms=platforms)
 
 
@@ -215,13 +211,13 @@ SITE = Kind('Site', 'sites', 'A site: a place where workloads run, one per names
     Field('edge', 'bool', 'Run the site router in edge mode. An edge site cannot accept links.', default=False),
     Field('ha', 'bool', 'Run two routers for high availability (not with I(edge)).', default=False),
     Field('defaultIssuer', 'str', 'Name of the Secret holding the CA that signs link certificates of this site.',
-          default='skupper-site-ca', platforms=KUBE, check='name'),
-    Field('serviceAccount', 'str', 'Kubernetes service account for the router. Generated when unset.', platforms=KUBE),
+          default='skupper-site-ca', platforms=platforms.KUBERNETES, check='name'),
+    Field('serviceAccount', 'str', 'Kubernetes service account for the router. Generated when unset.', platforms=platforms.KUBERNETES),
     _settings('site; for example C(routerLogging) or C(routerDataConnections)'),
 ], module='site', rules=[
     Conflict(('edge', 'ha'), 'an edge site cannot have HA enabled'),
     Conflict(('edge', 'linkAccess'), 'an edge site cannot accept links, so it cannot have link access',
-             platforms=SYSTEM_PLATFORMS, off=('none',)),
+             platforms=platforms.SYSTEM, off=('none',)),
 ], status_fields=('status', 'message', 'conditions', 'endpoints', 'sitesInNetwork', 'network'))
 
 _ENDPOINT_FIELDS = [
@@ -252,7 +248,7 @@ LISTENER = Kind('Listener', 'listeners', 'A local endpoint for clients, bound to
     _type(),
     Field('observer', 'str', 'Protocol observer used for traffic metrics.', choices=_OBSERVERS, default='auto',
           schema_enum=True),
-    Field('exposePodsByName', 'bool', 'Expose each pod as its own service.', default=False, platforms=KUBE),
+    Field('exposePodsByName', 'bool', 'Expose each pod as its own service.', default=False, platforms=platforms.KUBERNETES),
     _settings('listener'),
 ], module='listener', status_fields=('status', 'message', 'conditions', 'hasMatchingConnector'))
 
@@ -260,18 +256,18 @@ CONNECTOR = Kind('Connector', 'connectors', 'Binds a local workload to listeners
     Field('routingKey', 'str', 'Routing key that matches this connector with listeners.', required=True),
     Field('port', 'int', 'Port of the workload.', required=True, check='port'),
     Field('selector', 'str', 'Kubernetes label selector of the workload pods (C(app=backend)). Exactly one of '
-          'I(selector) and I(host) on Kubernetes.', platforms=KUBE),
+          'I(selector) and I(host) on Kubernetes.', platforms=platforms.KUBERNETES),
     Field('host', 'str', 'Host name or IP address of the workload. On Kubernetes exactly one of I(selector) and '
-          'I(host).', check='host', required=True, required_on=SYSTEM_PLATFORMS, schema_required=False),
+          'I(host).', check='host', required=True, required_on=platforms.SYSTEM, schema_required=False),
     _tls('Name of the TLS credentials used towards the workload (a trusted CA, optionally a client certificate).'),
     Field('useClientCert', 'bool', 'Present the client certificate of I(tls_credentials) to the workload.', default=False),
     Field('verifyHostname', 'bool', "Check the workload's host name against its certificate.", default=False),
     _type(),
-    Field('includeNotReadyPods', 'bool', 'Also route to pods that are not ready.', default=False, platforms=KUBE),
-    Field('exposePodsByName', 'bool', 'Expose each pod as its own service.', default=False, platforms=KUBE),
+    Field('includeNotReadyPods', 'bool', 'Also route to pods that are not ready.', default=False, platforms=platforms.KUBERNETES),
+    Field('exposePodsByName', 'bool', 'Expose each pod as its own service.', default=False, platforms=platforms.KUBERNETES),
     _settings('connector'),
 ], module='connector', rules=[
-    OneOf(('selector', 'host'), platforms=KUBE),
+    OneOf(('selector', 'host'), platforms=platforms.KUBERNETES),
 ], status_fields=('status', 'message', 'conditions', 'hasMatchingListener', 'selectedPods'))
 
 ACCESS_GRANT = Kind('AccessGrant', 'accessgrants', 'Permission to redeem access tokens for links to this site.', [
@@ -282,7 +278,7 @@ ACCESS_GRANT = Kind('AccessGrant', 'accessgrants', 'Permission to redeem access 
     Field('issuer', 'str', 'Name of the Secret with the CA that signs the link certificates. The site default '
           'issuer when unset.', check='name'),
     _settings('grant'),
-], platforms=KUBE, module='access_grant',
+], platforms=platforms.KUBERNETES, module='access_grant',
     not_on_system='a Linux, Podman or Docker site cannot serve access tokens: issue a static link on it with '
                   'appnet.skupper.static_link and apply that on the remote site instead',
     status_fields=('status', 'message', 'conditions', 'url', 'code', 'ca', 'redemptions', 'expirationTime'),
@@ -317,7 +313,7 @@ ROUTER_ACCESS = Kind('RouterAccess', 'routeraccesses', "Access to the site's rou
     Field('generateTlsCredentials', 'bool', 'Generate the TLS credentials when they do not exist.', default=False),
     Field('issuer', 'str', 'Name of the CA that signs generated credentials.', check='name'),
     Field('accessType', 'str', 'How the router is exposed on Kubernetes (a Kubernetes access type). The default '
-          'is C(route) on OpenShift, else C(loadbalancer).', platforms=KUBE, choices=ACCESS_TYPES),
+          'is C(route) on OpenShift, else C(loadbalancer).', platforms=platforms.KUBERNETES, choices=ACCESS_TYPES),
     Field('bindHost', 'str', 'Address the router binds to.', check='host', default='0.0.0.0'),
     Field('subjectAlternativeNames', 'list', 'Host names and IP addresses in the router certificate.', elements='str'),
     _settings('router access'),
@@ -325,11 +321,11 @@ ROUTER_ACCESS = Kind('RouterAccess', 'routeraccesses', "Access to the site's rou
     Distinct('roles', 'name'),
     # One socket per port: the router refuses to start with two listeners on one port (two roles on the
     # default port of a system site included).
-    Distinct('roles', 'port', defaults={SYSTEM_PLATFORMS: ('name', DEFAULT_ROLE_PORTS)}),
+    Distinct('roles', 'port', defaults={platforms.SYSTEM: ('name', DEFAULT_ROLE_PORTS)}),
 ], status_fields=('status', 'message', 'conditions', 'endpoints'))
 ROUTER_ACCESS.field('tlsCredentials').required = True
 ROUTER_ACCESS.field('tlsCredentials').schema_required = True
-ROUTER_ACCESS.field('tlsCredentials').required_on = PLATFORMS
+ROUTER_ACCESS.field('tlsCredentials').required_on = platforms.NAMES
 
 ATTACHED_CONNECTOR = Kind('AttachedConnector', 'attachedconnectors',
                           'A connector for workloads in a peer namespace, attached to a site in another namespace.', [
@@ -342,7 +338,7 @@ ATTACHED_CONNECTOR = Kind('AttachedConnector', 'attachedconnectors',
                               _type(kube_only=True),
                               Field('includeNotReadyPods', 'bool', 'Also route to pods that are not ready.', default=False),
                               _settings('attached connector'),
-                          ], platforms=KUBE, module='attached_connector',
+                          ], platforms=platforms.KUBERNETES, module='attached_connector',
                           not_on_system='attached connectors select Kubernetes pods in a peer namespace; on a Linux, '
                                         'Podman or Docker site use appnet.skupper.connector with a host instead',
                           status_fields=('status', 'message', 'conditions', 'selectedPods'))
@@ -354,7 +350,7 @@ ATTACHED_CONNECTOR_BINDING = Kind('AttachedConnectorBinding', 'attachedconnector
                                       Field('routingKey', 'str', 'Routing key that matches listeners.', required=True),
                                       Field('exposePodsByName', 'bool', 'Expose each pod as its own service.', default=False),
                                       _settings('binding'),
-                                  ], platforms=KUBE, module='attached_connector_binding',
+                                  ], platforms=platforms.KUBERNETES, module='attached_connector_binding',
                                   not_on_system='attached connector bindings exist only on Kubernetes; on a Linux, '
                                                 'Podman or Docker site use appnet.skupper.connector with a host instead',
                                   status_fields=('status', 'message', 'conditions', 'hasMatchingListener'))
@@ -381,7 +377,7 @@ SECURED_ACCESS = Kind('SecuredAccess', 'securedaccesses', 'Secure access to sele
     Field('certificate', 'str', 'Name of the certificate.'),
     Field('accessType', 'str', 'How the pods are exposed.'),
     _settings('secured access'),
-], platforms=KUBE, rules=[Distinct('ports', 'name'), Distinct('ports', 'port')],
+], platforms=platforms.KUBERNETES, rules=[Distinct('ports', 'name'), Distinct('ports', 'port')],
     not_on_system='secured access exposes Kubernetes pods through a Kubernetes service; on a Linux, Podman or Docker '
                   'site accept links with appnet.skupper.router_access, or reach local servers with a '
                   'appnet.skupper.connector',

@@ -15,7 +15,7 @@ import copy
 from ansible_collections.appnet.skupper.plugins.module_utils import platforms
 from ansible_collections.appnet.skupper.plugins.module_utils.model import values
 from ansible_collections.appnet.skupper.plugins.module_utils.model.kinds import (
-    KINDS, PLATFORM_TITLES, PLATFORMS, Conflict, Distinct, OneOf, get_kind, snake, titles)
+    KINDS, Conflict, Distinct, OneOf, get_kind, snake, titles)
 
 _CHECKS = {
     'name': values.check_name,
@@ -65,7 +65,7 @@ def _choice_error(field, value, label, platform):
         return None
     text = '%s: %r is not one of %s' % (label, value, ', '.join(choices))
     if choices is field.system_choices:
-        text += ' on %s' % PLATFORM_TITLES[platform]
+        text += ' on %s' % platforms.TITLES[platform]
         if field.choices and value in field.choices:
             text += ' (%r is for Kubernetes only)' % (value,)
     return text
@@ -113,9 +113,9 @@ def _required_here(field, platform):
 
 
 def _missing(field, platform, value):
-    if platform is None or field.required_on == PLATFORMS:
+    if platform is None or field.required_on == platforms.NAMES:
         return 'required field is %s' % ('missing' if value is None else 'empty')
-    return 'required on %s%s' % (PLATFORM_TITLES[platform], '' if value is None else ', but empty')
+    return 'required on %s%s' % (platforms.TITLES[platform], '' if value is None else ', but empty')
 
 
 def _validate_fields(fields, values, path, platform, style, errors):
@@ -133,7 +133,7 @@ def _validate_fields(fields, values, path, platform, style, errors):
             continue
         if platform and not field.supported_on(platform):
             errors.append('%s: is only used on %s, not on %s' % (
-                _label(field_path, style), titles(field.platforms), PLATFORM_TITLES[platform]))
+                _label(field_path, style), titles(field.platforms), platforms.TITLES[platform]))
             continue
         _validate_value(field, value, field_path, platform, style, errors)
 
@@ -163,7 +163,7 @@ def _rule_errors(kind, spec, platform, style):
             if len(present) > 1:
                 errors.append('%s: set only one of them, not both' % ' and '.join(labels))
             elif not present:
-                limited = '' if rule.platforms == PLATFORMS else ' on %s' % titles(rule.platforms)
+                limited = '' if rule.platforms == platforms.NAMES else ' on %s' % titles(rule.platforms)
                 errors.append('%s: exactly one of them is required%s' % (' or '.join(labels), limited))
         elif isinstance(rule, Conflict):
             on = [spec.get(n) not in (None, False, '') and spec.get(n) not in rule.off for n in rule.names]
@@ -251,7 +251,7 @@ def metadata_errors(metadata, style='spec', state='present'):
 
 
 def _not_supported(kind, platform, style):
-    where = PLATFORM_TITLES[platform]
+    where = platforms.TITLES[platform]
     if style == 'spec':
         return '%s: not supported on %s: %s' % (kind.kind, where, kind.not_on_system)
     return '%s is not supported on %s: %s' % (kind.kind, where, kind.not_on_system)

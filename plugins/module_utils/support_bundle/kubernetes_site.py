@@ -10,7 +10,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.appnet.skupper.plugins.module_utils import model, status
+from ansible_collections.appnet.skupper.plugins.module_utils import model, network_info_shape
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s import client as kube_client
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s.status import from_kubernetes
@@ -124,19 +124,19 @@ def collect_status(bundle, found):
     info = from_kubernetes(sites[0] if sites else None, found.get('Link') or [], found.get('Listener') or [],
                            found.get('Connector') or [])
     bundle.index['site'] = info['site']['name']
-    bundle.index['ready'] = not status.not_ready(info)
+    bundle.index['ready'] = not network_info_shape.not_ready(info)
     bundle.collected('status', bundle.add_json('status/network_info.json', info))
-    for text in status.not_ready(info):
+    for text in network_info_shape.not_ready(info):
         bundle.problem(text)
     for kind in ('listeners', 'connectors'):
         for item in info[kind]:
-            if item.get('status') != status.READY and item.get('reason'):
+            if item.get('status') != network_info_shape.READY and item.get('reason'):
                 bundle.problem('%s %s is %s: %s' % (kind[:-1], item['name'], item['status'], item['reason']))
     for kind in ('AccessGrant', 'AccessToken', 'RouterAccess', 'Certificate', 'SecuredAccess', 'AttachedConnector',
                  'AttachedConnectorBinding', 'MultiKeyListener'):
         for item in found.get(kind) or []:
             item_status = item.get('status') or {}
-            if item_status.get('status') not in (None, status.READY):
+            if item_status.get('status') not in (None, network_info_shape.READY):
                 bundle.problem('%s %s is %s: %s' % (kind, item['metadata']['name'], item_status.get('status'),
                                                     item_status.get('message') or 'no message'))
 

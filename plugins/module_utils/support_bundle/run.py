@@ -14,6 +14,8 @@ import tempfile
 
 from ansible_collections.appnet.skupper.plugins.module_utils import platforms
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError
+from ansible_collections.appnet.skupper.plugins.module_utils.k8s import auth
+from ansible_collections.appnet.skupper.plugins.module_utils.skupper_module import SkupperModule
 from ansible_collections.appnet.skupper.plugins.module_utils.support_bundle.archive import Bundle
 
 
@@ -38,9 +40,11 @@ def gather(params):
     return bundle
 
 
-def run_support_bundle_module(module):
+def run_support_bundle_module(argument_spec):
     """Collect, write (unless check mode), report. The archive stays on the managed host when no dest is given
     (changed); with dest, the action plugin fetches it to the controller and removes it here."""
+    module = SkupperModule(argument_spec=argument_spec, supports_check_mode=True)
+    auth.protect_kubeconfig(module)
     params = module.params
     if params['log_lines'] < 1:
         module.fail_json(msg='log_lines must be at least 1, not %d; nothing was collected' % params['log_lines'])

@@ -16,8 +16,8 @@ import shutil
 import stat
 import subprocess
 
-from ansible_collections.appnet.skupper.plugins.module_utils import documents, platforms, status
-from ansible_collections.appnet.skupper.plugins.module_utils.system.service import management, router_service, router_status
+from ansible_collections.appnet.skupper.plugins.module_utils import documents, platforms, network_info_shape
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service import router_queries, router_service, router_status
 from ansible_collections.appnet.skupper.plugins.module_utils.system.service.container_service import container_name
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files, resource_files
 from ansible_collections.appnet.skupper.plugins.module_utils.support_bundle import certificates
@@ -29,7 +29,7 @@ PARTS = ('input', 'runtime', 'internal')
 LOG_FILES = (os.path.join('internal', 'router', 'skrouterd.log'),)
 MAX_FILE_BYTES = 1024 * 1024
 # The management snapshot: what network_info reads, plus the router's AMQP links and its TLS profiles.
-SNAPSHOT_TYPES = management.SITE_ENTITY_TYPES + ('router.link', 'sslProfile')
+SNAPSHOT_TYPES = router_queries.SITE_ENTITY_TYPES + ('router.link', 'sslProfile')
 
 
 def _file_text(bundle, path, relative):
@@ -108,10 +108,10 @@ def collect_status(bundle, home, namespace, platform, skmanage, timeout):
     state, router_error = None, None
     try:
         container = (entry.engine, container_name(namespace)) if entry.engine else None
-        state = management.query_site(home, skmanage, timeout, SNAPSHOT_TYPES, container=container)
+        state = router_queries.query_site(home, skmanage, timeout, SNAPSHOT_TYPES, container=container)
         bundle.collected('management', bundle.add_json('management/snapshot.json', state),
                          entity_types=sorted(state))
-    except management.ManagementError as exc:
+    except router_queries.ManagementError as exc:
         router_error = exc.message
         bundle.failed('management', exc.message)  # the site's status below says it too
     if not resources:
@@ -121,12 +121,12 @@ def collect_status(bundle, home, namespace, platform, skmanage, timeout):
         return state
     info = router_status.from_router(state, resources, namespace, platform, router_error)
     bundle.collected('status', bundle.add_json('status/network_info.json', info))
-    bundle.index['ready'] = not status.not_ready(info)
-    for text in status.not_ready(info):
+    bundle.index['ready'] = not network_info_shape.not_ready(info)
+    for text in network_info_shape.not_ready(info):
         bundle.problem(text)
     for kind in ('listeners', 'connectors'):
         for item in info[kind]:
-            if item.get('status') != status.READY and item.get('reason'):
+            if item.get('status') != network_info_shape.READY and item.get('reason'):
                 bundle.problem('%s %s is %s: %s' % (kind[:-1], item['name'], item['status'], item['reason']))
     return state
 
@@ -193,7 +193,7 @@ def collect_service(bundle, home, namespace, platform, log_lines):
     return record, running
 
 
-def collect(bundle, home, namespace, platform, skmanage='skmanage', timeout=management.DEFAULT_TIMEOUT,
+def collect(bundle, home, namespace, platform, skmanage='skmanage', timeout=router_queries.DEFAULT_TIMEOUT,
             log_lines=200):
     """Fill bundle with the site of namespace home."""
     if not os.path.isdir(home):

@@ -73,7 +73,7 @@ class SystemBackend(Backend):
         spec = model.get_kind(kind)
         if not spec.supported_on(self.platform):
             raise BackendError('%s is not supported on %s: %s' % (
-                kind, model.PLATFORM_TITLES[self.platform], spec.not_on_system))
+                kind, platforms.TITLES[self.platform], spec.not_on_system))
 
     def site_names(self):
         """{name: file} of the Site documents in input/resources."""

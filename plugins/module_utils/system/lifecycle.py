@@ -23,8 +23,8 @@ import shutil
 
 from ansible_collections.appnet.skupper.plugins.module_utils import args_common, kind_handlers, platforms, runner
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError
-from ansible_collections.appnet.skupper.plugins.module_utils.module_input import SkupperModule
-from ansible_collections.appnet.skupper.plugins.module_utils.system.render import live_config, site_status
+from ansible_collections.appnet.skupper.plugins.module_utils.skupper_module import SkupperModule
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render import live_config, runtime_status
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.certs import CertificateError
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.renderer import check_platform, render_site
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import SiteStateError
@@ -235,7 +235,7 @@ def act(module, home, decision):
                 lambda busy: render_site(home, params['namespace'], platform=params['platform'],
                                          router_running=False, busy_ports=busy))
         except router_service.ServiceError as exc:
-            site_status.set_router_running(home, False, 'the router did not start: %s' % str(exc).split('\n', 1)[0])
+            runtime_status.set_router_running(home, False, 'the router did not start: %s' % str(exc).split('\n', 1)[0])
             raise StartFailed(str(exc), sorted(set(changed_files) | set(getattr(exc, 'changed_files', []))))
         changed_files = decision.rendered.changed_files
         faults.point('system-after-restart')
@@ -277,8 +277,8 @@ def run_site(module, home, record, prepared=None):
             # The documents were written: the failure says so, and which.
             raise StartFailed(str(exc), [], applied['results'])
         raise
-    site_file = site_status.set_router_running(home, not decision.deferred, DEFERRED if decision.deferred else None,
-                                               dry_run=module.check_mode)
+    site_file = runtime_status.set_router_running(home, not decision.deferred, DEFERRED if decision.deferred else None,
+                                                  dry_run=module.check_mode)
     if site_file and site_file not in changed_files:
         changed_files = sorted(changed_files + [site_file])
     return site_result(module, decision, record, changed_files, installed, applied)
@@ -342,7 +342,7 @@ def stop_router(module, home, record):
 
 def stop_site(module, home, record, _prepared=None):
     manager, active = stop_router(module, home, record)
-    site_file = site_status.set_router_running(home, False, STOPPED, dry_run=module.check_mode)
+    site_file = runtime_status.set_router_running(home, False, STOPPED, dry_run=module.check_mode)
     return {'changed': active or bool(site_file), 'restarted': False, 'service': manager.describe(),
             'changed_files': [site_file] if site_file else [],
             'diff': {'before': {'active': active}, 'after': {'active': False}}}

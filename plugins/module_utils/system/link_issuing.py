@@ -20,8 +20,9 @@ def already_issued(home, subject):
     return set(content) == {certs.CA_FILE, certs.CERT_FILE, certs.KEY_FILE}
 
 
-def run_static_link_module(module):
-    """Issue (or give back) the static link of module.params['subject'] and exit the module with it."""
+def run_system_static_link(module):
+    """appnet.skupper.static_link on a system site: issue (or give back) the static link of the subject and exit the
+    module with it."""
     params = module.params
     problem = args_common.system_platform_problem(
         params['platform'], 'static links are issued by Linux, Podman and Docker sites; a Kubernetes site issues '

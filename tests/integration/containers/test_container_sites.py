@@ -244,16 +244,16 @@ class Scenario(object):
     def link_connections(self):
         """{'box': ..., 'host': ...}: the (identity, container, dir) of each site's inter-router connections, from
         its router's management (box: skmanage in its container); a link that flaps comes back with new ones."""
-        from ansible_collections.appnet.skupper.plugins.module_utils.system.service import management
+        from ansible_collections.appnet.skupper.plugins.module_utils.system.service import router_queries
         found = {}
         with self.network.inside():
-            target = management.management_target(self.home(self.host_ns))
-            found['host'] = management.query(target, 'connection', self.router['skmanage'])
-        inside = management.in_container(management.management_target(self.home(self.box_ns)),
-                                         self.home(self.box_ns))
+            target = router_queries.management_target(self.home(self.host_ns))
+            found['host'] = router_queries.query(target, 'connection', self.router['skmanage'])
+        box_home = self.home(self.box_ns)
+        inside = router_queries.in_container(router_queries.management_target(box_home), box_home)
         with self.network.inside():  # a host-network container's exec is on the caller's network
-            done = self.engine.run('exec', self.container, 'skmanage', 'query', '--type=%s' % management.full_type(
-                'connection'), *management.connection_options(inside))
+            done = self.engine.run('exec', self.container, 'skmanage', 'query', '--type=%s'
+                                   % router_queries.full_type('connection'), *router_queries.connection_options(inside))
         assert done.returncode == 0, done.stdout + done.stderr
         found['box'] = json.loads(done.stdout)
         return dict((site, set((item['identity'], item.get('container'), item.get('dir')) for item in items

@@ -1,6 +1,6 @@
 """A full disk names the path and leaves the site as it was; the supervisor of the real router never gives up
 for good, says what it does and starts from the first delay again after a healthy run; internal/ and the router
-log are private (issue 11)."""
+log are private."""
 
 import json
 import os

@@ -1,4 +1,4 @@
-"""Faults against the real router (issue 11): a killed apply never hides a change, one run at a time per site,
+"""Faults against the real router: a killed apply never hides a change, one run at a time per site,
 stop finds every router of the site. Each site lives in a private temporary data home; every router process
 started here is stopped at the end (the tests check that none is left).
 

@@ -1,4 +1,4 @@
-"""Scale (issue 11): a Linux site with 200 listeners and 200 connectors, made through the site role (one task for
+"""Scale: a Linux site with 200 listeners and 200 connectors, made through the site role (one task for
 all of them), renders, starts the real router and serves; check mode and a second run change nothing. Figures
 are printed (run with -s), never asserted."""
 

@@ -1,4 +1,4 @@
-"""Secrets never reach syslog (issue 11): real ansible-playbook runs whose modules log to a real /dev/log, a
+"""Secrets never reach syslog: real ansible-playbook runs whose modules log to a real /dev/log, a
 datagram socket of this test bind-mounted there in a private mount namespace; a resource task carrying a Secret
 (with and without no_log) writes records, none with the key, plain or base64."""
 

@@ -270,7 +270,7 @@ BAD = [
     ('resource empty definition', ['definition holds no documents']),
     ('resource empty list', ['definition holds no documents']),
     ('resource directory without documents', ['callback_plugins holds no documents']),
-    # issue 11
+    # options misspelt or of the wrong shape: named, with what is supported
     ('misspelt routing key', ['routing_ky: unsupported option']),
     ('misspelt role option', ['roles[0].prot: unsupported option (supported: name, port)']),
     ('list option given a string', ["endpoints: expected a list of mappings, got 'east.example.com:55671'"]),

@@ -41,8 +41,8 @@ def skmanage(router):
 
 
 def query(site, entity_type):
-    from ansible_collections.appnet.skupper.plugins.module_utils.system.service import management
-    return management.query(management.management_target(site.home), entity_type, skmanage(site.router))
+    from ansible_collections.appnet.skupper.plugins.module_utils.system.service import router_queries
+    return router_queries.query(router_queries.management_target(site.home), entity_type, skmanage(site.router))
 
 
 def link_connections(site):
@@ -193,11 +193,11 @@ def test_a_live_change_the_router_refuses_falls_back_to_a_restart(network):
     east, ports = network.east, network.ports
     pids = router_processes(east.config)
     # A listener of the same name made behind the module's back: the router refuses to create it again.
-    from ansible_collections.appnet.skupper.plugins.module_utils.system.service import management
-    target = management.management_target(east.home)
-    management.run_tool([skmanage(east.router), 'create', '--type=io.skupper.router.tcpListener', 'name=listener/b',
-                         'host=127.0.0.1', 'port=%d' % free_port(), 'address=echo']
-                        + management.connection_options(target), target)
+    from ansible_collections.appnet.skupper.plugins.module_utils.system.service import router_queries
+    target = router_queries.management_target(east.home)
+    router_queries.run_tool([skmanage(east.router), 'create', '--type=io.skupper.router.tcpListener', 'name=listener/b',
+                             'host=127.0.0.1', 'port=%d' % free_port(), 'address=echo']
+                            + router_queries.connection_options(target), target)
     assert east.apply([listener('b', 'echo', ports['b'])]).returncode == 0
     result = reload(east)
     assert (result['changed'], result['restarted'], result['restart_reason'], result['reconfigured']) == \

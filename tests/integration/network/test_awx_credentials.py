@@ -1,4 +1,4 @@
-"""An AWX Kubernetes credential reaches every module the roles call (issue 21 item 2).
+"""An AWX Kubernetes credential reaches every module the roles call.
 
 AWX's Kubernetes credential injects K8S_AUTH_HOST, K8S_AUTH_API_KEY, K8S_AUTH_SSL_CA_CERT and K8S_AUTH_VERIFY_SSL
 into the job's environment; the inventory names no API server. The jobs run as AWX runs them (`ansible-runner run`,

@@ -58,10 +58,12 @@ def test_check_mode_on_an_empty_then_a_built_network(tmp_path, cluster):  # noqa
         # west (Kubernetes): its Site; east (Linux): its resources and the render, one task; east's link to west.
         assert 'west / appnet.skupper.site : Site and router accesses' in changed
         assert EAST_SITE in changed
-        assert 'east / appnet.skupper.link : Check mode: the links this site would make' in changed
+        # the link: access_grant predicts the grant on west (dry run), nothing issued, no fake task
+        assert 'east / appnet.skupper.link : Grants on the Kubernetes targets' in changed
         predicted = [outcome for host, name, outcome in task_outcomes(report)
-                     if host == 'east' and name.endswith('Check mode: the links this site would make')]
-        assert predicted[0]['msg'] == 'east would link to west (link-west)'
+                     if host == 'east' and name.endswith('Grants on the Kubernetes targets')]
+        assert [(r['changed'], r.get('failed', False)) for r in predicted[0]['results']] == [(True, False)]
+        assert not [name for _host, name, _outcome in task_outcomes(report) if 'Check mode' in name]
         assert not os.path.exists(data_home)
         assert skupper_objects(server, 'shop') == []
         assert controller.redemptions('shop', 'east') == 0

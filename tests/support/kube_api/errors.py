@@ -159,5 +159,8 @@ def method_not_allowed():
     return ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {})
 
 
-def expired(requested, current):
-    return ApiError(410, 'Expired', f'too old resource version: {requested} ({current})')
+def not_implemented(feature, code=400, reason='BadRequest'):
+    """A request for a feature of kube-apiserver that the stand-in leaves out (no product path uses it): answered
+    with an error that says so, never with a wrong answer."""
+    return ApiError(code, reason, f'the API server stand-in (a test double) does not implement {feature}: '
+                                  f'no product path uses it')

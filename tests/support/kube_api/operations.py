@@ -1,30 +1,30 @@
-"""The verbs of the API server stand-in (a test double): get, list, watch, create, update, patch, apply, delete.
+"""The verbs of the API server stand-in (a test double): get, list, create, update, patch, apply, delete.
 
 Each verb takes a routing Target and a parsed Request and returns an Outcome (HTTP code, JSON body, whether
 stored state changed). Failures are raised as ApiError with kube's Status shape.
+
+What no product path uses is left out and refused with a message that says so (errors.not_implemented): watch,
+label and field selectors, JSON patch and strategic merge patch. A merge patch stays (the tests play the
+controller's status writes and a user's edits with it).
 """
 
 import base64
 import copy
 import dataclasses
 import json
-import time
 
 import yaml
 
 from . import errors, fields, objects, patches
 from .routing import APPLY_PATCH
-from .selectors import field_selector, label_selector
 
 MERGE_PATCH = 'application/merge-patch+json'
 JSON_PATCH = 'application/json-patch+json'
 STRATEGIC_PATCH = 'application/strategic-merge-patch+json'
 CUSTOM_PATCH_TYPES = (JSON_PATCH, MERGE_PATCH, APPLY_PATCH)
+SELECTORS = ('labelSelector', 'fieldSelector')
 OPTIONS_KIND = {'create': 'CreateOptions', 'update': 'UpdateOptions', 'patch': 'PatchOptions',
                 'apply': 'PatchOptions', 'delete': 'DeleteOptions', 'deletecollection': 'DeleteOptions'}
-DEFAULT_WATCH_SECONDS = 1800
-BOOKMARK_EVERY = 60.0
-BOOKMARK_BEFORE_END = 2.0
 
 
 @dataclasses.dataclass
@@ -106,19 +106,16 @@ class Operations:
             raise errors.not_found(target.resource, target.name)
         return Outcome(200, obj)
 
-    def _matcher(self, target, query):
-        labels = label_selector(query.get('labelSelector'))
-        field_match = field_selector(query.get('fieldSelector'), target.resource.kind)
-
-        def matches(obj):
-            metadata = obj.get('metadata') or {}
-            return labels(metadata.get('labels')) and field_match(metadata)
-        return matches
+    @staticmethod
+    def _refuse_selectors(query):
+        for name in SELECTORS:
+            if query.get(name):
+                raise errors.not_implemented(f'{name} (a list or deletecollection with a selector)')
 
     def list(self, target, request):
-        matches = self._matcher(target, request.query)
+        self._refuse_selectors(request.query)
         with self.store.lock:
-            items = [obj for obj in self.store.list(target.resource.key, target.namespace) if matches(obj)]
+            items = self.store.list(target.resource.key, target.namespace)
             revision = self.store.revision
         metadata = {'resourceVersion': str(revision)}
         items = self._page(items, request.query, metadata)
@@ -145,57 +142,6 @@ class Operations:
         metadata['continue'] = base64.b64encode(json.dumps({'offset': offset}).encode()).decode()
         metadata['remainingItemCount'] = len(items) - offset
         return items[start:offset]
-
-    def watch(self, target, request, stopping):
-        """Watch events (dicts) until timeoutSeconds, the server stops, or the history is too old (410)."""
-        matches = self._matcher(target, request.query)
-        timeout = float(request.query.get('timeoutSeconds') or DEFAULT_WATCH_SECONDS)
-        requested = request.query.get('resourceVersion') or '0'
-        key = target.resource.key
-
-        def selected(obj):
-            in_scope = target.namespace is None or obj['metadata'].get('namespace') == target.namespace
-            return in_scope and matches(obj)
-        with self.store.lock:
-            if requested == '0':
-                cursor = self.store.revision
-                initial = [obj for obj in self.store.list(key, target.namespace) if matches(obj)]
-            elif not requested.isdigit() or self.store.too_old(int(requested)):
-                yield {'type': 'ERROR', 'object': errors.expired(requested, self.store.revision).status()}
-                return
-            else:
-                cursor, initial = int(requested), []
-        for obj in initial:
-            yield {'type': 'ADDED', 'object': obj}
-        bookmarks = request.query.get('allowWatchBookmarks', '').lower() in ('true', '1')
-        yield from self._follow(target.resource, cursor, timeout, selected, stopping, bookmarks)
-
-    def _follow(self, resource, cursor, timeout, matches, stopping, bookmarks=False):
-        """Events after cursor until the deadline; with bookmarks, a BOOKMARK (the resourceVersion the watch has
-        reached) every minute and 2 s before the deadline, as kube's watch cache sends them."""
-        start = time.monotonic()
-        deadline = start + timeout
-        bookmark_times = [min(start + BOOKMARK_EVERY * n, deadline - BOOKMARK_BEFORE_END)
-                          for n in range(1, int(timeout // BOOKMARK_EVERY) + 2)] if bookmarks else []
-        bookmark_times = sorted(moment for moment in set(bookmark_times) if moment > start)
-        while not stopping() and time.monotonic() < deadline:
-            wait = min(0.25, max(0.0, deadline - time.monotonic()))
-            for event in self.store.events_after(resource.key, cursor, wait):
-                cursor = max(cursor, event.resource_version)
-                translated = _translate(event, matches)
-                if translated:
-                    yield translated
-            if bookmark_times and time.monotonic() >= bookmark_times[0]:
-                bookmark_times.pop(0)
-                with self.store.lock:  # what is pending first, then the revision they bring the watch to
-                    pending, revision = self.store.events_after(resource.key, cursor, 0), self.store.revision
-                for event in pending:
-                    translated = _translate(event, matches)
-                    if translated:
-                        yield translated
-                cursor = max(cursor, revision)
-                yield {'type': 'BOOKMARK', 'object': {'kind': resource.kind, 'apiVersion': resource.api_version,
-                                                      'metadata': {'resourceVersion': str(cursor)}}}
 
     # -- writes ------------------------------------------------------------------------------------
 
@@ -355,15 +301,14 @@ class Operations:
         content_type = request.content_type
         if content_type == STRATEGIC_PATCH and resource.custom:
             raise errors.unsupported_media_type(CUSTOM_PATCH_TYPES)
-        if content_type not in (MERGE_PATCH, JSON_PATCH, STRATEGIC_PATCH):
+        if content_type in (JSON_PATCH, STRATEGIC_PATCH):
+            raise errors.not_implemented(f'{content_type} patches', 415, 'UnsupportedMediaType')
+        if content_type != MERGE_PATCH:
             raise errors.unsupported_media_type(CUSTOM_PATCH_TYPES + (STRATEGIC_PATCH,))
-        patch = parse_json(request)
+        patch = objects.ensure_mapping(parse_json(request), 'a merge patch')
         with self.store.lock:
             old = self._existing(target)
-            if content_type == JSON_PATCH:
-                candidate = patches.json_patch(old, patch)
-            else:
-                candidate = patches.merge_patch(old, objects.ensure_mapping(patch, 'a merge patch'))
+            candidate = patches.merge_patch(old, patch)
             objects.check_type_meta(resource, candidate)
             if (candidate.get('metadata') or {}).get('name') != target.name:
                 raise errors.bad_request('metadata.name: Invalid value: the name of the object may not change')
@@ -504,9 +449,9 @@ class Operations:
 
     def delete_collection(self, target, request):
         dry_run = dry_run_requested(request)
-        matches = self._matcher(target, request.query)
+        self._refuse_selectors(request.query)
         with self.store.lock:
-            removed = [obj for obj in self.store.list(target.resource.key, target.namespace) if matches(obj)]
+            removed = self.store.list(target.resource.key, target.namespace)
             persisted = False
             for obj in removed:
                 persisted = self._delete(target.resource, obj, dry_run).persisted or persisted
@@ -514,16 +459,3 @@ class Operations:
         listing.body['items'] = removed
         listing.persisted = persisted
         return listing
-
-
-def _translate(event, matches):
-    """A watch event as a selective watcher sees it (objects entering/leaving the selection)."""
-    now_matches = event.type != 'DELETED' and matches(event.object)
-    before_matched = event.previous is not None and matches(event.previous)
-    if event.type == 'DELETED':
-        return {'type': 'DELETED', 'object': event.object} if before_matched else None
-    if now_matches:
-        return {'type': 'MODIFIED' if before_matched else 'ADDED', 'object': event.object}
-    if before_matched:
-        return {'type': 'DELETED', 'object': event.object}
-    return None

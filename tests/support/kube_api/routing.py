@@ -2,7 +2,7 @@
 
 import dataclasses
 
-from .errors import method_not_allowed, path_not_found
+from .errors import method_not_allowed, not_implemented, path_not_found
 
 APPLY_PATCH = 'application/apply-patch+yaml'
 DISCOVERY_PATHS = ('/version', '/api', '/apis')
@@ -27,15 +27,15 @@ class Route:
     discovery: str = None
 
 
-def _is_watch(query):
-    return query.get('watch', '').lower() in ('true', '1')
-
-
 def kube_verb(method, target, query, content_type):
-    """get, list, watch, create, update, patch, apply, delete, deletecollection (405 otherwise)."""
+    """get, list, create, update, patch, apply, delete, deletecollection (405 otherwise).
+
+    A watch (watch=true) is answered 400: the product never watches, so the stand-in does not implement it."""
     named = target.name is not None
+    if method == 'GET' and query.get('watch', '').lower() in ('true', '1'):
+        raise not_implemented('watch (watch=true)')
     verbs = {
-        ('GET', True): 'get', ('GET', False): 'watch' if _is_watch(query) else 'list',
+        ('GET', True): 'get', ('GET', False): 'list',
         ('POST', False): 'create', ('PUT', True): 'update',
         ('PATCH', True): 'apply' if content_type == APPLY_PATCH else 'patch',
         ('DELETE', True): 'delete', ('DELETE', False): 'deletecollection',

@@ -105,17 +105,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             answer = self._answer(request, record, content_type)
         except ApiError as error:
             answer = (error.code, error.status(), error.headers)
-        record.code = answer[0] if isinstance(answer, tuple) else (0 if answer is None else 200)
+        record.code = 0 if answer is None else answer[0]
         standin.record(record)
         if answer is None:
             self._drop()
-        elif isinstance(answer, tuple):
-            self._send_json(*answer)
         else:
-            self._stream(answer)
+            self._send_json(*answer)
 
     def _answer(self, request, record, content_type):
-        """(code, body, headers), a watch event iterator, or None to drop the connection; records as it goes."""
+        """(code, body, headers), or None to drop the connection; records as it goes."""
         standin = self.server.standin
         authorization = self.headers.get('Authorization')
         if not standin.authorized(authorization, self.request):
@@ -132,8 +130,6 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return _fault_answer(fault)
         if route.discovery:
             return 200, discovery.document(standin.registry, route.discovery, f'{standin.host}:{standin.port}'), {}
-        if route.verb == 'watch':
-            return standin.operations.watch(route.target, request, standin.stopping)
         outcome = standin.call(route, request)
         record.persisted = outcome.persisted
         return outcome.code, outcome.body, {}
@@ -151,20 +147,6 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
-
-    def _stream(self, events):
-        self.send_response(200)
-        self.send_header('Content-Type', 'application/json')
-        self.send_header('Transfer-Encoding', 'chunked')
-        self.end_headers()
-        try:
-            for event in events:
-                data = json.dumps(event).encode() + b'\n'
-                self.wfile.write(b'%x\r\n%s\r\n' % (len(data), data))
-                self.wfile.flush()
-            self.wfile.write(b'0\r\n\r\n')
-        except (OSError, ValueError):
-            self.close_connection = True
 
 
 def _fault_answer(fault):
@@ -201,12 +183,12 @@ class StandInServer:
     """A running stand-in: `url`, request records and counts, faults, TLS files, kubeconfig helper."""
 
     def __init__(self, host='127.0.0.1', port=0, tls_dir=None, token=None, client_ca=None, crd_dir=None,
-                 history_limit=2000, read_only_token=None):
+                 read_only_token=None):
         self.registry = Registry(load_crd_documents(crd_dir))
         # Seconds between a CRD's creation and its Established condition (kube's establishing controller runs
         # once the new types are served; a client must wait for it before it creates custom resources).
         self.establish_delay = 0.2
-        self.store = Store(history_limit)
+        self.store = Store()
         self.operations = Operations(self.registry, self.store)
         self.token = token
         self.read_only_token = read_only_token
@@ -347,7 +329,6 @@ class StandInServer:
 
     def stop(self):
         self._stopping.set()
-        self.store.close()
         self._http.shutdown()
         self._http.server_close()
         self._thread.join(5)
@@ -405,14 +386,10 @@ class StandInServer:
                     return fault
         return None
 
-    def compact_history(self):
-        """Forget the watch history: watches from an older resourceVersion get 410 Gone."""
-        self.store.compact()
-
     # -- control endpoints (/_standin/...) for tests in other processes ------------------------------
 
     def control(self, method, path, body):
-        """(code, JSON body) of GET /_standin/requests, POST /_standin/reset|faults|compact, DELETE faults."""
+        """(code, JSON body) of GET /_standin/requests, POST /_standin/reset|faults, DELETE faults."""
         action = (method, path.rstrip('/'))
         if action == ('GET', '/_standin/requests'):
             return 200, {'requests': [r.as_dict() for r in self.requests], 'counts': self.counts()}
@@ -424,9 +401,6 @@ class StandInServer:
         if action == ('DELETE', '/_standin/faults'):
             self.clear_faults()
             return 200, {'cleared': True}
-        if action == ('POST', '/_standin/compact'):
-            self.compact_history()
-            return 200, {'compacted': True}
         return 404, {'error': f'no stand-in control endpoint {method} {path}'}
 
     def _control_fault(self, body):
@@ -479,11 +453,10 @@ def crd_status(crd):
 
 
 def start_server(host='127.0.0.1', port=0, tls=False, token=None, client_ca=None, tls_dir=None, crd_dir=None,
-                 history_limit=2000, read_only_token=None):
+                 read_only_token=None):
     """Start a stand-in in background threads. tls=True serves HTTPS with certificates written to tls_dir (a
     temporary directory when not given); client_ca is a CA file path, or True for the server's own CA.
     read_only_token: a bearer token that RBAC lets read only (writes answer 403 Forbidden)."""
     if tls and tls_dir is None:
         tls_dir = True
-    return StandInServer(host, port, tls_dir if tls or tls_dir else None, token, client_ca, crd_dir, history_limit,
-                         read_only_token)
+    return StandInServer(host, port, tls_dir if tls or tls_dir else None, token, client_ca, crd_dir, read_only_token)

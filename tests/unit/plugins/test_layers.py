@@ -1,6 +1,6 @@
 """The layers of plugins/: no import cycle between the collection's Python files, the leaves (errors, the
 backend interface, the platform registry, value checks) import nothing of the collection, the system/ packages
-point one way, and a module file imports only the entry points of module_utils.
+point one way, and each module file imports only its own entry point of module_utils (MODULE_IMPORTS).
 
 The graph is read from the source (every import statement, also those inside functions, as Ansible's module
 packaging reads them), so a cycle hidden behind a lazy import counts too."""
@@ -158,53 +158,73 @@ def test_the_kubernetes_side_does_not_import_the_runner():
     assert 'plugins.module_utils.runner' not in graph['plugins.module_utils.k8s.tokens']
 
 
-# What a module file (plugins/modules/*.py) may import of module_utils: the entry points. A module is documentation,
-# an argument spec and a short main that calls one of them; the work and its decisions live behind it.
-MODULE_ENTRY_POINTS = {
-    'plugins.module_utils.args_common',     # the argument specs shared by modules
-    'plugins.module_utils.module_input',    # SkupperModule, the AnsibleModule of the modules
-    'plugins.module_utils.platforms',       # the platform names and defaults of an argument spec
-    'plugins.module_utils.runner',          # the resource modules, and the backend of a platform
-    'plugins.module_utils.backend',         # BackendError, the failure a module reports
-    'plugins.module_utils.status',          # network_info: not_ready
-    'plugins.module_utils.network_check',   # network_info: the wait and the traffic
-    'plugins.module_utils.k8s.auth',        # protect_kubeconfig, before anything else runs
-    'plugins.module_utils.k8s.manifest',    # manifest: run_manifest_module
-    'plugins.module_utils.k8s.link_generate',  # static_link on Kubernetes: run_link_generate_module
-    'plugins.module_utils.system.lifecycle',     # system: run_system_module
-    'plugins.module_utils.system.link_issuing',  # static_link: run_static_link_module
-    'plugins.module_utils.support_bundle.run',   # support_bundle: run_support_bundle_module
+# What each module file (plugins/modules/<name>.py) may import of module_utils: its one entry point (the function its
+# main calls) and the argument specs it shares (args_common). A module is documentation, an argument spec and a short
+# main; the work and its decisions live behind the entry point. A new module adds its line here.
+RESOURCE_MODULE = {'plugins.module_utils.runner'}   # run_resource_module("<Kind>"): options, docs and all from the model
+MODULE_IMPORTS = {
+    'access_grant': RESOURCE_MODULE,
+    'access_token': RESOURCE_MODULE,
+    'attached_connector': RESOURCE_MODULE,
+    'attached_connector_binding': RESOURCE_MODULE,
+    'connector': RESOURCE_MODULE,
+    'link': RESOURCE_MODULE,
+    'listener': RESOURCE_MODULE,
+    'router_access': RESOURCE_MODULE,
+    'site': RESOURCE_MODULE,
+    'resource': {'plugins.module_utils.args_common', 'plugins.module_utils.runner'},          # run_definition_module
+    'network_info': {'plugins.module_utils.args_common', 'plugins.module_utils.network_check'},  # run_network_info_module
+    'manifest': {'plugins.module_utils.args_common', 'plugins.module_utils.k8s.manifest'},    # run_manifest_module
+    'system': {'plugins.module_utils.args_common', 'plugins.module_utils.system.lifecycle'},  # run_system_module
+    'static_link': {'plugins.module_utils.args_common', 'plugins.module_utils.issue_link'},     # run_static_link_module
+    'support_bundle': {'plugins.module_utils.args_common', 'plugins.module_utils.support_bundle.run'},
+    # Their action plugins do the work on the controller; the module file is documentation and a refusal.
+    'inventory_check': set(),
+    'network_picture': set(),
 }
 
 
 def module_imports(graph):
-    """{module file: the files of module_utils it imports that are not entry points}."""
+    """{module file: the files of module_utils it imports that MODULE_IMPORTS does not allow it}; a module file
+    missing from MODULE_IMPORTS is allowed nothing."""
     found = {}
     for name, imported in graph.items():
         if name.startswith('plugins.modules.'):
+            allowed = MODULE_IMPORTS.get(name[len('plugins.modules.'):], set())
             extra = sorted(other for other in imported
-                           if other.startswith('plugins.module_utils.') and other not in MODULE_ENTRY_POINTS)
+                           if other.startswith('plugins.module_utils.') and other not in allowed)
             if extra:
                 found[name] = extra
     return found
 
 
-def test_a_module_imports_only_entry_points_of_module_utils():
+def _module_files():
+    return sorted(name[len('plugins.modules.'):] for name in import_graph() if name.startswith('plugins.modules.'))
+
+
+def test_every_module_file_says_what_it_may_import():
+    assert sorted(MODULE_IMPORTS) == _module_files()
+
+
+def test_a_module_imports_only_its_entry_point_of_module_utils():
     assert module_imports(import_graph()) == {}
 
 
-def test_the_entry_point_check_finds_a_module_that_reaches_behind_them():
+def test_the_entry_point_check_finds_a_module_that_reaches_behind_it():
     graph = {'plugins.modules.site': {'plugins.module_utils.runner'},
              'plugins.modules.static_link': {'plugins.module_utils.args_common',
                                              'plugins.module_utils.system.store.files'},
+             'plugins.modules.system': {'plugins.module_utils.args_common', 'plugins.module_utils.runner'},
+             'plugins.modules.brand_new': {'plugins.module_utils.runner'},
              'plugins.module_utils.runner': {'plugins.module_utils.model'}}
-    assert module_imports(graph) == {'plugins.modules.static_link': ['plugins.module_utils.system.store.files']}
+    assert module_imports(graph) == {'plugins.modules.brand_new': ['plugins.module_utils.runner'],
+                                     'plugins.modules.static_link': ['plugins.module_utils.system.store.files'],
+                                     'plugins.modules.system': ['plugins.module_utils.runner']}
 
 
-def test_every_entry_point_is_a_file_a_module_imports():
-    """The list holds no file that no module needs (it would allow more than the modules use)."""
-    used = set()
-    for name, imported in import_graph().items():
-        if name.startswith('plugins.modules.'):
-            used.update(imported)
-    assert sorted(MODULE_ENTRY_POINTS - used) == []
+def test_every_allowed_import_is_one_the_module_makes():
+    """The table allows no file that its module does not import (it would allow more than the module uses)."""
+    graph = import_graph()
+    unused = dict((name, sorted(allowed - graph['plugins.modules.' + name]))
+                  for name, allowed in MODULE_IMPORTS.items() if allowed - graph.get('plugins.modules.' + name, set()))
+    assert unused == {}

@@ -12,7 +12,7 @@ from ansible_collections.appnet.skupper.plugins.module_utils import model
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render import certs
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.ports import LOCAL_CA
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import SiteStateError
-from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_status import timestamp
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render.runtime_status import timestamp
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import paths
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render import static_links
 

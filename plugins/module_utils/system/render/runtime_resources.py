@@ -13,7 +13,7 @@ import copy
 from ansible_collections.appnet.skupper.plugins.module_utils import documents
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_state import KIND_ORDER
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.sockets import role_port
-from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_status import ready_status, site_status
+from ansible_collections.appnet.skupper.plugins.module_utils.system.render.runtime_status import ready_status, site_status
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import resource_files
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store.paths import RUNTIME_RESOURCES
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render import static_links

@@ -12,7 +12,7 @@ import re
 import subprocess
 import time
 
-from ansible_collections.appnet.skupper.plugins.module_utils.system.service import management, readiness
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service import readiness, router_queries
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import paths
 
 DEFAULT_READY_TIMEOUT = 60
@@ -128,8 +128,8 @@ class ServiceManager(object):
     def wait_ready(self, still_running, what='the router'):
         """Return once the router answers on its management listener; ServiceError (with the log) otherwise."""
         try:
-            target = management.management_target(self.home)
-        except management.ManagementError as exc:
+            target = router_queries.management_target(self.home)
+        except router_queries.ManagementError as exc:
             raise ServiceError(exc.message)
         watch = _BindWatch(self, still_running)
         ready, problem = readiness.wait_until_ready(target, watch.check, self.ready_timeout)

@@ -22,9 +22,9 @@ import shutil
 import time
 
 from ansible_collections.appnet.skupper.plugins.module_utils import model
-from ansible_collections.appnet.skupper.plugins.module_utils.status import READY
+from ansible_collections.appnet.skupper.plugins.module_utils.network_info_shape import READY
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import resource_files
-from ansible_collections.appnet.skupper.plugins.module_utils.system.service import management, router_status
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service import router_queries, router_status
 
 DEFAULT_TIMEOUT = 20
 QUERY_TIMEOUT = 5
@@ -58,7 +58,7 @@ def assess(state):
 
 
 def wait_for_listeners(query, timeout=DEFAULT_TIMEOUT, settle=SETTLE, clock=time.time, sleep=time.sleep):
-    """Wait as the module doc says; query() returns the router state ({type: [entities]}, management.query_site).
+    """Wait as the module doc says; query() returns the router state ({type: [entities]}, router_queries.query_site).
 
     Returns (problems, pending): lines for the listeners whose port cannot be bound, and the names of the listeners
     still not bound when the time ran out.
@@ -99,8 +99,8 @@ def after_start(home, router_binary, timeout=DEFAULT_TIMEOUT):
         return ['the listeners were not checked: no skmanage beside %s or on PATH' % router_binary]
     try:
         problems, pending = wait_for_listeners(
-            lambda: management.query_site(home, tool, QUERY_TIMEOUT, TYPES), timeout)
-    except management.ManagementError as exc:
+            lambda: router_queries.query_site(home, tool, QUERY_TIMEOUT, TYPES), timeout)
+    except router_queries.ManagementError as exc:
         return ['the listeners were not checked: %s' % exc.message]
     if pending:
         problems.append('listeners %s were not bound within %d seconds although a connector for their routing key '

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Make a live change (live_config.Changes) on a running router of a system site in ONE management session.
 
-As mgmt_session.py does for queries, skmanage's own interpreter runs a short program that loads skmanage's client
+As amqp_session.py does for queries, skmanage's own interpreter runs a short program that loads skmanage's client
 library (its `Node` and connection options) and connects once to the site's local management listener with mutual
 TLS (the skupper-local-client certificate). On Linux that is the skmanage beside the router binary; on Podman and
 Docker it is the skmanage of the router image, run inside the router container (`<engine> exec --interactive`: the
@@ -22,7 +22,7 @@ import os
 import subprocess
 
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render import live_config
-from ansible_collections.appnet.skupper.plugins.module_utils.system.service import management, mgmt_session
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service import amqp_session, router_queries
 
 TIMEOUT = 10
 # The start of the session inside a router container: the image's skmanage (found on its PATH) run by its python3,
@@ -32,8 +32,8 @@ IN_CONTAINER = 'exec python3 -c "$1" "$(command -v skmanage || echo skmanage)"'
 
 # Run as: <skmanage's python> -c PROGRAM <skmanage path>, the request as JSON on standard input. Prints
 # {"done": number of operations made, "error": why the next one failed or null, "types": {type: [entities]}}, or
-# what mgmt_session.CONNECT prints when there is no session.
-PROGRAM = mgmt_session.CONNECT + r'''
+# what amqp_session.CONNECT prints when there is no session.
+PROGRAM = amqp_session.CONNECT + r'''
 
 def main():
     request = json.load(sys.stdin)
@@ -73,11 +73,11 @@ def session_argv(tool, container):
     name)) with the image's skmanage in the router container."""
     if container is not None:
         try:
-            prefix = management.container_exec(container[0], container[1], stdin=True)
-        except management.ManagementError as exc:
+            prefix = router_queries.container_exec(container[0], container[1], stdin=True)
+        except router_queries.ManagementError as exc:
             raise live_config.LiveChangeFailed(exc.message)
         return prefix + ['sh', '-c', IN_CONTAINER, 'sh', PROGRAM], prefix
-    python = mgmt_session.interpreter(tool)
+    python = amqp_session.interpreter(tool)
     if python is None or not os.access(python, os.X_OK):
         raise live_config.LiveChangeFailed('%s is not skupper-router\'s skmanage (no Python interpreter in its first '
                                            'line)' % tool)
@@ -92,7 +92,7 @@ def run_operations(tool, target, operations, types, timeout=TIMEOUT, container=N
     tool = tool or 'skmanage'
     request = {'bus': 'amqps://127.0.0.1:%d' % target.port, 'certificate': target.certificate, 'key': target.key,
                'trustfile': target.trustfile, 'timeout': timeout, 'types': list(types),
-               'operations': [[operation, management.full_type(entity_type), name, attributes]
+               'operations': [[operation, router_queries.full_type(entity_type), name, attributes]
                               for operation, entity_type, name, attributes in operations]}
     try:
         done = subprocess.run(argv, input=json.dumps(request), stdout=subprocess.PIPE,
@@ -103,7 +103,7 @@ def run_operations(tool, target, operations, types, timeout=TIMEOUT, container=N
     except OSError as exc:
         raise live_config.LiveChangeFailed('cannot run %s: %s' % (argv[0], exc))
     if done.returncode != 0:
-        raise live_config.LiveChangeFailed(management.tool_failure([tool, 'session'], target, (
+        raise live_config.LiveChangeFailed(router_queries.tool_failure([tool, 'session'], target, (
             done.stdout + '\n' + done.stderr).strip(), done.returncode, prefix).message)
     try:
         answer = json.loads(done.stdout)
@@ -121,17 +121,17 @@ def apply_changes(home, skmanage, changes, entities, timeout=TIMEOUT, container=
     if skmanage is None and container is None:
         raise live_config.LiveChangeFailed('no skmanage beside the router binary or on PATH')
     try:
-        target = management.management_target(home)
-    except management.ManagementError as exc:
+        target = router_queries.management_target(home)
+    except router_queries.ManagementError as exc:
         raise live_config.LiveChangeFailed(exc.message)
     if container is not None:
-        target = management.in_container(target, home)
+        target = router_queries.in_container(target, home)
     answer = run_operations(skmanage, target, changes.operations,
-                            [management.full_type(name) for name in live_config.LIVE_TYPES], timeout, container)
+                            [router_queries.full_type(name) for name in live_config.LIVE_TYPES], timeout, container)
     if answer.get('error'):
         raise live_config.LiveChangeFailed('the router refused %s (after %d of %d operations)'
                                            % (answer['error'], answer.get('done', 0), len(changes.operations)))
-    found = dict((management.short_type(name), items) for name, items in (answer.get('types') or {}).items())
+    found = dict((router_queries.short_type(name), items) for name, items in (answer.get('types') or {}).items())
     problems = live_config.mismatches(entities, found)
     if problems:
         raise live_config.LiveChangeFailed('the router does not hold what its configuration says: %s'

@@ -27,7 +27,7 @@ PROBE_TIMEOUT = 3.0
 
 
 def probe(target, timeout=PROBE_TIMEOUT):
-    """None when the router at target (a management.ManagementTarget) is ready; otherwise why not."""
+    """None when the router at target (a router_queries.ManagementTarget) is ready; otherwise why not."""
     where = '127.0.0.1:%d' % target.port
     try:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)

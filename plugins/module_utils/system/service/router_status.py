@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to appnet.skupper
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The status of a system site from its router: the router's answers (management.query_site()) and the site's
-runtime resources read into the network_info shape (module_utils/status.py), and site_network_info(), the reader
+"""The status of a system site from its router: the router's answers (router_queries.query_site()) and the site's
+runtime resources read into the network_info shape (module_utils/network_info_shape.py), and site_network_info(), the reader
 of SystemBackend.network_info."""
 
 from __future__ import absolute_import, division, print_function
@@ -17,11 +17,11 @@ from ansible_collections.appnet.skupper.plugins.module_utils import documents, p
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError
 from ansible_collections.appnet.skupper.plugins.module_utils.model.kinds import LINK_ROLES, REMOTE_SITE_ANNOTATION
 from ansible_collections.appnet.skupper.plugins.module_utils.platforms import DEFAULT_NAMESPACE, SYSTEM_DEFAULT
-from ansible_collections.appnet.skupper.plugins.module_utils.status import (
+from ansible_collections.appnet.skupper.plugins.module_utils.network_info_shape import (
     PENDING, READY, build_network_info, link_info, network_site, resource_infos, service_info, services_of, site_info)
-from ansible_collections.appnet.skupper.plugins.module_utils.system.service import management, router_service
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service import router_queries, router_service
 from ansible_collections.appnet.skupper.plugins.module_utils.system.service.container_service import container_name
-from ansible_collections.appnet.skupper.plugins.module_utils.system.service.management import (
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service.router_queries import (
     REMOTE_LISTENERS, REMOTE_ROUTERS, REMOTE_STATE)
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import resource_files
 
@@ -390,7 +390,7 @@ def from_router(router_state, resources=None, namespace=DEFAULT_NAMESPACE, platf
 
 
 def site_network_info(home, namespace, platform, expected_links=(), skmanage='skmanage',
-                      timeout=management.DEFAULT_TIMEOUT):
+                      timeout=router_queries.DEFAULT_TIMEOUT):
     """network_info of the system site in home: its runtime resources and what its router answers (skmanage; in
     the router container on a platform with an engine). BackendError when the site was never rendered or the
     router cannot be asked for another reason than a refused connection (then the site is not ready, and says
@@ -403,8 +403,8 @@ def site_network_info(home, namespace, platform, expected_links=(), skmanage='sk
     entry = platforms.get(platform)
     try:
         container = (entry.engine, container_name(namespace)) if entry.engine else None
-        router_state = management.query_site(home, skmanage, timeout, container=container)
-    except management.ManagementError as exc:
+        router_state = router_queries.query_site(home, skmanage, timeout, container=container)
+    except router_queries.ManagementError as exc:
         if exc.reason != 'refused':
             raise BackendError(exc.message)
         router_error = exc.message

@@ -96,3 +96,18 @@ def test_link_documents_names_each_token_as_its_link_and_adds_the_static_links()
     assert link_documents([], []) == []
     with pytest.raises(AnsibleFilterError):
         link_documents([{'item': plan[0], 'changed': False}])
+
+
+def test_link_documents_of_a_check_run_leave_out_what_was_only_predicted():
+    """A check run's grant has no token and a new static link no credentials: left out; one issued before is kept.
+    Outside a check run such a result is an error."""
+    from ansible_collections.appnet.skupper.plugins.filter.link_documents import link_documents
+    plan = link_plan([{'to': 'west'}, {'to': 'hub'}], HOSTVARS, 'edge')
+    issued = ('---\napiVersion: v1\nkind: Secret\nmetadata: {name: link-hub-site}\n'
+              '---\napiVersion: skupper.io/v2alpha1\nkind: Link\nmetadata: {name: link-hub-site}\n')
+    grants = [{'item': plan[0], 'changed': True}]
+    assert link_documents(grants, [{'item': plan[1], 'changed': True}], check_mode=True) == []
+    found = link_documents(grants, [{'item': plan[1], 'changed': False, 'definition': issued}], check_mode=True)
+    assert [(d['kind'], d['metadata']['name']) for d in found] == [('Secret', 'link-hub-site'), ('Link', 'link-hub-site')]
+    with pytest.raises(AnsibleFilterError):
+        link_documents(grants, [], check_mode=False)

@@ -1,4 +1,4 @@
-"""appnet.skupper.system and appnet.skupper.static_link have no default platform (issue 21 item 3).
+"""appnet.skupper.system and appnet.skupper.static_link have no default platform.
 
 Their shared default (kubernetes) was the one value both refuse: a task that forgot `platform:` now fails saying to
 set it, before anything is read or written; SKUPPER_PLATFORM still gives it.
@@ -10,7 +10,7 @@ import pytest
 
 from ansible_collections.appnet.skupper.plugins.module_utils import args_common
 from ansible_collections.appnet.skupper.plugins.modules import static_link, system
-from tests.unit.plugins.module_utils.test_module_input import _run_module
+from tests.unit.plugins.module_utils.test_skupper_module import _run_module
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 # The router stand-in (a test double): the system module checks the router binary before anything else.

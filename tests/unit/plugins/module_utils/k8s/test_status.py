@@ -1,6 +1,6 @@
 """network_info of Kubernetes sites from resource statuses (plain dicts, as the API returns them)."""
 
-from ansible_collections.appnet.skupper.plugins.module_utils import status
+from ansible_collections.appnet.skupper.plugins.module_utils import network_info_shape
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s import status as k8s_status
 
 
@@ -67,7 +67,7 @@ def test_no_site_and_pending_site():
     info = k8s_status.from_kubernetes(pending)
     assert (info['site']['status'], info['site']['reason'], info['ready']) == \
         ('Pending', 'No router pod is ready', False)
-    assert status.not_ready(info) == ['site west is Pending: No router pod is ready']
+    assert network_info_shape.not_ready(info) == ['site west is Pending: No router pod is ready']
 
 
 NETWORK_SITE = resource('Site', 'west', {'linkAccess': 'default'}, {
@@ -93,7 +93,7 @@ def test_the_sites_of_the_network_and_the_endpoints_from_the_site_status():
         'east', 'uid-east', 'linux', 'shop', '2.1.1', False)
     assert [(link['name'], link['status'], link['remote_site_name'], link['remote_site_id']) for link in east['links']] \
         == [('link-west', 'Ready', 'west', 'uid-west')]
-    assert info['versions'] == {'collection': status.COLLECTION_VERSION, 'router': '3.4.0'}
+    assert info['versions'] == {'collection': network_info_shape.COLLECTION_VERSION, 'router': '3.4.0'}
 
 
 def test_an_error_stays_an_error_with_its_message():
@@ -109,7 +109,7 @@ def test_an_error_stays_an_error_with_its_message():
     assert (info['listeners'][0]['status'], info['listeners'][0]['reason']) == ('Error', 'port 5432 is taken')
     assert info['resources'] == [{'kind': 'AccessGrant', 'name': 'g', 'status': 'Error', 'reason': 'no grant server',
                                   'redemptions': 0, 'redemptions_allowed': 2, 'expiration_time': None, 'url': None}]
-    assert status.not_ready(info)[0] == 'site west is Error: the site CA secret is invalid'
+    assert network_info_shape.not_ready(info)[0] == 'site west is Error: the site CA secret is invalid'
 
 
 def test_router_version_is_the_image_tag():

@@ -6,6 +6,7 @@ import pytest
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.appnet.skupper.plugins.module_utils import model
+from ansible_collections.appnet.skupper.plugins.module_utils import platforms as registry
 from ansible_collections.appnet.skupper.plugins.module_utils.model.docs import documentation_options
 
 ALL_FIELDS = [(kind, field) for kind in sorted(model.KINDS) for field in model.KINDS[kind].fields]
@@ -174,7 +175,7 @@ def test_no_other_field_is_no_log():
 def test_required_if_lists_the_required_top_level_fields():
     assert model.required_if('Listener') == [('state', 'present', ['routing_key', 'host', 'port'])]
     assert model.required_if('Link') == [('state', 'present', ['endpoints'])]
-    # tls_credentials is required on every platform, as the CRD requires it (issue 11)
+    # tls_credentials is required on every platform, as the CRD requires it
     assert model.required_if('RouterAccess') == [('state', 'present', ['roles', 'tls_credentials'])]
     assert model.required_if('AccessToken') == [('state', 'present', ['url', 'code', 'ca'])]
     assert model.required_if('Site') == []
@@ -422,7 +423,7 @@ def test_connector_host_required_on_linux():
 @pytest.mark.parametrize('platform', ['linux', 'podman', 'docker'])
 def test_platform_only_fields_are_refused_on_system_platforms(kind, spec, option, platforms, platform):
     errors = model.validate_spec(kind, spec, platform, style='option')
-    title = model.PLATFORM_TITLES[platform]
+    title = registry.TITLES[platform]
     assert errors == ['%s: is only used on %s, not on %s' % (option, platforms, title)]
     # and accepted on Kubernetes (the Connector pair rule aside)
     if kind != 'Connector' or option != 'selector':
@@ -574,9 +575,9 @@ def test_documentation_options_mark_required_and_platforms():
 
 
 def test_router_access_credentials_required_on_every_platform():
-    """The CRD requires tlsCredentials; the modules ask for it everywhere (issue 11)."""
+    """The CRD requires tlsCredentials; the modules ask for it everywhere."""
     spec = {'roles': [{'name': 'inter-router', 'port': 55671}]}
-    for platform in model.PLATFORMS:
+    for platform in registry.NAMES:
         assert model.validate_spec('RouterAccess', spec, platform, style='option') == [
             'tls_credentials: required field is missing']
     assert model.validate_spec('RouterAccess', dict(spec, tlsCredentials='ra'), 'linux') == []
@@ -657,7 +658,7 @@ def test_annotations_and_labels_of_module_options_are_checked():
 
 
 def test_every_kind_refused_on_linux_says_why_and_what_instead():
-    refused = [k for k in model.KINDS.values() if not all(k.supported_on(p) for p in model.SYSTEM_PLATFORMS)]
+    refused = [k for k in model.KINDS.values() if not all(k.supported_on(p) for p in registry.SYSTEM)]
     assert sorted(k.kind for k in refused) == ['AccessGrant', 'AttachedConnector', 'AttachedConnectorBinding',
                                                'SecuredAccess']
     for kind in refused:

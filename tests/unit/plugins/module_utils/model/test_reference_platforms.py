@@ -10,7 +10,7 @@ import re
 import pytest
 
 from ansible_collections.appnet.skupper.plugins.module_utils import model
-from ansible_collections.appnet.skupper.plugins.module_utils.model.kinds import KUBE
+from ansible_collections.appnet.skupper.plugins.module_utils.platforms import KUBERNETES, TITLES
 from tests.support.reference import absent_reason, reference_path
 
 RESOURCES = reference_path('skupper-docs', 'resources')
@@ -55,7 +55,7 @@ def test_the_reference_says_it_is_kubernetes_only_and_the_model_keeps_it_there(p
     text = attribute_text(page, attribute)
     assert text is not None, 'the reference page %s has no attribute %s' % (page, attribute)
     assert re.search(marker, text), text
-    assert model.get_kind(kind).field(field).platforms == KUBE
+    assert model.get_kind(kind).field(field).platforms == KUBERNETES
 
 
 def kube_only_fields():
@@ -64,7 +64,7 @@ def kube_only_fields():
         if not spec.supported_on('linux'):
             continue
         for field in spec.fields:
-            if field.platforms == KUBE:
+            if field.platforms == KUBERNETES:
                 yield kind, field.name
 
 
@@ -75,7 +75,7 @@ def test_every_kubernetes_only_field_is_refused_on_system_platforms_saying_so(ki
     spec.pop('host', None) if field == 'selector' else None
     document = {'apiVersion': model.API_VERSION, 'kind': kind, 'metadata': {'name': 'x'}, 'spec': spec}
     errors = model.validate_document(document, platform)
-    assert 'spec.%s: is only used on Kubernetes, not on %s' % (field, model.PLATFORM_TITLES[platform]) in errors
+    assert 'spec.%s: is only used on Kubernetes, not on %s' % (field, TITLES[platform]) in errors
 
 
 def test_the_fields_the_reference_marks_are_all_that_the_model_keeps_to_kubernetes():
@@ -88,7 +88,7 @@ def test_kubernetes_kinds_are_refused_on_system_platforms_saying_so(kind, platfo
     assert not model.get_kind(kind).supported_on(platform)
     document = {'apiVersion': model.API_VERSION, 'kind': kind, 'metadata': {'name': 'x'}, 'spec': {}}
     errors = model.validate_document(document, platform)
-    assert errors and errors[0].startswith('%s: not supported on %s' % (kind, model.PLATFORM_TITLES[platform]))
+    assert errors and errors[0].startswith('%s: not supported on %s' % (kind, TITLES[platform]))
 
 
 @pytest.mark.parametrize('platform', SYSTEM)
@@ -98,4 +98,4 @@ def test_kubernetes_link_access_types_are_refused_on_system_platforms(value, pla
                 'spec': {'linkAccess': value}}
     errors = model.validate_document(document, platform)
     assert errors == ["spec.linkAccess: %r is not one of none, default on %s (%r is for Kubernetes only)"
-                      % (value, model.PLATFORM_TITLES[platform], value)]
+                      % (value, TITLES[platform], value)]

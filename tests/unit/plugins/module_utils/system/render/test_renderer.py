@@ -275,7 +275,7 @@ def _site_status(home):
 
 
 def test_the_site_is_running_only_while_the_router_is(west):
-    from ansible_collections.appnet.skupper.plugins.module_utils.system.render import site_status
+    from ansible_collections.appnet.skupper.plugins.module_utils.system.render import runtime_status
     home = west.home('west')
     west.render('west', router_running=False)
     status = _site_status(home)
@@ -284,13 +284,13 @@ def test_the_site_is_running_only_while_the_router_is(west):
     assert [(c['status'], c['message']) for c in running] == [('False', 'the router is not running')]
     assert status['endpoints'], 'the endpoints stay'
     # the system module marks it Running once the router is ready: the same bytes a render would write
-    assert site_status.set_router_running(home, True, now=NOW, dry_run=True) == 'runtime/resources/Site-west.yaml'
+    assert runtime_status.set_router_running(home, True, now=NOW, dry_run=True) == 'runtime/resources/Site-west.yaml'
     assert _site_status(home) == status
-    assert site_status.set_router_running(home, True, now=NOW) == 'runtime/resources/Site-west.yaml'
+    assert runtime_status.set_router_running(home, True, now=NOW) == 'runtime/resources/Site-west.yaml'
     assert (_site_status(home)['status'], _site_status(home)['message']) == ('Ready', 'OK')
     assert west.render('west', router_running=True).changed_files == []
-    assert site_status.set_router_running(home, True, now=NOW) is None
-    assert site_status.set_router_running(home, False, 'stopped by the test', now=NOW) is not None
+    assert runtime_status.set_router_running(home, True, now=NOW) is None
+    assert runtime_status.set_router_running(home, False, 'stopped by the test', now=NOW) is not None
     assert _site_status(home)['message'] == 'stopped by the test'
 
 

@@ -123,7 +123,7 @@ def test_multi_document_json_and_nested_files_and_unknown_kinds(host):
                      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {a: b}\n')
     with pytest.raises(SiteStateError) as failure:
         load_site_state(home, 'west')
-    # Skupper ignores the Deployment with a warning; here the render fails naming the file (issue 11)
+    # Skupper ignores the Deployment with a warning; here the render fails naming the file
     assert failure.value.problems == [
         "nested/all.yml: cannot be read as a Skupper resource: apiVersion 'apps/v1', kind 'Deployment' (a system "
         "site reads AccessGrant, AccessToken, Certificate, ConfigMap, Connector, Link, Listener, MultiKeyListener, "

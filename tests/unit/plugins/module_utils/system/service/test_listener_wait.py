@@ -2,7 +2,7 @@
 
 import shutil
 
-from ansible_collections.appnet.skupper.plugins.module_utils.system.service import listener_wait, mgmt_session
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service import amqp_session, listener_wait
 
 
 def listener(name, key, oper='down', message=''):
@@ -101,8 +101,8 @@ def test_the_one_session_runs_only_with_a_python_tool(tmp_path):
     env_tool.write_text('#!/usr/bin/env python3\n')
     binary = tmp_path / 'skmanage-binary'
     binary.write_bytes(b'\x7fELF\x02\x01')
-    assert mgmt_session.interpreter(str(python_tool)) == '/opt/router/venv/bin/python3'
+    assert amqp_session.interpreter(str(python_tool)) == '/opt/router/venv/bin/python3'
     # env python3: the python3 on PATH, as when the tool starts itself
-    assert mgmt_session.interpreter(str(env_tool)) == shutil.which('python3')
-    assert mgmt_session.interpreter(str(binary)) is None
-    assert mgmt_session.interpreter(str(tmp_path / 'absent')) is None
+    assert amqp_session.interpreter(str(env_tool)) == shutil.which('python3')
+    assert amqp_session.interpreter(str(binary)) is None
+    assert amqp_session.interpreter(str(tmp_path / 'absent')) is None

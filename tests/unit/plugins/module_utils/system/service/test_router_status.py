@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from ansible_collections.appnet.skupper.plugins.module_utils import status
+from ansible_collections.appnet.skupper.plugins.module_utils import network_info_shape
 from ansible_collections.appnet.skupper.plugins.module_utils.system.service import router_status
 from tests.support.reference import absent_reason, reference_path
 
@@ -114,7 +114,7 @@ def test_north_tls_failures_have_readable_reasons():
 def test_expected_links_and_not_ready_lines():
     info = router_status.from_router(router_state('east'), east_resources(), expected_links=['west', 'north'])
     assert info['missing_links'] == ['north']
-    problems = status.not_ready(info)
+    problems = network_info_shape.not_ready(info)
     assert any(line.startswith('link link-nowhere is Pending: connection refused') for line in problems)
     assert 'no Ready link to site north' in problems
 
@@ -213,7 +213,7 @@ def test_connector_matched_by_a_listener_of_another_router():
     state = _connector_state({'0/east-1a2b3c4d': [], '0/north-5e6f7a8b': north})
     (connector,) = router_status.router_connectors(state, {})
     assert connector['matched'] is True
-    assert connector['status'] == status.READY
+    assert connector['status'] == network_info_shape.READY
     assert connector['reason'] is None
 
 
@@ -291,4 +291,4 @@ def test_statuses_of_other_kinds_keep_error():
                                               'expiration': '2031-12-06T11:18:56Z'}
     assert (found[('RouterAccess', 'ra')]['status'], found[('RouterAccess', 'ra')]['reason']) == (
         'Pending', 'no status yet')
-    assert info['versions'] == {'collection': status.COLLECTION_VERSION, 'router': None}
+    assert info['versions'] == {'collection': network_info_shape.COLLECTION_VERSION, 'router': None}

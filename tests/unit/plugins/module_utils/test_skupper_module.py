@@ -1,5 +1,5 @@
 """SkupperModule: option problems named before Ansible's own checks, and an invocation record (what
-AnsibleModule sends to syslog or the journal when a module starts) that never holds a secret (issue 11)."""
+AnsibleModule sends to syslog or the journal when a module starts) that never holds a secret."""
 
 import base64
 import json

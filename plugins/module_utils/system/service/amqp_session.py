@@ -11,7 +11,7 @@ entity, and every other router of the network for its tcpListeners, over the sam
 node `_topo/0/<router id>/$management`).
 
 query_all() returns None when the tool is not skupper-router's skmanage (another tool or version, a test
-double): the caller then runs skmanage once per type (management.py).
+double): the caller then runs skmanage once per type (router_queries.py).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -130,7 +130,7 @@ def query_all(tool, target, timeout, entity_types, connection_type, router_type,
     """{'types': {full type: [entities]}, 'remote': {router id: router entity}, 'remote_listeners': {router id:
     [{name, address, operStatus}]}, 'remote_state': {router id: {full type of remote_types: [entities]}}} in one
     session of skmanage's library, or None when tool is not skupper-router's skmanage. failure(argv, output,
-    returncode) makes the exception raised for a session that failed (management.tool_failure)."""
+    returncode) makes the exception raised for a session that failed (router_queries.tool_failure)."""
     python = interpreter(tool)
     if python is None or not os.access(python, os.X_OK):
         return None

@@ -1,4 +1,4 @@
-"""management.py with the skmanage/skstat test doubles against a tiny mutual-TLS server in this test.
+"""router_queries.py with the skmanage/skstat test doubles against a tiny mutual-TLS server in this test.
 
 The server speaks the one-line JSON protocol of tests/support/fake_skrouterd.py and answers with the
 real router outputs of ../shared/reference/router/samples (east).
@@ -16,7 +16,7 @@ import threading
 import pytest
 import yaml
 
-from ansible_collections.appnet.skupper.plugins.module_utils.system.service import management
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service import router_queries
 from tests.support import pki
 from tests.support.reference import absent_reason, reference_path
 
@@ -118,8 +118,8 @@ def tool(name):
 
 def test_standin_fidelity_skmanage_stand_in_prints_what_the_real_tool_prints(router):
     """Fidelity of the skmanage test double (not the collection): the tests below rely on its output being real."""
-    target = management.management_target(router.home)
-    argv = [tool('skmanage'), 'query', '--type=io.skupper.router.connector'] + management.connection_options(target)
+    target = router_queries.management_target(router.home)
+    argv = [tool('skmanage'), 'query', '--type=io.skupper.router.connector'] + router_queries.connection_options(target)
     output = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
     with open(os.path.join(SAMPLES, 'east-query-connector.json')) as handle:
         assert output == handle.read()
@@ -129,26 +129,26 @@ def test_standin_fidelity_skmanage_stand_in_prints_what_the_real_tool_prints(rou
 
 
 def test_query_site_collects_every_entity_type(router):
-    state = management.query_site(router.home, tool('skmanage'))
+    state = router_queries.query_site(router.home, tool('skmanage'))
     assert state['router'][0]['id'] == 'east-1700000000-default'
     assert [item['name'] for item in state['connector']] == ['link-west', 'link-nowhere']
-    assert set(state) == set(management.SITE_ENTITY_TYPES) | {management.REMOTE_ROUTERS, management.REMOTE_STATE}
-    count = len(management.SITE_ENTITY_TYPES)
+    assert set(state) == set(router_queries.SITE_ENTITY_TYPES) | {router_queries.REMOTE_ROUTERS, router_queries.REMOTE_STATE}
+    count = len(router_queries.SITE_ENTITY_TYPES)
     asked = [request['type'] for request, _peer in router.seen[-count - 2:-2]]
-    assert asked == ['io.skupper.router.' + name for name in management.SITE_ENTITY_TYPES]
+    assert asked == ['io.skupper.router.' + name for name in router_queries.SITE_ENTITY_TYPES]
     # every other router of the network (here west, at the other end of the up link) is asked for its router and
     # site entities, through the network (skmanage -r)
     assert [request for request, _peer in router.seen[-2:]] == [
         {'operation': 'QUERY', 'type': 'io.skupper.router.router', 'router': 'west-1700000000-default'},
         {'operation': 'QUERY', 'type': 'io.skupper.router.site', 'router': 'west-1700000000-default'}]
-    assert list(state[management.REMOTE_ROUTERS]) == ['west-1700000000-default']
-    assert json.loads(state[management.REMOTE_ROUTERS]['west-1700000000-default']['metadata'])['id']
-    assert sorted(state[management.REMOTE_STATE]['west-1700000000-default']) == ['router', 'site']
+    assert list(state[router_queries.REMOTE_ROUTERS]) == ['west-1700000000-default']
+    assert json.loads(state[router_queries.REMOTE_ROUTERS]['west-1700000000-default']['metadata'])['id']
+    assert sorted(state[router_queries.REMOTE_STATE]['west-1700000000-default']) == ['router', 'site']
 
 
 def test_an_unknown_entity_type_fails_with_the_router_message(router):
-    with pytest.raises(management.ManagementError, match="No such entity type 'io.skupper.router.bogus'"):
-        management.query(management.management_target(router.home), 'bogus', tool('skmanage'))
+    with pytest.raises(router_queries.ManagementError, match="No such entity type 'io.skupper.router.bogus'"):
+        router_queries.query(router_queries.management_target(router.home), 'bogus', tool('skmanage'))
 
 
 def test_a_client_without_the_site_certificate_is_refused(router):
@@ -156,25 +156,25 @@ def test_a_client_without_the_site_certificate_is_refused(router):
     stranger = pki.issue_certificate(other, 'stranger', client=True)
     write(str(router.folder / 'stranger' / 'tls.crt'), stranger.cert_pem)
     write(str(router.folder / 'stranger' / 'tls.key'), stranger.key_pem)
-    target = management.management_target(router.home)._replace(
+    target = router_queries.management_target(router.home)._replace(
         certificate=str(router.folder / 'stranger' / 'tls.crt'), key=str(router.folder / 'stranger' / 'tls.key'))
-    with pytest.raises(management.ManagementError) as failure:
-        management.query(target, 'router', tool('skmanage'), timeout=5)
+    with pytest.raises(router_queries.ManagementError) as failure:
+        router_queries.query(target, 'router', tool('skmanage'), timeout=5)
     assert failure.value.reason == 'tls'
     assert failure.value.message.startswith('TLS failure talking to the router on port %d with the skupper-local-client '
                                             'credentials: ConnectionException' % target.port)
 
 
 def test_router_not_running_and_tool_missing(router, tmp_path):
-    target = management.management_target(router.home)._replace(port=1)
-    with pytest.raises(management.ManagementError, match='^the router is not running on port 1 ') as failure:
-        management.query(target, 'router', tool('skmanage'))
+    target = router_queries.management_target(router.home)._replace(port=1)
+    with pytest.raises(router_queries.ManagementError, match='^the router is not running on port 1 ') as failure:
+        router_queries.query(target, 'router', tool('skmanage'))
     assert failure.value.reason == 'refused'
-    with pytest.raises(management.ManagementError, match='skupper-router package') as failure:
-        management.query(target, 'router', 'skmanage-that-does-not-exist')
+    with pytest.raises(router_queries.ManagementError, match='skupper-router package') as failure:
+        router_queries.query(target, 'router', 'skmanage-that-does-not-exist')
     assert failure.value.reason == 'missing'
-    with pytest.raises(management.ManagementError, match='render and start the site first'):
-        management.management_target(str(tmp_path))
+    with pytest.raises(router_queries.ManagementError, match='render and start the site first'):
+        router_queries.management_target(str(tmp_path))
 
 
 def test_network_info_module_on_linux(router, tmp_path):
@@ -217,7 +217,7 @@ sys.exit(subprocess.call([tool] + mapped))
 
 def test_podman_sites_are_asked_with_the_tools_in_the_router_container(router, tmp_path):
     engine = fake_engine(tmp_path, router.home)
-    state = management.query_site(router.home, container=(engine, 'east-skupper-router'),
+    state = router_queries.query_site(router.home, container=(engine, 'east-skupper-router'),
                                   entity_types=('router', 'connector'))
     assert state['router'][0]['id'] == 'east-1700000000-default'
     calls = (tmp_path / 'calls').read_text().splitlines()
@@ -225,7 +225,7 @@ def test_podman_sites_are_asked_with_the_tools_in_the_router_container(router, t
                                'amqps://127.0.0.1:')
     assert '--ssl-certificate /etc/skupper-router/runtime/certs/skupper-local-client/tls.crt' in calls[0]
     assert '--ssl-trustfile /etc/skupper-router/runtime/certs/skupper-local-client/ca.crt' in calls[0]
-    with pytest.raises(management.ManagementError) as failure:
-        management.query_site(router.home, container=(engine, 'west-skupper-router'))
+    with pytest.raises(router_queries.ManagementError) as failure:
+        router_queries.query_site(router.home, container=(engine, 'west-skupper-router'))
     assert failure.value.reason == 'refused'
     assert failure.value.message.startswith('the router container west-skupper-router is not running')

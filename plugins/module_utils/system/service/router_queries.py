@@ -22,7 +22,7 @@ from collections import namedtuple
 
 from ansible_collections.appnet.skupper.plugins.module_utils.model.kinds import LINK_ROLES
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render.sockets import LOCAL_ACCESS
-from ansible_collections.appnet.skupper.plugins.module_utils.system.service import mgmt_session
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service import amqp_session
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import paths, resource_files
 
 DEFAULT_TIMEOUT = 10
@@ -200,9 +200,9 @@ def query_site(home, skmanage='skmanage', timeout=DEFAULT_TIMEOUT, entity_types=
 
 
 def query_in_one_session(target, skmanage='skmanage', timeout=DEFAULT_TIMEOUT, entity_types=SITE_ENTITY_TYPES):
-    """query_site()'s result in one management session (mgmt_session.py), or None when skmanage is not
+    """query_site()'s result in one management session (amqp_session.py), or None when skmanage is not
     skupper-router's (then every type is asked by a run of its own)."""
-    answer = mgmt_session.query_all(find_tool(skmanage), target, timeout, [full_type(t) for t in entity_types],
+    answer = amqp_session.query_all(find_tool(skmanage), target, timeout, [full_type(t) for t in entity_types],
                                     full_type('connection'), full_type('router'), LINK_ROLES,
                                     lambda argv, output, code: tool_failure(argv, target, output, code),
                                     full_type('router.node'), full_type('tcpListener'),

@@ -10,7 +10,7 @@ __metaclass__ = type
 from ansible_collections.appnet.skupper.plugins.module_utils import documents
 from ansible_collections.appnet.skupper.plugins.module_utils.model import REMOTE_SITE_ANNOTATION
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import ApplyResult, BackendError
-from ansible_collections.appnet.skupper.plugins.module_utils.system.tokens import redeem
+from ansible_collections.appnet.skupper.plugins.module_utils.system.tokens import grant_client, redemption_record
 
 
 def site_name(backend):
@@ -63,7 +63,7 @@ def _files(backend, record):
 def redeem_handler(module, backend, desired):
     """The access_token module on linux, podman and docker."""
     name = desired['metadata']['name']
-    record = redeem.redemption_record(backend.home, desired)
+    record = redemption_record.redeemed_resources(backend.home, desired)
     if module.params['state'] == 'absent':
         return _forget(module, backend, name)
     if record is not None:
@@ -74,14 +74,14 @@ def redeem_handler(module, backend, desired):
                            status={'status': 'Pending', 'message': 'the token would be redeemed'})
     subject = site_name(backend)
     try:
-        received = redeem.redeem_access_token(desired, subject)
-    except redeem.RedeemError as exc:
+        received = grant_client.redeem_access_token(desired, subject)
+    except grant_client.RedeemError as exc:
         raise BackendError('cannot redeem access token %r: %s' % (name, exc))
     written, stored = [], []
     for doc in received:
         stored.append(backend.apply(_with_link_cost(doc, desired)).after)
         written.append((doc['kind'], doc['metadata']['name']))
-    redeem.record_redemption(backend.home, desired, written)
+    redemption_record.record_redemption(backend.home, desired, written)
     link = next(doc for doc in stored if doc['kind'] == 'Link')
     status = {'status': 'Ready', 'message': 'OK', 'redeemed': True}
     return ApplyResult(True, None, link, redeemed=True, reload_required=True, link=documents.redact(link),
@@ -90,13 +90,13 @@ def redeem_handler(module, backend, desired):
 
 def _forget(module, backend, name):
     """state=absent: remove what the token gave (Link, Secret) and its redemption record."""
-    record = redeem.redemption_record(backend.home, {'metadata': {'name': name}}, any_code=True)
+    record = redemption_record.redeemed_resources(backend.home, {'metadata': {'name': name}}, any_code=True)
     if record is None:
         return ApplyResult(False, None, None, reload_required=False, resource_files=[])
     current = _resources(backend, record)
     if not module.check_mode:
         for kind, resource_name in record:
             backend.delete(kind, resource_name)
-        redeem.forget_redemption(backend.home, name)
+        redemption_record.forget_redemption(backend.home, name)
     link = next((doc for doc in current if doc and doc.get('kind') == 'Link'), None)
     return ApplyResult(True, link, None, reload_required=True, resource_files=_files(backend, record))

@@ -6,7 +6,7 @@ import ssl
 
 import pytest
 
-from ansible_collections.appnet.skupper.plugins.module_utils.system.tokens import redeem
+from ansible_collections.appnet.skupper.plugins.module_utils.system.tokens import grant_client
 from tests.support import pki
 from tests.support.controller import grants
 from tests.support.controller import redeem as redeem_endpoint
@@ -56,7 +56,7 @@ def grant_server(request):
 
 
 def test_success_returns_secret_then_link(grant_server):
-    docs = redeem.redeem_access_token(grant_server.token(), 'east')
+    docs = grant_client.redeem_access_token(grant_server.token(), 'east')
     assert [doc['kind'] for doc in docs] == ['Secret', 'Link']
     secret, link = docs
     data = pki.decode_secret_data(secret['data'])
@@ -67,16 +67,16 @@ def test_success_returns_secret_then_link(grant_server):
 
 
 def test_wrong_code_is_refused_with_a_hint(grant_server):
-    with pytest.raises(redeem.RedeemError) as failure:
-        redeem.redeem_access_token(grant_server.token(code='wrong'), 'east')
+    with pytest.raises(grant_client.RedeemError) as failure:
+        grant_client.redeem_access_token(grant_server.token(code='wrong'), 'east')
     assert str(failure.value).startswith('Received HTTP Response 403: Redemption of access token refused (')
     assert 'code' in str(failure.value)
 
 
 def test_exhausted_grant_says_issue_a_new_token(grant_server):
-    redeem.redeem_access_token(grant_server.token(), 'east')
-    with pytest.raises(redeem.RedeemError) as failure:
-        redeem.redeem_access_token(grant_server.token(), 'east')
+    grant_client.redeem_access_token(grant_server.token(), 'east')
+    with pytest.raises(grant_client.RedeemError) as failure:
+        grant_client.redeem_access_token(grant_server.token(), 'east')
     message = str(failure.value)
     assert message.startswith('Received HTTP Response 404: No such access granted')
     assert 'issue a new token' in message
@@ -84,36 +84,36 @@ def test_exhausted_grant_says_issue_a_new_token(grant_server):
 
 @pytest.mark.parametrize('grant_server', [{'window': '1s'}], indirect=True)
 def test_expired_grant_is_unknown_or_expired(grant_server):
-    with pytest.raises(redeem.RedeemError, match=r'^Received HTTP Response 404: No such claim \(.*expired'):
-        redeem.redeem_access_token(grant_server.token(), 'east')
+    with pytest.raises(grant_client.RedeemError, match=r'^Received HTTP Response 404: No such claim \(.*expired'):
+        grant_client.redeem_access_token(grant_server.token(), 'east')
 
 
 def test_token_with_another_ca_fails_tls_and_redeems_nothing(grant_server):
     other_ca = pki.make_ca('someone-else').cert_pem
-    with pytest.raises(redeem.RedeemError, match=r'^TLS: the grant server https://127\.0\.0\.1:\d+/grant-uid is not '
-                                                 r'trusted.*nothing was redeemed'):
-        redeem.redeem_access_token(grant_server.token(ca=other_ca), 'east')
+    with pytest.raises(grant_client.RedeemError, match=r'^TLS: the grant server https://127\.0\.0\.1:\d+/grant-uid is not '
+                                                       r'trusted.*nothing was redeemed'):
+        grant_client.redeem_access_token(grant_server.token(ca=other_ca), 'east')
     assert grant_server.requests == []
 
 
 def test_tls_12_minimum_is_the_default_and_13_can_be_required(grant_server):
-    docs = redeem.redeem_access_token(grant_server.token(), 'east', ssl_min_version=ssl.TLSVersion.TLSv1_3)
+    docs = grant_client.redeem_access_token(grant_server.token(), 'east', ssl_min_version=ssl.TLSVersion.TLSv1_3)
     assert docs[0]['kind'] == 'Secret'
-    assert redeem.tls_context(grant_server.server.ca_pem).minimum_version == ssl.TLSVersion.TLSv1_2
+    assert grant_client.tls_context(grant_server.server.ca_pem).minimum_version == ssl.TLSVersion.TLSv1_2
 
 
 @pytest.mark.parametrize('grant_server', [{'response': (302, 'moved')}], indirect=True)
 def test_redirects_are_not_followed(grant_server):
-    with pytest.raises(redeem.RedeemError, match=r'^Received HTTP Response 302: moved \(redirects are not followed'):
-        redeem.redeem_access_token(grant_server.token(), 'east')
+    with pytest.raises(grant_client.RedeemError, match=r'^Received HTTP Response 302: moved \(redirects are not followed'):
+        grant_client.redeem_access_token(grant_server.token(), 'east')
 
 
 @pytest.mark.parametrize('grant_server', [{'response': (200, 'kind: Secret\nmetadata: {name: t}\ntype: x\n'
                                                              'data: {tls.crt: YQ==, tls.key: YQ==, ca.crt: YQ==}\n')}],
                          indirect=True)
 def test_a_response_without_link_fails(grant_server):
-    with pytest.raises(redeem.RedeemError, match='returned no Link'):
-        redeem.redeem_access_token(grant_server.token(), 'east')
+    with pytest.raises(grant_client.RedeemError, match='returned no Link'):
+        grant_client.redeem_access_token(grant_server.token(), 'east')
 
 
 @pytest.mark.parametrize('spec,message', [
@@ -123,8 +123,8 @@ def test_a_response_without_link_fails(grant_server):
     ({'url': 'https://h/x', 'code': 'c', 'ca': 'not a pem'}, 'not a valid PEM certificate'),
 ])
 def test_preconditions(spec, message):
-    with pytest.raises(redeem.RedeemError, match=message):
-        redeem.redeem_access_token({'metadata': {'name': 't'}, 'spec': spec}, 'east')
+    with pytest.raises(grant_client.RedeemError, match=message):
+        grant_client.redeem_access_token({'metadata': {'name': 't'}, 'spec': spec}, 'east')
 
 
 def test_unreachable_port_names_the_url():
@@ -133,5 +133,5 @@ def test_unreachable_port_names_the_url():
         port = probe.getsockname()[1]
     token = {'metadata': {'name': 't'}, 'spec': {'url': 'https://127.0.0.1:%d/g' % port, 'code': 'c',
                                                  'ca': SITE_CA.cert_pem}}
-    with pytest.raises(redeem.RedeemError, match=r'https://127\.0\.0\.1:%d/g: connection refused' % port):
-        redeem.redeem_access_token(token, 'east')
+    with pytest.raises(grant_client.RedeemError, match=r'https://127\.0\.0\.1:%d/g: connection refused' % port):
+        grant_client.redeem_access_token(token, 'east')
