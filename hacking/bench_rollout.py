@@ -155,7 +155,7 @@ def rows(found):
 
 
 def targets(found, judged):
-    """Markdown rows of the rollout targets (issue 17): | target | figure | met |."""
+    """Markdown rows of the rollout targets (docs/benchmarks.md, The rollout): | target | figure | met |."""
     if not found or 'skipped' in found:
         return ['| rollout targets (re-run ≤ 3× ping, first ≤ 6× ping, check ≤ re-run, ≤ 3 round trips per host) | '
                 'not measured | – |']

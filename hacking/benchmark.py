@@ -408,7 +408,7 @@ def busy():
 
 
 def targets(sites, floor, overloaded=None, live=None, rollout=None):
-    """The targets of issue 12 with the measured figures. overloaded: the load average seen when the machine
+    """The speed targets (docs/benchmarks.md, Targets) with the measured figures. overloaded: the load average seen when the machine
     was busier than its cores (time targets are then reported, not judged; request counts still are)."""
     lines = ['## Targets', '']
     if overloaded:

@@ -99,7 +99,21 @@ EXAMPLES = {
     name: east
 ''',
     'Link': '''
-- name: A link to a remote site, with credentials from a Secret
+- name: The Secret of the link - west's CA, and a client certificate and key west's CA signed (from west's skupper link generate)
+  appnet.skupper.resource:
+    namespace: east
+    definition:
+      apiVersion: v1
+      kind: Secret
+      metadata: {name: link-west}
+      type: kubernetes.io/tls
+      stringData:
+        ca.crt: "{{ lookup('ansible.builtin.file', 'link-west/ca.crt') }}"
+        tls.crt: "{{ lookup('ansible.builtin.file', 'link-west/tls.crt') }}"
+        tls.key: "{{ lookup('ansible.builtin.file', 'link-west/tls.key') }}"
+  no_log: true
+
+- name: A link to the remote site west, with the credentials of that Secret
   appnet.skupper.link:
     name: link-west
     namespace: east
@@ -146,6 +160,13 @@ EXAMPLES = {
     port: 9090
 ''',
     'AccessGrant': '''
+- name: Tokens are issued by a site that accepts links
+  appnet.skupper.site:
+    name: west
+    namespace: west
+    link_access: default
+    wait: true
+
 - name: Issue a token that can be redeemed twice within an hour
   appnet.skupper.access_grant:
     name: to-west
@@ -155,7 +176,7 @@ EXAMPLES = {
   register: grant
   no_log: true
 
-- name: Redeem it on another site
+- name: Redeem it on another site (the site of namespace east)
   appnet.skupper.access_token:
     name: to-west
     namespace: east
@@ -165,7 +186,13 @@ EXAMPLES = {
     wait: true
 ''',
     'AccessToken': '''
-- name: Redeem a token on a Linux site
+- name: A Linux site
+  appnet.skupper.site:
+    platform: linux
+    namespace: east
+    name: east
+
+- name: Redeem a token that the Kubernetes site of inventory host west issued (see appnet.skupper.access_grant)
   appnet.skupper.access_token:
     platform: linux
     namespace: east
@@ -173,6 +200,14 @@ EXAMPLES = {
     url: "{{ hostvars['west'].grant.token.spec.url }}"
     code: "{{ hostvars['west'].grant.token.spec.code }}"
     ca: "{{ hostvars['west'].grant.token.spec.ca }}"
+  register: token
+
+- name: Reload the site, so that its router dials west (the token result says reload_required)
+  appnet.skupper.system:
+    platform: linux
+    namespace: east
+    state: reloaded
+  when: token.reload_required
 ''',
     'RouterAccess': '''
 - name: Accept links on fixed ports of one address

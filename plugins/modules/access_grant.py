@@ -81,6 +81,13 @@ seealso:
 '''
 
 EXAMPLES = r'''
+- name: Tokens are issued by a site that accepts links
+  appnet.skupper.site:
+    name: west
+    namespace: west
+    link_access: default
+    wait: true
+
 - name: Issue a token that can be redeemed twice within an hour
   appnet.skupper.access_grant:
     name: to-west
@@ -90,7 +97,7 @@ EXAMPLES = r'''
   register: grant
   no_log: true
 
-- name: Redeem it on another site
+- name: Redeem it on another site (the site of namespace east)
   appnet.skupper.access_token:
     name: to-west
     namespace: east

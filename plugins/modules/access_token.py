@@ -77,7 +77,13 @@ seealso:
 '''
 
 EXAMPLES = r'''
-- name: Redeem a token on a Linux site
+- name: A Linux site
+  appnet.skupper.site:
+    platform: linux
+    namespace: east
+    name: east
+
+- name: Redeem a token that the Kubernetes site of inventory host west issued (see appnet.skupper.access_grant)
   appnet.skupper.access_token:
     platform: linux
     namespace: east
@@ -85,6 +91,14 @@ EXAMPLES = r'''
     url: "{{ hostvars['west'].grant.token.spec.url }}"
     code: "{{ hostvars['west'].grant.token.spec.code }}"
     ca: "{{ hostvars['west'].grant.token.spec.ca }}"
+  register: token
+
+- name: Reload the site, so that its router dials west (the token result says reload_required)
+  appnet.skupper.system:
+    platform: linux
+    namespace: east
+    state: reloaded
+  when: token.reload_required
 '''
 
 RETURN = r'''

@@ -62,10 +62,11 @@ options:
   type:
     description:
     - Protocol type.
-    - On Linux, Podman and Docker only C(tcp).
     - When omitted, Skupper uses C(tcp).
     - Spec field C(type).
     type: str
+    choices:
+    - tcp
   include_not_ready_pods:
     description:
     - Also route to pods that are not ready.

@@ -92,7 +92,21 @@ seealso:
 '''
 
 EXAMPLES = r'''
-- name: A link to a remote site, with credentials from a Secret
+- name: The Secret of the link - west's CA, and a client certificate and key west's CA signed (from west's skupper link generate)
+  appnet.skupper.resource:
+    namespace: east
+    definition:
+      apiVersion: v1
+      kind: Secret
+      metadata: {name: link-west}
+      type: kubernetes.io/tls
+      stringData:
+        ca.crt: "{{ lookup('ansible.builtin.file', 'link-west/ca.crt') }}"
+        tls.crt: "{{ lookup('ansible.builtin.file', 'link-west/tls.crt') }}"
+        tls.key: "{{ lookup('ansible.builtin.file', 'link-west/tls.key') }}"
+  no_log: true
+
+- name: A link to the remote site west, with the credentials of that Secret
   appnet.skupper.link:
     name: link-west
     namespace: east

@@ -44,10 +44,11 @@ options:
   type:
     description:
     - Protocol type.
-    - On Linux, Podman and Docker only C(tcp).
     - When omitted, Skupper uses C(tcp).
     - Spec field C(type).
     type: str
+    choices:
+    - tcp
   observer:
     description:
     - Protocol observer used for traffic metrics.

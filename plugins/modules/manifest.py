@@ -211,9 +211,10 @@ EXAMPLES = r'''
     namespace: skupper
     wait: true
 
+# skupper_manifests: a folder on the controller with the release's manifest files (downloaded elsewhere).
 - name: The same from a folder copied to the controller, for a cluster without internet
   appnet.skupper.manifest:
-    src: /srv/skupper/2.2.5/
+    src: "{{ skupper_manifests }}"
     namespace: skupper
     wait: true
 
@@ -230,7 +231,7 @@ EXAMPLES = r'''
 
 - name: Remove it again, CRDs included
   appnet.skupper.manifest:
-    src: /srv/skupper/2.2.5/
+    src: "{{ skupper_manifests }}"
     namespace: skupper
     state: absent
     delete_crds: true

@@ -88,13 +88,13 @@ EXAMPLES = r'''
 - name: Apply every file of a directory to a Kubernetes namespace
   appnet.skupper.resource:
     namespace: west
-    src: files/west/
+    src: "{{ playbook_dir }}/files/west/"
     wait: true
 
 - name: Remove them again
   appnet.skupper.resource:
     namespace: west
-    src: files/west/
+    src: "{{ playbook_dir }}/files/west/"
     state: absent
 '''
 

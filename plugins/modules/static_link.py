@@ -80,6 +80,25 @@ seealso:
 '''
 
 EXAMPLES = r'''
+- name: West accepts links on an address east can reach; its router certificate names that address
+  appnet.skupper.router_access:
+    platform: linux
+    namespace: west
+    name: west-public
+    tls_credentials: west-public
+    subject_alternative_names: [192.0.2.10]
+    roles:
+      - {name: inter-router, port: 55671}
+      - {name: edge, port: 45671}
+  delegate_to: west-host
+
+- name: Render west with it (a static link needs the rendered site)
+  appnet.skupper.system:
+    platform: linux
+    namespace: west
+    state: reloaded
+  delegate_to: west-host
+
 - name: Issue a link to west for east
   appnet.skupper.static_link:
     platform: linux
@@ -89,6 +108,21 @@ EXAMPLES = r'''
   register: west_link
   no_log: true
   delegate_to: west-host
+
+- name: Apply it on east
+  appnet.skupper.resource:
+    platform: linux
+    namespace: east
+    definition: "{{ west_link.definition }}"
+  register: east_link
+  no_log: true
+
+- name: Reload east, so that its router dials west (the result says reload_required)
+  appnet.skupper.system:
+    platform: linux
+    namespace: east
+    state: reloaded
+  when: east_link.reload_required
 
 - name: Generate a link from the Kubernetes site in namespace west, for the Linux site north
   appnet.skupper.static_link:
@@ -103,13 +137,6 @@ EXAMPLES = r'''
     platform: linux
     namespace: north
     definition: "{{ west_link_for_north.definition }}"
-  no_log: true
-
-- name: Apply it on east
-  appnet.skupper.resource:
-    platform: linux
-    namespace: east
-    definition: "{{ west_link.definition }}"
   no_log: true
 '''
 

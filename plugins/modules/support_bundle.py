@@ -105,11 +105,11 @@ seealso:
 '''
 
 EXAMPLES = r'''
-- name: Collect the Linux site east into ./bundles on the controller
+- name: Collect the Linux site east into bundles/ beside the playbook, on the controller
   appnet.skupper.support_bundle:
     platform: linux
     namespace: east
-    dest: ./bundles
+    dest: "{{ playbook_dir }}/bundles"
   register: east_bundle
 
 - name: Show what is wrong with the site, as the bundle saw it

@@ -165,14 +165,6 @@ EXAMPLES = r'''
          spec: {routingKey: backend, host: 127.0.0.1, port: 8080}}
   register: east
 
-- name: The same site in a Podman container (the router image must be on the host, or pullable)
-  appnet.skupper.system:
-    platform: podman
-    namespace: east
-    state: reloaded
-    router_image: quay.io/skupper/skupper-router:3.3.0
-    definition: "{{ lookup('ansible.builtin.file', 'east-site.yaml') }}"
-
 - name: Start (or reload) the site of namespace east with a supervised process
   appnet.skupper.system:
     platform: linux
@@ -189,6 +181,25 @@ EXAMPLES = r'''
 - name: Remove the site entirely
   appnet.skupper.system:
     platform: linux
+    namespace: east
+    state: absent
+    purge: true
+
+# skupper_router_image: an image the host has (podman load of an image saved elsewhere, for hosts without registry
+# access: pull never), or one it may pull (the default, quay.io/skupper/skupper-router:<version>, pull missing).
+# On a Docker host the same task with platform docker (docker load for the image).
+- name: The same site in a Podman container, from its resource files (east-site.yaml beside the playbook)
+  appnet.skupper.system:
+    platform: podman
+    namespace: east
+    state: reloaded
+    router_image: "{{ skupper_router_image }}"
+    pull: never
+    definition: "{{ lookup('ansible.builtin.file', 'east-site.yaml') }}"
+
+- name: Remove the Podman site, its container included
+  appnet.skupper.system:
+    platform: podman
     namespace: east
     state: absent
     purge: true

@@ -9,6 +9,8 @@ Hosts that outlive the process that made them (molecule's create and destroy are
 process holds the slot), writes WORKDIR/netns-hosts.json and prints molecule's instance config;
 `python -m tests.support.netns_hosts destroy WORKDIR` removes them (every process in each namespace, the
 namespaces, the links, the bridge, the keeper, the state file) and prints what it removed.
+`python -m tests.support.netns_hosts stop-sshd NETNS` kills every sshd of a host (a host cut off: the rollout fault
+tests run it from a callback plugin; NetnsHosts.restore starts a new one).
 """
 
 import argparse
@@ -151,9 +153,10 @@ class NetnsHosts:
         _run(*host.exec_argv('ip', 'route', 'add', 'default', 'via', self.gateway))
         host.sshd = self._start_sshd(host)
 
-    def _start_sshd(self, host):
+    def _start_sshd(self, host, keys=True):
         host_key = os.path.join(host.workdir, 'ssh_host_ed25519_key')
-        _run('ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', host_key)
+        if keys:
+            _run('ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', host_key)
         authorized = os.path.join(host.workdir, 'authorized_keys')
         shutil.copy(self.key + '.pub', authorized)
         os.chmod(authorized, 0o600)
@@ -166,7 +169,7 @@ class NetnsHosts:
                 'StrictModes no', 'PidFile %s' % os.path.join(host.workdir, 'sshd.pid'),
                 'Subsystem sftp internal-sftp', 'AcceptEnv LANG LC_*', 'MaxStartups 50', '']))
         os.makedirs('/run/sshd', exist_ok=True)
-        log = open(os.path.join(host.workdir, 'sshd.log'), 'w')
+        log = open(os.path.join(host.workdir, 'sshd.log'), 'a')
         return subprocess.Popen(host.exec_argv('/usr/sbin/sshd', '-D', '-e', '-f', config), stdin=subprocess.DEVNULL,
                                 stdout=log, stderr=subprocess.STDOUT, start_new_session=self.new_session)
 
@@ -179,6 +182,29 @@ class NetnsHosts:
             if time.time() > deadline:
                 raise RuntimeError('sshd on %s (%s) did not answer: %s' % (host.name, host.address, result.stderr))
             time.sleep(0.2)
+
+    def cut_argv(self, host, how):
+        """The command that cuts host off: 'link' takes its namespace's link down (packets to it are lost), 'sshd'
+        kills every sshd of its namespace, the listener and the sessions (connections to it are refused)."""
+        if how == 'link':
+            return host.exec_argv('ip', 'link', 'set', 'eth0', 'down')
+        if how == 'sshd':
+            return [sys.executable, '-m', 'tests.support.netns_hosts', 'stop-sshd', host.netns]
+        raise ValueError('no such cut: %r' % how)
+
+    def restore(self, host, how):
+        """Undo cut_argv(host, how): the link up with its route again, or a new sshd; then wait until ssh answers."""
+        if how == 'link':
+            _run(*host.exec_argv('ip', 'link', 'set', 'eth0', 'up'))
+            _run(*host.exec_argv('ip', 'route', 'replace', 'default', 'via', self.gateway))
+        elif how == 'sshd':
+            if host.sshd is not None:
+                host.sshd.kill()
+                host.sshd.wait()
+            host.sshd = self._start_sshd(host, keys=False)
+        else:
+            raise ValueError('no such cut: %r' % how)
+        self._wait_for_ssh(host)
 
     def ssh_options(self):
         return ['-i', self.key, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
@@ -303,6 +329,22 @@ def processes_under(path):
     return found
 
 
+def stop_sshd(netns):
+    """Kill every sshd process of the namespace netns (the listener and each session's); the pids killed."""
+    pids = []
+    for pid in _run('ip', 'netns', 'pids', netns).stdout.split():
+        try:
+            with open('/proc/%s/comm' % pid) as handle:
+                if handle.read().startswith('sshd'):
+                    pids.append(int(pid))
+        except OSError:
+            continue
+    left = _kill_and_wait(pids)
+    if left:
+        raise RuntimeError('sshd processes %s of %s did not die' % (left, netns))
+    return pids
+
+
 def destroy(workdir):
     """Remove the detached hosts whose state is in workdir; what was removed ({} when there was no state).
     Raises RuntimeError naming what is left (a process that did not die, a namespace or link still there)."""
@@ -348,7 +390,12 @@ def main(argv=None):
     create.add_argument('names', nargs='+')
     remove = commands.add_parser('destroy', help='remove the hosts of workdir; print what was removed (JSON)')
     remove.add_argument('workdir')
+    stop = commands.add_parser('stop-sshd', help='kill every sshd of a namespace (a host cut off; the tests)')
+    stop.add_argument('netns')
     args = parser.parse_args(argv)
+    if args.command == 'stop-sshd':
+        print(json.dumps(stop_sshd(args.netns)))
+        return 0
     if args.command == 'create':
         reason = available()
         if reason is not None:

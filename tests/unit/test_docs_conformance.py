@@ -155,8 +155,8 @@ MODULE_CHOICES = {
     ('RouterAccess', 'roles[].name'),
     # an endpoint is named after the role it serves (nonkube-runtime.md section 5: the router connector role)
     ('Link', 'endpoints[].name'),
-    # Linux, Podman and Docker sites render only tcp (the CRD: "Currently only supports tcp"; nonkube-runtime.md
-    # section 3: type must be tcp or empty)
+    # the CRD: "Currently only supports tcp" (its schema takes any string); Linux, Podman and Docker sites render
+    # only tcp (nonkube-runtime.md section 3: type must be tcp or empty)
     ('Listener', 'type'), ('Connector', 'type'),
 }
 

@@ -1,5 +1,5 @@
 """The role variables: each role's argument spec lists every variable the role reads, its defaults file agrees with
-it, and docs/inventory.md documents every variable of every role with the same default."""
+it, and docs/inventory.md documents every variable of every role with the same type and default."""
 
 import glob
 import os
@@ -44,17 +44,24 @@ def set_by_the_roles():
 
 
 def documented_rows():
-    """{variable: default cell} of the tables of docs/inventory.md."""
+    """{variable: (type cell, default cell)} of the tables of docs/inventory.md (variable, type, default, meaning)."""
     rows = {}
     with open(INVENTORY_DOC) as handle:
         for line in handle:
             cells = [cell.strip() for cell in line.strip().strip('|').split('|')]
-            if len(cells) < 3 or not re.match(r'^`skupper_[a-z0-9_]+`$', cells[0]):
+            if len(cells) < 4 or not re.match(r'^`skupper_[a-z0-9_]+`$', cells[0]):
                 continue
             name = cells[0].strip('`')
             assert name not in rows, 'docs/inventory.md: %s has two rows' % name
-            rows[name] = cells[1]
+            rows[name] = (cells[1], cells[2])
     return rows
+
+
+def type_of(option):
+    """The type of an argument spec option as docs/inventory.md shows it: str, dict, list of dict, ..."""
+    if option['type'] == 'list' and option.get('elements'):
+        return 'list of %s' % option['elements']
+    return option['type']
 
 
 def all_options():
@@ -101,14 +108,17 @@ def test_the_network_role_lists_the_variables_of_the_roles_it_runs():
         assert sorted(set(options(role)) - set(network)) == [], role
 
 
-def test_docs_inventory_lists_every_role_variable_with_its_default():
+def test_docs_inventory_lists_every_role_variable_with_its_type_and_default():
     rows = documented_rows()
     variables = all_options()
     assert sorted(set(variables) - set(rows)) == [], 'not in docs/inventory.md'
     assert sorted(set(rows) - set(variables)) == [], 'in docs/inventory.md, but no role has it'
     for name, by_role in variables.items():
-        default = next(iter(by_role.values()))['default']
-        cell = rows[name]
+        option = next(iter(by_role.values()))
+        default = option['default']
+        shown_type, cell = rows[name]
+        assert shown_type == type_of(option), 'docs/inventory.md: %s type %r, argument spec %r' % (
+            name, shown_type, type_of(option))
         if is_template(default):  # computed from other variables: said in words
             assert cell, name
             continue
@@ -123,4 +133,5 @@ def test_the_check_reads_what_it_should():
     assert 'skupper_validate_certs' in VARIABLE.findall(task_text('site'))
     assert 'skupper_kubernetes_api' not in VARIABLE.findall(task_text('site'))  # an anchor
     assert {'skupper_site_links', 'skupper_link_documents', 'skupper_verify_info'} <= set_by_the_roles()
-    assert documented_rows()['skupper_validate_certs'].startswith('`null`')
+    assert documented_rows()['skupper_validate_certs'][1].startswith('`null`')
+    assert documented_rows()['skupper_links'][0] == 'list of dict'

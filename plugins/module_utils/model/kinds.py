@@ -196,10 +196,11 @@ def _tls(description, platforms=platforms.NAMES):
     return Field('tlsCredentials', 'str', description, check='name', platforms=platforms)
 
 
-def _type(kube_only=False):
-    # The CRD: "Currently only supports tcp"; Skupper renders nothing for another type on a system site.
-    limited = {} if kube_only else dict(system_choices=('tcp',))
-    return Field('type', 'str', 'Protocol type.', default='tcp', **limited)
+def _type(described_tcp_only=True):
+    # Listener and Connector: Skupper's CRDs say "Currently only supports tcp" (the schema itself takes any string),
+    # and the controller and a system site handle tcp only, so the modules refuse another value on every platform.
+    # The AttachedConnector CRD says nothing of it: any string, as its schema.
+    return Field('type', 'str', 'Protocol type.', default='tcp', choices=('tcp',) if described_tcp_only else None)
 
 
 SITE = Kind('Site', 'sites', 'A site: a place where workloads run, one per namespace.', [
@@ -335,7 +336,7 @@ ATTACHED_CONNECTOR = Kind('AttachedConnector', 'attachedconnectors',
                               Field('selector', 'str', 'Label selector of the workload pods.', required=True),
                               _tls('Name of the TLS credentials used towards the workload.'),
                               Field('useClientCert', 'bool', 'Present the client certificate to the workload.', default=False),
-                              _type(kube_only=True),
+                              _type(described_tcp_only=False),
                               Field('includeNotReadyPods', 'bool', 'Also route to pods that are not ready.', default=False),
                               _settings('attached connector'),
                           ], platforms=platforms.KUBERNETES, module='attached_connector',

@@ -64,7 +64,8 @@ def restart_reason(record, manager, rendered, previous, active):
     if previous is not None and not router_service.same_manager(previous, manager):
         return 'the router moves from the %s service to the %s service' % (previous.name, manager.name)
     if not active:
-        return 'the router is not running'
+        condition = manager.condition() if record.get('runtime_digest') else None
+        return 'the router is not running' + (': %s' % condition if condition else '')
     if record.get('runtime_digest') != rendered.runtime_digest:
         return READS_CHANGED
     if record.get('spec_digest') != manager.spec_digest():
@@ -389,6 +390,31 @@ def _runtime_entries(home):
 STATES = {'started': run_site, 'reloaded': run_site, 'stopped': stop_site, 'absent': remove_site}
 
 
+def missing_top(path):
+    """The top-most folder of path that does not exist (path itself when only it is missing), None when it exists."""
+    top = None
+    while path and not os.path.isdir(path):
+        top, parent = path, os.path.dirname(path)
+        if parent == path:
+            break
+        path = parent
+    return top
+
+
+def remove_empty(path, top):
+    """Remove path and its parents up to top (missing_top's answer) while they are empty folders."""
+    if top is None:
+        return
+    while True:
+        try:
+            os.rmdir(path)
+        except OSError:
+            return
+        if path == top:
+            return
+        path = os.path.dirname(path)
+
+
 def run_system_module(argument_spec):
     """appnet.skupper.system: one run at a time per site, from reading the record to the router being ready."""
     # A definition may carry a Secret's private key: never in the invocation record, whatever the task's no_log.
@@ -404,6 +430,7 @@ def run_system_module(argument_spec):
                          changed=False)
     prepared = read_definition(module)
     home = paths.namespace_home(params['namespace'], paths.data_home(params['data_home']))
+    made = missing_top(home)
     try:
         # A valid definition is about to be written: the lock may create the site's folder (site_lock.py).
         with site_lock.site_lock(home, module.check_mode, create=prepared is not None):
@@ -413,6 +440,8 @@ def run_system_module(argument_spec):
         module.fail_json(msg=str(exc), changed=True, changed_files=exc.changed_files, **extra)
     except (SiteStateError, CertificateError, router_service.ServiceError, site_lock.SiteLocked,
             files.WriteError) as exc:
+        # Refused before anything was written (e.g. the engine's preflight): the folders the lock made go again.
+        remove_empty(home, made)
         module.fail_json(msg=str(exc), changed=False)
     if not module._diff:
         result.pop('diff', None)

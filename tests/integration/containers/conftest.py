@@ -83,10 +83,12 @@ class Engine(object):
     """A container engine the tests use: its name, the environment that reaches it, the image and run options, and
     the network its host-network containers are on when it is not the caller's (docker: dockerd's), else None."""
 
-    def __init__(self, name, env, image, image_seconds, network=None):
+    def __init__(self, name, env, image, image_seconds, network=None, restart=None):
         self.name, self.env, self.image, self.image_seconds = name, env, image, image_seconds
         self.run_options = RUN_OPTIONS[name]
         self.network = network
+        # The engine stopped and started again (the private dockerd); None for an engine without a daemon (podman).
+        self.restart = restart
 
     def run(self, *args, check=False):
         return subprocess.run([self.name] + list(args), capture_output=True, text=True, env=self.env, timeout=300,
@@ -135,26 +137,40 @@ def _private_dockerd(network):
             '--exec-root', os.path.join(top, 'exec'), '--pidfile', os.path.join(top, 'dockerd.pid'),
             '--host', 'unix://%s' % socket_path]
     env = dict(os.environ, DOCKER_HOST='unix://%s' % socket_path)
-    with open(log_path, 'w') as log:
-        daemon = subprocess.Popen(network.prefix + argv, stdout=log, stderr=subprocess.STDOUT,
-                                  start_new_session=True)
-    try:
+    daemons = []
+
+    def start():
+        """Start dockerd; None once it answers, else why not."""
+        with open(log_path, 'a') as log:
+            daemons.append(subprocess.Popen(network.prefix + argv, stdout=log, stderr=subprocess.STDOUT,
+                                            start_new_session=True))
+        daemon = daemons[-1]
         deadline = time.time() + 60
         info = None
         while time.time() < deadline and daemon.poll() is None:
             info = subprocess.run(['docker', 'info'], capture_output=True, text=True, env=env, check=False)
             if info.returncode == 0:
-                break
+                return None
             time.sleep(0.5)
-        if daemon.poll() is not None or info is None or info.returncode != 0:
-            with open(log_path) as log:
-                tail = log.read()[-1500:]
-            unavailable('dockerd does not start here (exit %s): %s' % (daemon.poll(), tail))
+        with open(log_path) as log:
+            return 'dockerd does not start here (exit %s): %s' % (daemon.poll(), log.read()[-1500:])
+
+    def restart():
+        """dockerd stopped (its containers with it, the containers kept) and started again."""
+        stop_dockerd(daemons[-1], env, remove=False)
+        problem = start()
+        assert problem is None, problem
+
+    try:
+        problem = start()
+        if problem is not None:
+            unavailable(problem)
         image, seconds = build_image('docker', env)
         check_engine_runs('docker', env, image)
-        yield Engine('docker', env, image, seconds, network)
+        yield Engine('docker', env, image, seconds, network, restart=restart)
     finally:
-        stop_dockerd(daemon, env)
+        for daemon in daemons:
+            stop_dockerd(daemon, env)
         unmount_below(top)
         shutil.rmtree(top, ignore_errors=True)
 
@@ -167,12 +183,13 @@ def unmount_below(top):
         subprocess.run(['umount', '--lazy', point], capture_output=True, check=False)
 
 
-def stop_dockerd(daemon, env):
-    """Remove what is left, then stop dockerd (SIGTERM, then SIGKILL of its process group) and its containerd."""
+def stop_dockerd(daemon, env, remove=True):
+    """Remove what is left (unless remove is false), then stop dockerd (SIGTERM, then SIGKILL of its process group)
+    and its containerd."""
     if daemon.poll() is None:
         left = subprocess.run(['docker', 'ps', '--all', '--quiet'], capture_output=True, text=True, env=env,
                               check=False).stdout.split()
-        if left:
+        if left and remove:
             subprocess.run(['docker', 'rm', '--force'] + left, capture_output=True, env=env, check=False)
         daemon.send_signal(signal.SIGTERM)
         try:

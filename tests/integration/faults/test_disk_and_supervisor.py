@@ -15,6 +15,14 @@ import pytest
 
 from ansible_collections.appnet.skupper.plugins.module_utils.system.service import process_service
 from tests.integration.faults.support import COLLECTIONS, ROOT, Site, cleanup, real_router, router_processes
+from tests.support import fault_figures
+
+FAULTS = {
+    'full-disk': 'test_a_full_disk_names_the_path_and_leaves_the_site_as_it_was',
+    'router-crash-loop': 'test_the_supervisor_backs_off_and_keeps_trying',
+    'router-killed-after-a-healthy-run': 'test_after_a_healthy_run_the_real_router_is_restarted_after_the_first_delay_again',
+}
+NOT_FAULTS = ('test_internal_and_the_router_log_are_private_whoever_creates_them',)
 
 DRIVER = r'''
 import json, os, subprocess, sys
@@ -36,7 +44,8 @@ before = tree()
 rendered = site.system('started')
 after = tree()
 print(json.dumps({'base': base.returncode, 'rc': rendered.returncode, 'result': rendered.result,
-                  'same': before == after, 'files': sorted(after)}))
+                  'same': before == after, 'files': sorted(after),
+                  'differ': sorted(name for name in set(before) | set(after) if before.get(name) != after.get(name))}))
 '''
 
 
@@ -63,6 +72,7 @@ def test_a_full_disk_names_the_path_and_leaves_the_site_as_it_was(tmp_path, rout
     assert report['same'] is True, report['files']
     assert os.listdir(str(mount)) == []  # the tmpfs was private to that namespace and is gone
     print('\nfull disk: %s' % message)
+    fault_figures.record('full-disk', rounds=1, updates_lost=None, duplicates=None, corrupted=len(report['differ']))
 
 
 def test_the_supervisor_backs_off_and_keeps_trying(tmp_path, router):
@@ -100,8 +110,10 @@ def test_the_supervisor_backs_off_and_keeps_trying(tmp_path, router):
               % (' -> '.join(seen), tries, service.supervisor_state()['failures']))
     finally:
         service.stop()
-    assert router_processes(config) == []
+    left = router_processes(config)
+    assert left == []
     assert process_service.supervisor_summary(home) is None  # stopped on purpose: nothing to report
+    fault_figures.record('router-crash-loop', rounds=1, updates_lost=None, duplicates=len(left), corrupted=None)
 
 
 def test_after_a_healthy_run_the_real_router_is_restarted_after_the_first_delay_again(tmp_path, router):
@@ -142,7 +154,10 @@ def test_after_a_healthy_run_the_real_router_is_restarted_after_the_first_delay_
                          'supervisor: router exited with -9; restarting in 0.2 s']
     finally:
         service.stop()
-    assert router_processes(config) == []
+    left = router_processes(config)
+    assert left == []
+    fault_figures.record('router-killed-after-a-healthy-run', rounds=3, updates_lost=None, duplicates=len(left),
+                         corrupted=None)
 
 
 def test_internal_and_the_router_log_are_private_whoever_creates_them(tmp_path, router):

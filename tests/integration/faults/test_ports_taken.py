@@ -20,6 +20,12 @@ import pytest
 import yaml
 
 from tests.integration.faults.support import Site, cleanup, real_router, router_processes
+from tests.support import fault_figures
+
+FAULTS = {
+    'chosen-port-taken-while-stopped': 'test_a_chosen_port_taken_while_the_site_was_stopped_is_chosen_again',
+    'user-port-held-by-another-program': 'test_a_port_the_user_chose_that_another_program_holds_fails_the_start_naming_it',
+}
 
 # A program that holds a port: listens on host:port until killed; host '' is every address, IPv4 and IPv6 (the
 # router binds all that its host resolves to, and is content with one).
@@ -97,7 +103,8 @@ def test_a_chosen_port_taken_while_the_site_was_stopped_is_chosen_again(tmp_path
         assert after != before
         assert again.result['changed'] is True and again.result['restarted'] is True
         assert 'runtime/resources/RouterAccess-skupper-local.yaml' in again.result['changed_files']
-        assert len(router_processes(site.config)) == 2  # one supervisor, one router
+        routers = router_processes(site.config)
+        assert len(routers) == 2  # one supervisor, one router
         with open(os.path.join(site.home, 'internal', 'router', 'skrouterd.log')) as handle:
             log = handle.read()
         assert 'Listener error on 127.0.0.1:%d: Address already in use' % before in log
@@ -108,6 +115,8 @@ def test_a_chosen_port_taken_while_the_site_was_stopped_is_chosen_again(tmp_path
         assert unchanged.returncode == 0, unchanged.result
         assert unchanged.result['changed'] is False, unchanged.result
         assert role_ports(site.home, 'skupper-local')['normal'] == after
+        fault_figures.record('chosen-port-taken-while-stopped', rounds=1, updates_lost=None,
+                             duplicates=len(routers) - 2, corrupted=None)
     finally:
         if blocker is not None:
             blocker.close()
@@ -132,7 +141,10 @@ def test_a_port_the_user_chose_that_another_program_holds_fails_the_start_naming
         assert started.returncode != 0, log
         message = started.result['msg']
         assert 'cannot listen on port %d: another program uses it' % port in message, message
-        assert router_processes(site.config) == []
+        left = router_processes(site.config)
+        assert left == []
+        fault_figures.record('user-port-held-by-another-program', rounds=1, updates_lost=None, duplicates=len(left),
+                             corrupted=None)
     finally:
         blocker.close()
         cleanup(site)

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from tests.integration.faults.support import EchoServer, real_router, router_processes, serves
+from tests.support import fault_figures
 from tests.support.playbook import changed_tasks, failures, run_playbook, task_outcomes
 
 COUNT = int(os.environ.get('APPNET_SCALE_COUNT', '200'))
@@ -67,6 +68,10 @@ def big_site(tmp_path_factory):
     assert router_processes(config) == []
 
 
+FAULTS = {'scale-200-listeners-200-connectors': 'test_the_role_makes_the_big_site_in_one_task_and_it_serves'}
+NOT_FAULTS = ('test_check_mode_and_a_second_run_change_nothing',)
+
+
 def _resource_tasks(report):
     return [(name, outcome) for _host, name, outcome in task_outcomes(report) if not outcome.get('skipped') and
             name.endswith(('Listeners', 'Connectors', 'Connectors and listeners',
@@ -87,7 +92,11 @@ def test_the_role_makes_the_big_site_in_one_task_and_it_serves(big_site):
     assert entities.count('tcpListener') == COUNT and entities.count('tcpConnector') == COUNT
     sample = big_site['ports'][::max(1, COUNT // 10)] + [big_site['ports'][-1]]
     started = time.time()
-    assert all(serves(port) for port in sample)
+    unserved = [port for port in sample if not serves(port)]
+    assert unserved == []
+    if COUNT == 200:  # the table's row is of 200 + 200 (APPNET_SCALE_COUNT may ask for another size)
+        fault_figures.record('scale-200-listeners-200-connectors', rounds=1, updates_lost=len(unserved),
+                             duplicates=None, corrupted=None)
     rss = 0
     for pid in router_processes(big_site['config']):
         with open('/proc/%d/status' % pid) as handle:

@@ -262,7 +262,7 @@ BAD = [
     ('negative cost', ['cost: -3 must be at least 1']),
     ('link access not a choice', ['link_access', 'bogus-value', 'none, default']),
     ('kubernetes link access', ["link_access: 'route' is not one of none, default on Linux"]),
-    ('protocol type linux cannot use', ["type: 'udp' is not one of tcp on Linux"]),
+    ('protocol type linux cannot use', ['type', 'udp', 'tcp']),
     ('resource empty required string', ['spec.routingKey: required field is empty']),
     ('resource annotations not strings', ['metadata.annotations: must be a mapping of strings to strings']),
     ('resource secured access', ['SecuredAccess: not supported on Linux', 'appnet.skupper.router_access']),

@@ -102,6 +102,10 @@ class ServiceManager(object):
         """Why a running router must be restarted to be run properly (None when it needs not)."""
         return None
 
+    def condition(self):
+        """What happened to a router that does not run, as its manager knows it (None: nothing more to say)."""
+        return None
+
     def remove(self, check_mode=False):
         """Remove what install wrote; True when something was removed."""
         return False

@@ -84,6 +84,53 @@ def check_run_options(options):
     return {'runtime': runtime, 'ulimits': ulimits, 'args': args}
 
 
+# What container_condition reads of a container (docker and podman both answer it).
+CONDITION_FORMAT = '{{.State.Status}}|{{.State.ExitCode}}|{{.State.FinishedAt}}|{{.State.Pid}}'
+# What the engines answer when the container does not exist (podman: "no such container"; docker: "No such container",
+# "No such object").
+NO_CONTAINER = ('no such container', 'no such object')
+
+
+def process_gone(pid):
+    """Whether the host process pid (an engine's State.Pid) is gone: not there, or a zombie (0 or not a number: no)."""
+    if not pid.isdigit() or int(pid) == 0 or not os.path.isdir('/proc/1'):
+        return False
+    try:
+        with open('/proc/%s/stat' % pid) as handle:
+            return handle.read().rsplit(')', 1)[-1].split()[0] == 'Z'
+    except (OSError, IndexError):
+        return True
+
+
+def container_condition(engine, container, code, out, err):
+    """The condition of a container from `<engine> container inspect --format CONDITION_FORMAT` (its exit status and
+    output): None when it runs, else what happened to it and what brings it back."""
+    if code != 0:
+        text = (err or out).strip()
+        if any(words in text.lower() for words in NO_CONTAINER):
+            return ('the router container %s does not exist (it was removed): the next appnet.skupper.system run '
+                    'creates it again' % container)
+        return ('%s does not answer about the router container %s (%s container inspect exited %d: %s)'
+                % (engine, container, engine, code, text[-500:]))
+    parts = out.strip().split('|')
+    status, exit_code, finished, pid = (parts + ['', '', '', ''])[:4]
+    if status == 'running':
+        if not process_gone(pid):
+            return None
+        return ('%s says the router container %s is running, but its process %s is gone (the engine lost it, e.g. its '
+                'monitor was killed): the next appnet.skupper.system run creates the container again'
+                % (engine, container, pid))
+    return ('the router container %s is %s (exit code %s, at %s): the next appnet.skupper.system run starts it'
+            % (container, status or 'not running', exit_code or '?', finished or '?'))
+
+
+def condition_of(engine, container, runner=run_command):
+    """What the engine says of the router container when it does not run (None when it runs): absent, exited (with
+    its exit code and when), lost (the engine says it runs, its process is gone), or the engine does not answer."""
+    code, out, err = runner([engine, 'container', 'inspect', '--format', CONDITION_FORMAT, container], timeout=60)
+    return container_condition(engine, container, code, out, err)
+
+
 def runtime_dir(uid, env):
     """$XDG_RUNTIME_DIR, else /run/user/<uid>; /run for root (where Skupper puts runtime files of a user)."""
     if uid == 0:
@@ -197,12 +244,15 @@ class ContainerService(ServiceManager):
         return self._engine('container', 'inspect', self.container)[0] == 0
 
     def _state(self):
-        """{'running': bool, 'restarts': text, 'started': text} of the container (running False when absent)."""
+        """{'running': bool, 'restarts': text, 'started': text, 'lost': bool} of the container (running False when
+        absent; lost: the engine says it runs, but its process is gone)."""
         code, out, _err = self._engine('container', 'inspect', '--format',
-                                       '{{.State.Running}} {{.RestartCount}} {{.State.StartedAt}}', self.container)
+                                       '{{.State.Running}} {{.State.Pid}} {{.RestartCount}} {{.State.StartedAt}}',
+                                       self.container)
         parts = out.split() if code == 0 else []
-        return {'running': parts[:1] == ['true'], 'restarts': parts[1] if len(parts) > 1 else '',
-                'started': ' '.join(parts[2:])}
+        lost = parts[:1] == ['true'] and len(parts) > 1 and process_gone(parts[1])
+        return {'running': parts[:1] == ['true'] and not lost, 'restarts': parts[2] if len(parts) > 2 else '',
+                'started': ' '.join(parts[3:]), 'lost': lost}
 
     def is_active(self):
         return shutil.which(self.engine) is not None and self._state()['running']
@@ -211,13 +261,17 @@ class ContainerService(ServiceManager):
         """What the engine says of the container: running, restart count, start time (support bundles)."""
         return dict(self._state(), container=self.container, engine=self.engine)
 
+    def condition(self):
+        return condition_of(self.engine, self.container, self.runner)
+
     def _image_present(self):
         return self._engine('image', 'inspect', self.image, timeout=60)[0] == 0
 
     def _no_image_message(self):
-        return ('the router image %s is not on this host (%s image inspect found none) and pull is never: load or build '
-                'it first (make router-image builds one from the router sources), or set pull to missing'
-                % (self.image, self.engine))
+        return ('the router image %s is not on this host (%s image inspect found none) and pull is never: load it first '
+                '(%s load -i <image archive>, e.g. one that %s save wrote on a host that has it), or build it (make '
+                'router-image builds one from the router sources), or set pull to missing'
+                % (self.image, self.engine, self.engine, self.engine))
 
     def _ensure_image(self):
         """Pull the image as the policy says: missing (only when absent), always, never (fail when absent)."""
@@ -275,9 +329,10 @@ class ContainerService(ServiceManager):
                 ('; its log ends with:\n%s' % tail) if tail else ''))
 
     def start(self):
-        """Start the container as it is when it was created by the current command; else (re-)create it."""
+        """Start the container as it is when it was created by the current command (and the engine has not lost
+        it); else (re-)create it."""
         self._since = time.time()
-        if self._current():
+        if self._current() and not self._state()['lost']:
             code, out, err = self._engine('start', self.container)
             if code != 0:
                 tail = self.log_tail()
@@ -289,9 +344,10 @@ class ContainerService(ServiceManager):
         self._wait()
 
     def restart(self):
-        """Restart the container as it is when its command is unchanged (no pull); else re-create it."""
+        """Restart the container as it is when its command is unchanged (no pull) and the engine has not lost it;
+        else re-create it."""
         self._since = time.time()
-        if self._current():
+        if self._current() and not self._state()['lost']:
             code, out, err = self._engine('restart', '--time', '10', self.container)
             if code != 0:
                 raise ServiceError('cannot restart the router container %s (%s restart exited %d): %s' % (

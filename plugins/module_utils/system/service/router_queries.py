@@ -46,8 +46,10 @@ ManagementTarget = namedtuple('ManagementTarget', 'port certificate key trustfil
 CONTAINER_CERTS = '/etc/skupper-router/runtime/certs'
 # What a container engine says when the container cannot run a command: the router is not running.
 # podman: "no container with name or ID ... found: no such container", "can only create exec sessions on running
-# containers"; docker: "No such container: ...", "Container ... is not running".
-CONTAINER_DOWN = ('no such container', 'exec sessions on running containers', 'is not running')
+# containers", and "cannot exec in a stopped container" (runc's, when podman lost the container: it says it runs, its
+# process is gone); docker: "No such container: ...", "Container ... is not running".
+CONTAINER_DOWN = ('no such container', 'exec sessions on running containers', 'is not running',
+                  'exec in a stopped container')
 
 
 class ManagementError(Exception):

@@ -20,7 +20,8 @@ from ansible_collections.appnet.skupper.plugins.module_utils.platforms import DE
 from ansible_collections.appnet.skupper.plugins.module_utils.network_info_shape import (
     PENDING, READY, build_network_info, link_info, network_site, resource_infos, service_info, services_of, site_info)
 from ansible_collections.appnet.skupper.plugins.module_utils.system.service import router_queries, router_service
-from ansible_collections.appnet.skupper.plugins.module_utils.system.service.container_service import container_name
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service.container_service import (
+    condition_of, container_name)
 from ansible_collections.appnet.skupper.plugins.module_utils.system.service.router_queries import (
     REMOTE_LISTENERS, REMOTE_ROUTERS, REMOTE_STATE)
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import resource_files
@@ -408,6 +409,9 @@ def site_network_info(home, namespace, platform, expected_links=(), skmanage='sk
         if exc.reason != 'refused':
             raise BackendError(exc.message)
         router_error = exc.message
+        if entry.engine:
+            condition = condition_of(entry.engine, container_name(namespace))
+            router_error += '; %s' % condition if condition else ''
         if entry.runs_on_host:
             from ansible_collections.appnet.skupper.plugins.module_utils.system.service.process_service import (
                 supervisor_summary)

@@ -487,15 +487,19 @@ def test_kubernetes_accepts_every_documented_link_access(value):
     ('Site', {'linkAccess': 'loadbalancer'},
      "spec.linkAccess: 'loadbalancer' is not one of none, default on Linux ('loadbalancer' is for Kubernetes only)"),
     ('Site', {'linkAccess': 'bogus-value'}, "spec.linkAccess: 'bogus-value' is not one of none, default on Linux"),
-    ('Listener', dict(VALID['Listener'], type='udp'), "spec.type: 'udp' is not one of tcp on Linux"),
-    ('Connector', dict(VALID['Connector'], type='sctp'), "spec.type: 'sctp' is not one of tcp on Linux"),
 ])
 def test_choices_only_kubernetes_can_use_are_refused_on_linux(kind, spec, error):
     assert model.validate_spec(kind, spec, 'linux') == [error]
 
 
-def test_kubernetes_accepts_any_protocol_type_as_the_crd_does():
-    assert model.validate_spec('Listener', dict(VALID['Listener'], type='udp'), 'kubernetes') == []
+@pytest.mark.parametrize('platform', ['kubernetes', 'linux'])
+@pytest.mark.parametrize('kind', ['Listener', 'Connector'])
+def test_tcp_is_the_one_protocol_type_on_every_platform_as_skupper_says(kind, platform):
+    assert model.validate_spec(kind, dict(VALID[kind], type='tcp'), platform) == []
+    assert model.validate_spec(kind, dict(VALID[kind], type='udp'), platform) == ["spec.type: 'udp' is not one of tcp"]
+
+
+def test_kubernetes_refuses_a_link_access_that_is_no_access_type():
     assert model.validate_spec('Site', {'linkAccess': 'bogus-value'}, 'kubernetes') == [
         "spec.linkAccess: 'bogus-value' is not one of none, default, %s" % ', '.join(model.ACCESS_TYPES)]
 

@@ -6,9 +6,20 @@ import pytest
 
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render import certs
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render import static_links
+from tests.support import fault_figures
 from tests.unit.plugins.module_utils.system.conftest import snapshot_tree
 
 SITE_CA = os.path.join('runtime', 'issuers', 'skupper-site-ca')
+FILES = {'tls.crt': 'certificate', 'tls.key': 'key'}
+HOWS = {'missing': 'missing', 'truncated': 'truncated', 'a directory': 'a-directory'}
+FAULTS = {
+    'site-ca-certificate-missing': 'test_an_unusable_site_ca_fails_naming_the_file_and_the_recovery',
+    'site-ca-certificate-truncated': 'test_an_unusable_site_ca_fails_naming_the_file_and_the_recovery',
+    'site-ca-certificate-a-directory': 'test_an_unusable_site_ca_fails_naming_the_file_and_the_recovery',
+    'site-ca-key-missing': 'test_an_unusable_site_ca_fails_naming_the_file_and_the_recovery',
+    'site-ca-key-truncated': 'test_an_unusable_site_ca_fails_naming_the_file_and_the_recovery',
+    'site-ca-key-a-directory': 'test_an_unusable_site_ca_fails_naming_the_file_and_the_recovery',
+}
 
 
 def _break(path, how):
@@ -45,7 +56,12 @@ def test_an_unusable_site_ca_fails_naming_the_file_and_the_recovery(west, file_n
     with pytest.raises(static_links.StaticLinkError) as failure:
         static_links.issue_static_link(home, 'east', addresses=['192.168.122.10'])
     assert 'the CA "skupper-site-ca" of the site cannot be used' in str(failure.value)
-    assert snapshot_tree(west.root) == before
+    after = snapshot_tree(west.root)
+    assert after == before
+    # files changed by the refused renders and static link (none: the CA is never replaced silently)
+    changed = [name for name in set(before) | set(after) if before.get(name) != after.get(name)]
+    fault_figures.record('site-ca-%s-%s' % (FILES[file_name], HOWS[how]), rounds=2, updates_lost=None,
+                         duplicates=None, corrupted=len(changed))
 
 
 def test_removing_the_ca_directory_rotates_it_on_purpose(west):

@@ -9,7 +9,10 @@ from ansible_collections.appnet.skupper.plugins.module_utils.system.render.site_
     SiteStateError, load_site_state)
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store.resource_files import load_runtime_resources
 
+from tests.support import fault_figures
 from tests.unit.plugins.module_utils.system.conftest import resource, snapshot_tree, write_input
+
+FAULTS = {'input-file-of-a-wrong-kind': 'test_multi_document_json_and_nested_files_and_unknown_kinds'}
 
 LINK_SPEC = {'endpoints': [{'name': 'inter-router', 'host': '10.0.0.1', 'port': '55671'}],
              'tlsCredentials': 'creds'}
@@ -134,6 +137,7 @@ def test_multi_document_json_and_nested_files_and_unknown_kinds(host):
     state = load_site_state(home, 'west')
     assert state.site_name == 'west' and list(state.config_maps) == ['cm']
     assert state.warnings == []
+    fault_figures.record('input-file-of-a-wrong-kind', rounds=1, updates_lost=None, duplicates=None, corrupted=None)
 
 
 @pytest.mark.parametrize('text,words', [

@@ -229,3 +229,16 @@ def test_podman_sites_are_asked_with_the_tools_in_the_router_container(router, t
         router_queries.query_site(router.home, container=(engine, 'west-skupper-router'))
     assert failure.value.reason == 'refused'
     assert failure.value.message.startswith('the router container west-skupper-router is not running')
+
+
+@pytest.mark.parametrize('output', [
+    'Error: no container with name or ID "ns-skupper-router" found: no such container',
+    'Error: can only create exec sessions on running containers: container state improper',
+    'Error: OCI runtime error: runc: exec failed: cannot exec in a stopped container',
+    'Error response from daemon: Container 0123 is not running',
+])
+def test_an_engine_that_cannot_exec_in_the_router_container_means_the_router_is_not_running(output):
+    target = router_queries.ManagementTarget(5671, 'c', 'k', 't')
+    failure = router_queries.tool_failure(['skmanage', 'query'], target, output, 255, prefix=['podman', 'exec', 'ns-skupper-router'])
+    assert failure.reason == 'refused'
+    assert failure.message.startswith('the router container ns-skupper-router is not running (podman exec): ')

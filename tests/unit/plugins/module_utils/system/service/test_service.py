@@ -16,6 +16,7 @@ import yaml
 
 from ansible_collections.appnet.skupper.plugins.module_utils.system.render import renderer
 from ansible_collections.appnet.skupper.plugins.module_utils.system.service import router_service, systemd_service
+from ansible_collections.appnet.skupper.plugins.module_utils.system.service import container_service
 from ansible_collections.appnet.skupper.plugins.module_utils.system.service.container_service import ContainerService
 from ansible_collections.appnet.skupper.plugins.module_utils.system.service.systemd_service import (
     SystemdService, SystemdUnit)
@@ -524,6 +525,59 @@ def test_pull_never_with_a_missing_image_fails_in_preflight_naming_it(tmp_path):
                        match=r'router image localhost/router:1 is not on this host.*pull is never'):
         manager.preflight()
     assert 'pull' not in fake.verbs() and 'run' not in fake.verbs()
+
+
+def dead_pid():
+    """The pid of a process that has exited (and was reaped)."""
+    done = subprocess.Popen([sys.executable, '-c', 'pass'])
+    done.wait()
+    return done.pid
+
+
+@pytest.mark.parametrize('answer, says', [
+    ((0, 'running|0|0001-01-01T00:00:00Z|%d\n' % os.getpid(), ''), None),
+    ((0, 'exited|137|2026-12-07T11:00:00Z|0\n', ''),
+     'the router container c is exited (exit code 137, at 2026-12-07T11:00:00Z): the next appnet.skupper.system run '
+     'starts it'),
+    ((125, '', 'Error: no such container c'),
+     'the router container c does not exist (it was removed): the next appnet.skupper.system run creates it again'),
+    ((1, '', 'Error: No such object: c'),
+     'the router container c does not exist (it was removed): the next appnet.skupper.system run creates it again'),
+    ((1, '', 'Cannot connect to the Docker daemon at unix:///d.sock. Is the docker daemon running?'),
+     'docker does not answer about the router container c (docker container inspect exited 1: Cannot connect to the '
+     'Docker daemon at unix:///d.sock. Is the docker daemon running?)'),
+])
+def test_the_condition_of_a_container_says_what_happened_to_it(answer, says):
+    asked = []
+
+    def engine(argv, timeout=120):
+        asked.append(argv)
+        return answer
+    assert container_service.condition_of('docker', 'c', engine) == says
+    assert asked == [['docker', 'container', 'inspect', '--format', container_service.CONDITION_FORMAT, 'c']]
+
+
+def test_a_container_the_engine_says_runs_whose_process_is_gone_is_lost_and_created_again(tmp_path):
+    pid = dead_pid()
+    assert container_service.process_gone(str(pid)) and not container_service.process_gone(str(os.getpid()))
+    assert not container_service.process_gone('0')
+    says = container_service.container_condition('podman', 'c', 0, 'running|0||%d' % pid, '')
+    assert says == ('podman says the router container c is running, but its process %d is gone (the engine lost it, '
+                    'e.g. its monitor was killed): the next appnet.skupper.system run creates the container again' % pid)
+
+    class LostEngine(FakeEngine):
+        def __call__(self, argv, timeout=120):
+            if argv[1:3] == ['container', 'inspect'] and len(argv) > 4 and argv[4].startswith('{{.State.Running}}'):
+                self.calls.append(argv[1:])
+                return 0, 'true %d 0 now\n' % pid, ''
+            return super(LostEngine, self).__call__(argv, timeout)
+    fake = LostEngine(images=['localhost/router:1'])
+    manager = container_manager(tmp_path, fake)
+    manager.start()  # created
+    calls = len(fake.calls)
+    assert manager.is_active() is False
+    manager.start()  # the engine says it runs, its process is gone: removed and created again, not "started"
+    assert [verb for verb in fake.verbs()[calls:] if verb in ('start', 'restart', 'rm', 'run')] == ['rm', 'run']
 
 
 def test_run_options_go_before_the_image_and_change_the_run_digest(tmp_path):
