@@ -21,10 +21,16 @@ from ansible_collections.appnet.skupper.plugins.module_utils.apply import apply_
 HANDLERS = {
     'AccessGrant': {platforms.KUBERNETES_BACKEND: 'grant'},
     'AccessToken': {platforms.KUBERNETES_BACKEND: 'token', platforms.SYSTEM_BACKEND: 'redeem'},
+    # A warning when the site's controller does not enable the access type the document names.
+    'Site': {platforms.KUBERNETES_BACKEND: 'access'},
+    'RouterAccess': {platforms.KUBERNETES_BACKEND: 'access'},
 }
 # What appnet.skupper.resource hands to the kind's handler. An AccessGrant it applies as it is: what the
 # access_grant module adds is its output (the token, with the code), not an effect on the site.
 DOCUMENT_KINDS = ('AccessToken',)
+# Kinds whose handler appnet.skupper.resource uses too, and that are written like any document (the warning about
+# an access type the controller does not enable, on Kubernetes).
+CHECKED_KINDS = ('Site', 'RouterAccess')
 # Options of a kind's module beyond its fields and the common ones (access_grant: reissue a used-up grant).
 EXTRA_SPECS = {'AccessGrant': {'reissue': {'type': 'bool', 'default': True}}}
 
@@ -35,6 +41,9 @@ def _load(name):
         from ansible_collections.appnet.skupper.plugins.module_utils.system.tokens.access_token_handler import (
             redeem_handler)
         return redeem_handler
+    if name == 'access':
+        from ansible_collections.appnet.skupper.plugins.module_utils.k8s.access_check import access_handler
+        return access_handler
     from ansible_collections.appnet.skupper.plugins.module_utils.k8s import tokens
     return {'grant': tokens.grant_handler, 'token': tokens.token_handler}[name]
 
@@ -47,6 +56,6 @@ def module_handler(kind, platform):
 
 def document_handler(kind, platform):
     """The handler appnet.skupper.resource uses for a document of kind on platform."""
-    if kind in DOCUMENT_KINDS:
+    if kind in DOCUMENT_KINDS + CHECKED_KINDS:
         return module_handler(kind, platform)
     return apply_document

@@ -49,8 +49,9 @@ class Platform(namedtuple('Platform', 'name title backend engine ssl_base')):
 
     @property
     def live_reconfigure(self):
-        """Listeners and connectors change on the running router through skmanage on the host (no restart)."""
-        return self.runs_on_host
+        """Listeners and connectors change on the running router through its management (no restart): skmanage's
+        library on the host, or inside the router container (engine exec) where an engine runs the router."""
+        return self.is_system
 
 
 PLATFORMS = OrderedDict((entry.name, entry) for entry in (

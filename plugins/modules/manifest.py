@@ -71,6 +71,85 @@ options:
     - With I(state=absent), delete the manifest's C(Namespaces) too (and everything in them).
     type: bool
     default: false
+  controller_config:
+    description:
+    - The Skupper controller's configuration (reference C(topics/controller-configuration.md)), set on the
+      controller of the manifest (its C(Deployment) C(skupper-controller), container C(controller)) with
+      I(state=present).
+    - Each option given becomes the controller's environment variable (named in each option), and the manifest's
+      arguments that set the same option are dropped (the controller reads a flag before its variable; the release
+      manifests pass C(-enable-grants) and C(-grant-server-autoconfigure)). An option left unset (null, empty)
+      keeps what the manifest says; one set before and unset now is removed again.
+    - A configuration the controller would refuse to start with (a default access type it does not enable,
+      C(nodeport) without I(cluster_host), C(gateway) without I(gateway_class)), or a manifest without the
+      controller, fails the task before any request.
+    type: dict
+    version_added: 1.2.0
+    suboptions:
+      enabled_access_types:
+        description:
+        - The access types sites may choose from (E(SKUPPER_ENABLED_ACCESS_TYPES)), of C(local), C(loadbalancer),
+          C(route), C(nodeport), C(ingress-nginx), C(contour-http-proxy) and C(gateway); the controller enables
+          C(local), C(loadbalancer) and C(route) when nothing says which.
+        - The site module warns when a site's C(link_access) names one its controller does not enable.
+        type: list
+        elements: str
+      default_access_type:
+        description:
+        - The access type of a site whose link access is C(default) (E(SKUPPER_DEFAULT_ACCESS_TYPE)); one of the
+          enabled ones. Unset, the controller takes C(route) on OpenShift, else C(loadbalancer), else the first
+          enabled one.
+        type: str
+      cluster_host:
+        description:
+        - The host name or IP address through which the cluster is reached (E(SKUPPER_CLUSTER_HOST)); required
+          for C(nodeport).
+        type: str
+      ingress_domain:
+        description:
+        - The domain of the host names of Ingress resources, for C(ingress-nginx) (E(SKUPPER_INGRESS_DOMAIN)).
+        type: str
+      http_proxy_domain:
+        description:
+        - The domain of the host names of Contour HTTPProxy resources, for C(contour-http-proxy)
+          (E(SKUPPER_HTTP_PROXY_DOMAIN)).
+        type: str
+      gateway_class:
+        description:
+        - The class of the Gateway (E(SKUPPER_GATEWAY_CLASS)); required for C(gateway).
+        type: str
+      gateway_domain:
+        description:
+        - The domain of the host names of TLSRoute resources, for C(gateway) (E(SKUPPER_GATEWAY_DOMAIN)).
+        type: str
+      gateway_port:
+        description:
+        - The port the Gateway listens on (E(SKUPPER_GATEWAY_PORT); the controller's default 8443).
+        type: int
+      enable_grants:
+        description:
+        - Run the grant server, so that AccessGrants issue tokens (E(SKUPPER_ENABLE_GRANTS)). The release
+          manifests enable it.
+        type: bool
+      grant_server_autoconfigure:
+        description:
+        - The controller sets up the grant server's URL and TLS credentials itself
+          (E(SKUPPER_GRANT_SERVER_AUTOCONFIGURE)). The release manifests enable it.
+        type: bool
+      grant_server_base_url:
+        description:
+        - The base URL through which the grant server is reached, without autoconfigure
+          (E(SKUPPER_GRANT_SERVER_BASE_URL)).
+        type: str
+      grant_server_port:
+        description:
+        - The port the grant server listens on (E(SKUPPER_GRANT_SERVER_PORT); the controller's default 9090).
+        type: int
+      grant_server_tls_credentials:
+        description:
+        - The Secret of the grant server's TLS credentials (E(SKUPPER_GRANT_SERVER_TLS_CREDENTIALS); the
+          controller's default C(skupper-grant-server)).
+        type: str
   wait:
     description:
     - With I(state=present), wait until every C(Deployment) of the manifest is rolled out and available for its
@@ -139,6 +218,17 @@ EXAMPLES = r'''
     namespace: skupper
     wait: true
 
+- name: The controller with nodeport and the grant server on a base URL of its own
+  appnet.skupper.manifest:
+    src: /srv/skupper/2.2.5/
+    namespace: skupper
+    wait: true
+    controller_config:
+      enabled_access_types: [local, loadbalancer, nodeport]
+      cluster_host: k8s.example.net
+      grant_server_autoconfigure: false
+      grant_server_base_url: https://grants.example.net:9090
+
 - name: Remove it again, CRDs included
   appnet.skupper.manifest:
     src: "{{ skupper_manifests }}"
@@ -176,7 +266,7 @@ objects:
 
 
 from ansible_collections.appnet.skupper.plugins.module_utils import args_common
-from ansible_collections.appnet.skupper.plugins.module_utils.k8s.manifest import run_manifest_module
+from ansible_collections.appnet.skupper.plugins.module_utils.k8s.manifest import controller_config_spec, run_manifest_module
 
 OWN_OPTIONS = {
     'src': {'type': 'path'},
@@ -190,7 +280,8 @@ OWN_OPTIONS = {
 
 
 def argument_spec():
-    return args_common.merge(args_common.K8S_AUTH, args_common.APPLY, args_common.WAIT, OWN_OPTIONS)
+    return args_common.merge(args_common.K8S_AUTH, args_common.APPLY, args_common.WAIT, OWN_OPTIONS,
+                             controller_config_spec())
 
 
 def main():

@@ -21,7 +21,8 @@ import time
 
 from ansible_collections.appnet.skupper.plugins.module_utils import documents
 from ansible_collections.appnet.skupper.plugins.module_utils.backend import BackendError
-from ansible_collections.appnet.skupper.plugins.module_utils.k8s import auth, client as k8s_client, manifest_source
+from ansible_collections.appnet.skupper.plugins.module_utils.k8s import (
+    auth, client as k8s_client, controller_config, manifest_source)
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s.backend import (
     Deadline, apply_body, dropped_fields, secret_with_data, terminating)
 from ansible_collections.appnet.skupper.plugins.module_utils.k8s.discovery import ApiResources
@@ -277,11 +278,31 @@ def _gone(obj):
 
 # -- appnet.skupper.manifest -------------------------------------------------------------------------
 
+def controller_config_spec():
+    """The argument spec of appnet.skupper.manifest's controller_config (one suboption per controller option)."""
+    options = {}
+    for key, option in controller_config.OPTIONS.items():
+        options[key] = {'type': option.type}
+        if option.type == 'list':
+            options[key]['elements'] = 'str'
+        # (no choices: Ansible checks a suboption's choices against an unset value (None) too, and the role
+        # passes every option; controller_config.problems names an unknown access type)
+    return {'controller_config': {'type': 'dict', 'options': options}}
+
+
 def load(module):
+    """The objects of the manifest of src or url, with controller_config set on its controller Deployment."""
     params = module.params
     if params['src']:
-        return manifest_source.parse(manifest_source.read_path(params['src']))
-    return manifest_source.parse(manifest_source.fetch_url(module, params['url'], params['url_timeout']))
+        objects = manifest_source.parse(manifest_source.read_path(params['src']))
+    else:
+        objects = manifest_source.parse(manifest_source.fetch_url(module, params['url'], params['url_timeout']))
+    if params.get('state') == 'present':
+        try:
+            objects = controller_config.configure(objects, params.get('controller_config'))
+        except controller_config.ControllerConfigError as exc:
+            raise manifest_source.ManifestError(str(exc))
+    return objects
 
 
 def run_manifest_module(argument_spec):

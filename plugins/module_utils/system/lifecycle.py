@@ -6,7 +6,8 @@
 started and reloaded go in four steps, under the site's lock:
   1. apply: the documents of the module's definition, if any, written to input/resources (runner.apply_definition);
   2. decide: render, then choose what the router needs: nothing, a live change of its listeners and connectors
-     (Linux), or a (re)start, and why (SiteDecision);
+     (through the router's management, on the host or in the router container), or a (re)start, and why
+     (SiteDecision);
   3. act: switch service managers, change the running router, or (re)start it (render again when a port the
      render chose was taken meanwhile);
   4. record: the digests of what the running router reads (internal/service.yaml), the Site's Running status.
@@ -73,8 +74,8 @@ def restart_reason(record, manager, rendered, previous, active):
 
 
 def live_change(record, manager, rendered, previous, active, platform):
-    """The live_config.Changes that bring the running Linux router to the render without a restart, or None when
-    a restart is needed (or nothing changed)."""
+    """The live_config.Changes that bring the running router (Linux, or in its Podman or Docker container) to the
+    render without a restart, or None when a restart is needed (or nothing changed)."""
     if not platforms.get(platform).live_reconfigure or restart_reason(record, manager, rendered, previous, active) != READS_CHANGED:
         return None
     # Only the router's configuration changed: no other reason for a restart may remain once it is live.
@@ -83,10 +84,14 @@ def live_change(record, manager, rendered, previous, active, platform):
     return live_config.live_change(record, rendered)
 
 
-def reconfigure(home, router, changes, rendered, warnings):
-    """Make changes on the running router; None when it is done, else the reason of the restart to do instead."""
+def reconfigure(home, router, changes, rendered, warnings, platform=None, manager=None):
+    """Make changes on the running router (by skmanage beside the router binary, or in the router container of an
+    engine's platform); None when it is done, else the reason of the restart to do instead."""
+    engine = platforms.get(platform or platforms.SYSTEM_DEFAULT).engine
+    container = (engine, manager.container) if engine else None
     try:
-        live_apply.apply_changes(home, listener_wait.skmanage_for(router), changes, rendered.entities)
+        live_apply.apply_changes(home, None if container else listener_wait.skmanage_for(router), changes,
+                                 rendered.entities, container=container)
     except live_config.LiveChangeFailed as exc:
         warnings.append('the listeners and connectors could not be changed on the running router (%s): the router '
                         'was restarted on its configuration instead' % exc)
@@ -213,7 +218,8 @@ def act(module, home, decision):
         # killed meanwhile restarts the router next time. The same fault points as the restart's.
         router_service.write_record(home, manager, platform=params['platform'])
         faults.point('system-before-restart')
-        decision.reason = reconfigure(home, decision.router, decision.live, decision.rendered, manager.warnings)
+        decision.reason = reconfigure(home, decision.router, decision.live, decision.rendered, manager.warnings,
+                                      params['platform'], manager)
         if decision.reason is None:
             faults.point('system-after-restart')
         else:

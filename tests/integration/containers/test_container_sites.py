@@ -9,8 +9,10 @@ side by side; see conftest.py), through ansible-playbook:
    listeners from host's connectors; network_info is Ready on both (box: link Ready to host; host: box a peer);
    network_info runs skmanage inside box's container.
 2. A reload with nothing changed changes nothing and keeps the container (same id, same start time).
-3. A reload after a new listener restarts the container but keeps it (same id); a change of the run options
-   re-creates it (new id). Check mode with another image name predicts a restart and pulls nothing;
+3. A reload after a new listener changes the running router live, through its management (skmanage in the
+   container): the same container (id and start time), the same link connection at both ends (no flap), a TCP
+   connection through an existing listener kept, the new listener serving; check mode predicts it. A change of
+   the run options re-creates the container (new id). Check mode with another image name predicts a restart and pulls nothing;
    pull=never with an image the host lacks fails naming it, before anything changes.
 4. Stop: the container stops, network_info says the router is not running; start: Ready again, traffic again.
 5. The other way, by token redemption: box accepts links; host redeems an AccessToken of a grant server that
@@ -24,6 +26,7 @@ The wall time of each scenario is printed at the end of the run (conftest.py).
 
 import contextlib
 import http.server
+import json
 import os
 import secrets
 import socket
@@ -149,6 +152,18 @@ def get_through(port, deadline=60):
     raise AssertionError('no HTTP answer through port %d within %d s: %s' % (port, deadline, last))
 
 
+def echoes(conn, text):
+    """Whether text comes back whole through the connection conn (an echo server behind it)."""
+    conn.sendall(text)
+    received = b''
+    while len(received) < len(text):
+        chunk = conn.recv(65536)
+        if not chunk:
+            return False
+        received += chunk
+    return received == text
+
+
 def pid_alive(pid):
     try:
         os.kill(pid, 0)
@@ -225,6 +240,24 @@ class Scenario(object):
                                                                       require_ready=True),
              'register': 'host_info', 'retries': 45, 'delay': 1, 'until': until('host_info', host_peers)},
         ]
+
+    def link_connections(self):
+        """{'box': ..., 'host': ...}: the (identity, container, dir) of each site's inter-router connections, from
+        its router's management (box: skmanage in its container); a link that flaps comes back with new ones."""
+        from ansible_collections.appnet.skupper.plugins.module_utils.system.service import router_queries
+        found = {}
+        with self.network.inside():
+            target = router_queries.management_target(self.home(self.host_ns))
+            found['host'] = router_queries.query(target, 'connection', self.router['skmanage'])
+        box_home = self.home(self.box_ns)
+        inside = router_queries.in_container(router_queries.management_target(box_home), box_home)
+        with self.network.inside():  # a host-network container's exec is on the caller's network
+            done = self.engine.run('exec', self.container, 'skmanage', 'query', '--type=%s'
+                                   % router_queries.full_type('connection'), *router_queries.connection_options(inside))
+        assert done.returncode == 0, done.stdout + done.stderr
+        found['box'] = json.loads(done.stdout)
+        return dict((site, set((item['identity'], item.get('container'), item.get('dir')) for item in items
+                               if item.get('role') in ('inter-router', 'edge'))) for site, items in found.items())
 
     def container_state(self):
         """(id, started at, pid) of box's container, or None when there is none."""
@@ -315,18 +348,37 @@ def run_scenario(engine, real_router, workdir, record_property):
             assert outcomes['reload']['changed'] is False and outcomes['reload']['restarted'] is False
             assert s.container_state() == first
 
-            # -- 3. a changed input restarts (configuration) or re-creates (run command) the container ---------
-            outcomes, failed = s.play([
-                {'name': 'listener', 'appnet.skupper.listener': dict(
-                    s.box, name='echo2', routing_key='echo', host='127.0.0.1', port=ports['echo2'])},
-                {'name': 'reload', 'appnet.skupper.system': dict(s.box_system, state='reloaded')},
-            ])
-            assert failed == [], failed
-            assert outcomes['reload']['restarted'] is True, outcomes['reload']
+            # -- 3. a new listener is made live in the running container (its router's management): the same
+            #       container (id, start time), the same link connection at both ends, a connection through an
+            #       existing listener kept, the new listener serving; a change of the run options re-creates it
+            links = s.link_connections()
+            assert len(links['box']) == 1 and len(links['host']) == 1, links
+            with network.inside():
+                kept = socket.create_connection(('127.0.0.1', ports['echo']), timeout=10)
+            with kept:
+                assert echoes(kept, b'before the new listener\n')
+                outcomes, failed = s.play([
+                    {'name': 'listener', 'appnet.skupper.listener': dict(
+                        s.box, name='echo2', routing_key='echo', host='127.0.0.1', port=ports['echo2'])}])
+                assert failed == [], failed
+                live = {'created': ['tcpListener listener/echo2'], 'deleted': [], 'updated': []}
+                outcomes, failed = s.play([{'name': 'predict', 'appnet.skupper.system': reload}], check=True)
+                assert failed == [], failed
+                assert (outcomes['predict']['changed'], outcomes['predict']['restarted'],
+                        outcomes['predict']['reconfigured']) == (True, False, live)
+                live_started = time.time()
+                outcomes, failed = s.play([{'name': 'reload', 'appnet.skupper.system': reload}])
+                record_property('live_change_play_seconds', time.time() - live_started)
+                assert failed == [], failed
+                assert (outcomes['reload']['changed'], outcomes['reload']['restarted'],
+                        outcomes['reload']['reconfigured']) == (True, False, live), outcomes['reload']
+                assert s.container_state() == first
+                assert s.echo_through(ports['echo2'])
+                assert echoes(kept, b'after the new listener\n')
+                assert s.link_connections() == links
             restarted = s.container_state()
-            assert restarted['id'] == first['id'] and restarted['started'] != first['started']
-            router_pids.add(restarted['pid'])
-            assert s.echo_through(ports['echo2'])
+            outcomes, failed = s.play([{'name': 'again', 'appnet.skupper.system': reload}])
+            assert failed == [] and (outcomes['again']['changed'], outcomes['again']['restarted']) == (False, False)
 
             other_image = 'localhost/appnet-skupper/not-on-this-host:%s' % s.suffix
             outcomes, failed = s.play([{'name': 'other image', 'appnet.skupper.system': dict(

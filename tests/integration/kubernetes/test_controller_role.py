@@ -346,3 +346,147 @@ def test_site_role_installs_the_controller_first(tmp_path, server):
     assert rc == 0, [o.get('msg') for o in outcomes if o.get('failed')]
     assert get(server, DEPLOYMENT % 'skupper')['status']['availableReplicas'] == 1
     assert get(server, '/apis/skupper.io/v2alpha1/namespaces/default/sites/east')['spec'] is not None
+
+
+# -- the controller configured (skupper_controller_* access types and grant server) ----------------------------
+
+CONFIG = {'skupper_controller_enabled_access_types': ['local', 'loadbalancer', 'nodeport'],
+          'skupper_controller_cluster_host': 'k8s.example.net',
+          'skupper_controller_enable_grants': False,
+          'skupper_controller_grant_server_port': 9191}
+CONFIG_ENV = [{'name': 'SKUPPER_ENABLED_ACCESS_TYPES', 'value': 'local,loadbalancer,nodeport'},
+              {'name': 'SKUPPER_CLUSTER_HOST', 'value': 'k8s.example.net'},
+              {'name': 'SKUPPER_ENABLE_GRANTS', 'value': 'false'},
+              {'name': 'SKUPPER_GRANT_SERVER_PORT', 'value': '9191'}]
+MANIFEST_ENV = [{'name': 'SKUPPER_KUBE_ADAPTOR_IMAGE', 'value': 'quay.io/skupper/kube-adaptor:2.2.5'}]
+
+
+def release_like(tag='2.2.5'):
+    """controller_objects with the arguments and environment of Skupper's release manifests."""
+    objects = controller_objects(tag)
+    container = objects[-1]['spec']['template']['spec']['containers'][0]
+    container['args'] = ['-enable-grants', '-grant-server-autoconfigure']
+    container['env'] = [dict(item) for item in MANIFEST_ENV]
+    return skupper_crds() + objects
+
+
+def controller_container(server):
+    return get(server, DEPLOYMENT % 'skupper')['spec']['template']['spec']['containers'][0]
+
+
+def test_the_controller_configured_check_apply_rerun_unset(tmp_path, server):
+    manifest = write_manifest(tmp_path / 'm.yaml', release_like())
+    rc, outcome = run_role(tmp_path, server, skupper_controller_src=manifest)
+    assert rc == 0, outcome.get('msg')
+    assert controller_container(server)['args'] == ['-enable-grants', '-grant-server-autoconfigure']
+
+    # Check mode (with diff): one dry-run apply of the Deployment, the new variables in its diff; nothing stored.
+    server.reset_counts()
+    rc, outcome = run_role(tmp_path, server, '--check', '--diff', skupper_controller_src=manifest, **CONFIG)
+    assert rc == 0, outcome.get('msg')
+    assert outcome['changed'] is True
+    assert [(r.path, r.dry_run) for r in collection_writes(server)] == [(DEPLOYMENT % 'skupper', True)]
+    [diff] = outcome['diff']
+    assert 'SKUPPER_CLUSTER_HOST' in diff['after'] and 'SKUPPER_CLUSTER_HOST' not in diff['before']
+    assert 'env' not in controller_container(server) or controller_container(server)['env'] == MANIFEST_ENV
+
+    # Applied: the manifest's variables kept, the options as variables; the argument that would override the
+    # variable (-enable-grants) dropped, the other one kept.
+    server.reset_counts()
+    rc, outcome = run_role(tmp_path, server, skupper_controller_src=manifest, **CONFIG)
+    assert rc == 0, outcome.get('msg')
+    assert results(outcome)[('Deployment', CONTROLLER)] == 'updated'
+    container = controller_container(server)
+    assert container['env'] == MANIFEST_ENV + CONFIG_ENV
+    assert container['args'] == ['-grant-server-autoconfigure']
+    assert get(server, DEPLOYMENT % 'skupper')['status']['observedGeneration'] == 2
+
+    # Again: nothing written.
+    server.reset_counts()
+    rc, outcome = run_role(tmp_path, server, skupper_controller_src=manifest, **CONFIG)
+    assert rc == 0 and outcome['changed'] is False
+    assert collection_writes(server) == []
+
+    # One option changed: only that variable changes.
+    moved = dict(CONFIG)
+    moved['skupper_controller_cluster_host'] = '10.0.0.7'
+    rc, outcome = run_role(tmp_path, server, skupper_controller_src=manifest, **moved)
+    assert rc == 0 and outcome['changed'] is True
+    assert {'name': 'SKUPPER_CLUSTER_HOST', 'value': '10.0.0.7'} in controller_container(server)['env']
+
+    # Unset: the manifest as it is again (the variables this role set are removed, the arguments come back).
+    rc, outcome = run_role(tmp_path, server, skupper_controller_src=manifest)
+    assert rc == 0 and outcome['changed'] is True
+    container = controller_container(server)
+    assert container['env'] == MANIFEST_ENV
+    assert container['args'] == ['-enable-grants', '-grant-server-autoconfigure']
+
+
+@pytest.mark.parametrize('variables, message', [
+    ({'skupper_controller_enabled_access_types': ['local', 'nodeport']},
+     'the access type nodeport needs cluster_host'),
+    ({'skupper_controller_enabled_access_types': ['gateway']}, 'the access type gateway needs gateway_class'),
+    ({'skupper_controller_default_access_type': 'nodeport', 'skupper_controller_cluster_host': 'k8s.example.net'},
+     'the default access type nodeport is not one of the enabled access types (local, loadbalancer, route)'),
+])
+def test_a_configuration_the_controller_refuses_fails_before_any_request(tmp_path, server, variables, message):
+    manifest = write_manifest(tmp_path / 'm.yaml', release_like())
+    rc, outcome = run_role(tmp_path, server, skupper_controller_src=manifest, **variables)
+    assert rc != 0 and outcome['changed'] is False
+    assert 'the Skupper controller would not start with this controller_config' in outcome['msg']
+    assert message in outcome['msg'], outcome['msg']
+    assert [r for r in server.requests if not r.user_agent.startswith('kube-controller-manager')] == []
+
+
+def test_controller_config_on_a_manifest_without_the_controller_fails(tmp_path, server):
+    manifest = write_manifest(tmp_path / 'm.yaml', skupper_crds())
+    rc, outcome = run_role(tmp_path, server, skupper_controller_src=manifest, **CONFIG)
+    assert rc != 0 and outcome['changed'] is False
+    assert 'the manifest has no Deployment skupper-controller' in outcome['msg']
+
+
+def warnings_of(outcome):
+    return [item['event']['msg'] if isinstance(item, dict) else item for item in outcome.get('warnings', [])]
+
+
+def test_the_site_module_warns_of_an_access_type_the_controller_does_not_enable(tmp_path, server):
+    manifest = write_manifest(tmp_path / 'm.yaml', release_like())
+    auth = {'api_host': server.url, 'namespace': 'default', 'wait': False}
+    # No controller yet (CRDs only): nothing to read, no warning.
+    rc, outcome = run_role(tmp_path, server, skupper_controller_src=write_manifest(tmp_path / 'c.yaml',
+                                                                                   skupper_crds()))
+    assert rc == 0, outcome.get('msg')
+    rc, _report, outcomes = run(tmp_path, [
+        {'name': 'site', 'appnet.skupper.site': dict(auth, name='east', link_access='nodeport')}])
+    assert rc == 0 and warnings_of(outcomes[0]) == [], outcomes
+
+    rc, outcome = run_role(tmp_path, server, skupper_controller_src=manifest,
+                           skupper_controller_enabled_access_types=['local', 'loadbalancer'])
+    assert rc == 0, outcome.get('msg')
+    rc, _report, outcomes = run(tmp_path, [
+        {'name': 'nodeport', 'appnet.skupper.site': dict(auth, name='east', link_access='nodeport')},
+        {'name': 'loadbalancer', 'appnet.skupper.site': dict(auth, name='east', link_access='loadbalancer')},
+        {'name': 'default', 'appnet.skupper.site': dict(auth, name='east', link_access='default')},
+        {'name': 'router access', 'appnet.skupper.router_access': dict(
+            auth, name='gw', access_type='gateway', tls_credentials='gw', roles=[{'name': 'inter-router'}])},
+    ], '--check')
+    assert rc == 0, outcomes
+    expected = ('link_access nodeport is not enabled by the Skupper controller (Deployment skupper-controller in '
+                'namespace skupper enables local, loadbalancer)')
+    assert [w for w in warnings_of(outcomes[0]) if expected in w], outcomes[0]
+    assert warnings_of(outcomes[1]) == [] and warnings_of(outcomes[2]) == []
+    assert [w for w in warnings_of(outcomes[3]) if 'access_type gateway is not enabled' in w], outcomes[3]
+
+
+def test_the_site_role_warns_too(tmp_path, server):
+    """The site role applies the Site with appnet.skupper.resource: the same warning."""
+    manifest = write_manifest(tmp_path / 'm.yaml', release_like())
+    tasks = [{'name': 'site', 'ansible.builtin.include_role': {'name': 'appnet.skupper.site'},
+              'vars': {'skupper_api_host': server.url, 'skupper_controller_install': True,
+                       'skupper_controller_src': manifest, 'skupper_namespace': 'default',
+                       'skupper_site': {'name': 'east', 'link_access': 'ingress-nginx'}, 'skupper_wait': False}}]
+    rc, _report, outcomes = run(tmp_path, tasks)
+    assert rc == 0, [o.get('msg') for o in outcomes if o.get('failed')]
+    found = [w for o in outcomes for r in o.get('results', [o]) for w in warnings_of(r) + warnings_of(o)
+             if 'link_access ingress-nginx is not enabled by the Skupper controller' in w]
+    assert found, outcomes

@@ -89,9 +89,10 @@ def in_container(target, home):
                            trustfile=inside(target.trustfile))
 
 
-def container_exec(engine, container):
-    """The command prefix that runs a tool in the router container; ManagementError without the engine."""
-    return [find_tool(engine), 'exec', container]
+def container_exec(engine, container, stdin=False):
+    """The command prefix that runs a tool in the router container (with stdin: its standard input passed on);
+    ManagementError without the engine."""
+    return [find_tool(engine), 'exec'] + (['--interactive'] if stdin else []) + [container]
 
 
 def connection_options(target, timeout=DEFAULT_TIMEOUT):
