@@ -18,8 +18,8 @@ What a run must have of its own is given the way a user gives it (the mapping):
   The namespaces the examples name (west, east, workloads) exist before, as on a user's cluster. The manifest
   examples get a stand-in of their own, without Skupper's CRDs (they install them): module_defaults api_host.
 - `module_defaults` of each play: `data_home` of every module that has the option, a temporary data home of the
-  module's own or of the module whose sites it uses (DATA_HOMES) (a user running as root gets /var/lib/skupper, else ~/.local/share/skupper); the Podman run options
-  this machine's podman needs (tests/integration/containers/conftest.py RUN_OPTIONS).
+  module's own or of the module whose sites it uses (DATA_HOMES) (a user running as root gets /var/lib/skupper,
+  else ~/.local/share/skupper); the Podman run options this machine's podman needs (tests/integration/containers/conftest.py RUN_OPTIONS).
 - `PATH` starts with the folder of the real skrouterd (a user installs skrouterd on PATH).
 - Inventory hosts of the names the examples use (west, east, west-host), each with a local connection.
 - Variables an example documents as the user's, as play vars (group_run: skupper_namespace, skupper_router_image,
@@ -46,7 +46,6 @@ import shutil
 import sys
 import threading
 
-import pytest
 import yaml
 from kubernetes import client as k8s_client
 

@@ -218,7 +218,7 @@ sys.exit(subprocess.call([tool] + mapped))
 def test_podman_sites_are_asked_with_the_tools_in_the_router_container(router, tmp_path):
     engine = fake_engine(tmp_path, router.home)
     state = router_queries.query_site(router.home, container=(engine, 'east-skupper-router'),
-                                  entity_types=('router', 'connector'))
+                                      entity_types=('router', 'connector'))
     assert state['router'][0]['id'] == 'east-1700000000-default'
     calls = (tmp_path / 'calls').read_text().splitlines()
     assert calls[0].startswith('exec east-skupper-router skmanage query --type=io.skupper.router.router -b '
