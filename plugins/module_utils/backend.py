@@ -59,7 +59,8 @@ class Backend(object):
         raise NotImplementedError
 
     def network_info(self, expected_links=(), **options):
-        """The status of the site and its network in module_utils/network_info_shape.py's shape (appnet.skupper.network_info);
-        expected_links: the remote sites it should be linked to. options: what one backend's reader takes (the
-        system backend: skmanage, timeout). BackendError when the site cannot be read (asked again while waiting)."""
+        """The status of the site and its network in module_utils/network_info_shape.py's shape
+        (appnet.skupper.network_info); expected_links: the remote sites it should be linked to. options: what the
+        backends' readers take (skmanage, timeout: the system backend; resource_status: the Kubernetes backend).
+        BackendError when the site cannot be read (asked again while waiting)."""
         raise NotImplementedError

@@ -103,7 +103,8 @@ def run_network_info_module(argument_spec):
     try:
         info, traffic, problems, attempts = watch(
             lambda: runner.get_backend(module).network_info(params['expected_links'], skmanage=params['skmanage'],
-                                                            timeout=params['timeout']),
+                                                            timeout=params['timeout'],
+                                                            resource_status=params['resource_status']),
             network_info_shape.not_ready, params['traffic'], timeout, params['wait_sleep'], retry_on=(BackendError,))
     except BackendError as exc:
         module.fail_json(msg=str(exc), changed=False)

@@ -47,6 +47,16 @@ options:
     - Linux, Podman and Docker only. Seconds to wait for the router's answer to each query.
     type: int
     default: 10
+  resource_status:
+    description:
+    - Kubernetes only. Also read the status of the site's other Skupper resources (RV(resources)) and the router's
+      version (RV(versions)).
+    - C(false) reads only the Site, its Links, Listeners and Connectors (four list requests); the C(site) role reads
+      a site's links this way.
+    - On Linux, Podman and Docker those statuses come from the site's runtime files and are always reported.
+    type: bool
+    default: true
+    version_added: 1.2.0
   expected_links:
     description:
     - Names of remote sites this site must have a C(Ready) link to.
@@ -402,6 +412,7 @@ from ansible_collections.appnet.skupper.plugins.module_utils.network_check impor
 OWN_OPTIONS = {
     'skmanage': {'type': 'str', 'default': 'skmanage'},
     'timeout': {'type': 'int', 'default': 10},
+    'resource_status': {'type': 'bool', 'default': True},
     'expected_links': {'type': 'list', 'elements': 'str', 'default': []},
     'require_ready': {'type': 'bool', 'default': False},
     'wait': {'type': 'bool', 'default': False},

@@ -94,8 +94,9 @@ def test_ansible_builder_writes_the_context_and_its_introspection_finds_the_inst
     collections = tmp_path / 'collections'
     run([os.path.join(BIN, 'ansible-galaxy'), 'collection', 'build', '--output-path', str(dist), ROOT])
     [tarball] = list(dist.iterdir())
+    # (nor the checkout on PYTHONPATH, which make test sets: ansible-galaxy would find it and install nothing)
     run([os.path.join(BIN, 'ansible-galaxy'), 'collection', 'install', '--offline', '-p', str(collections),
-         str(tarball)], ANSIBLE_COLLECTIONS_PATH=str(collections))
+         str(tarball)], ANSIBLE_COLLECTIONS_PATH=str(collections), PYTHONPATH='')
     installed = collections / 'ansible_collections' / 'appnet' / 'skupper'
     assert yaml.safe_load((installed / 'meta' / 'execution-environment.yml').read_text()) == DEFINITION
 

@@ -216,6 +216,7 @@ class KubernetesBackend(Backend):
                                       ', '.join(current['metadata'].get('finalizers') or []) or 'none'))
             deadline.sleep()
 
-    def network_info(self, expected_links=(), **_options):
-        """The statuses the Skupper controller wrote on the site's resources (k8s/status.py)."""
-        return site_network_info(self.client, self.namespace, expected_links)
+    def network_info(self, expected_links=(), resource_status=True, **_options):
+        """The statuses the Skupper controller wrote on the site's resources (k8s/status.py); resource_status False:
+        only the Site, its Links, Listeners and Connectors."""
+        return site_network_info(self.client, self.namespace, expected_links, resource_status=resource_status)

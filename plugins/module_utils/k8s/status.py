@@ -132,10 +132,14 @@ def _list_if_served(client, kind, namespace):
         raise
 
 
-def site_network_info(client, namespace, expected_links=()):
-    """network_info of the site in namespace, from the resources the client lists."""
+def site_network_info(client, namespace, expected_links=(), resource_status=True):
+    """network_info of the site in namespace, from the resources the client lists; without resource_status only
+    the Site, Links, Listeners and Connectors are read (no other kind, no router version)."""
     sites, links, listeners, connectors = [client.list(kind, namespace) for kind in STATUS_KINDS]
-    resources = dict((kind, dict((documents.name_of(doc), doc) for doc in _list_if_served(client, kind, namespace)))
-                     for kind, _extras in RESOURCE_KINDS)
+    resources, version = None, None
+    if resource_status:
+        resources = dict((kind, dict((documents.name_of(doc), doc) for doc in _list_if_served(client, kind, namespace)))
+                         for kind, _extras in RESOURCE_KINDS)
+        version = router_version(client, namespace)
     return from_kubernetes(sites[0] if sites else None, links, listeners, connectors, expected_links=expected_links,
-                           resources=resources, router_version=router_version(client, namespace))
+                           resources=resources, router_version=version)

@@ -139,9 +139,10 @@ class SystemBackend(Backend):
     def wait_absent(self, kind, name, timeout, sleep):
         return None
 
-    def network_info(self, expected_links=(), **options):
+    def network_info(self, expected_links=(), resource_status=True, **options):
         """What the site's router answers and its runtime resources say (service/router_status.py); options:
-        skmanage, timeout."""
+        skmanage, timeout. The statuses of the other kinds come from the runtime files: always read
+        (resource_status is for Kubernetes, where they cost requests)."""
         return router_status.site_network_info(self.home, self.namespace, self.platform, expected_links, **options)
 
 
