@@ -266,6 +266,23 @@ reload_required:
   type: bool
 '''
 
+# The return values of a kind that only Kubernetes has (AccessGrant, AttachedConnector, AttachedConnectorBinding): no
+# resource file, no reload, and the status the controller reports.
+KUBERNETES_RETURN = '''
+resource:
+  description:
+    - The {kind} as it is now (as it would be, in check mode); secret values are replaced.
+    - Empty after I(state=absent).
+  returned: always
+  type: dict
+status:
+  description:
+    - The status of the {kind}, as the Skupper controller reports it.
+  returned: always
+  type: dict
+  sample: {{status: Ready, message: OK}}
+'''
+
 # Kinds whose return values differ from RETURN (the shared text above), per platform.
 OWN_RETURN = {
     'AccessToken': '''
@@ -373,7 +390,8 @@ def documentation(kind):
 def render(kind):
     code = DEFAULT_CODE.format(kind=kind.kind)
     return (HEADER + "\nDOCUMENTATION = r'''\n---\n" + documentation(kind) + "'''\n\nEXAMPLES = r'''" +
-            EXAMPLES[kind.kind] + "'''\n\nRETURN = r'''" + OWN_RETURN.get(kind.kind, RETURN.format(kind=kind.kind)) +
+            EXAMPLES[kind.kind] + "'''\n\nRETURN = r'''" + OWN_RETURN.get(kind.kind, (
+                KUBERNETES_RETURN if tuple(kind.platforms) == platforms.KUBERNETES else RETURN).format(kind=kind.kind)) +
             EXTRA_RETURN.get(kind.kind, '') + "'''\n" + code)
 
 

@@ -82,20 +82,10 @@ resource:
   type: dict
 status:
   description:
-    - The status of the AttachedConnectorBinding. On Kubernetes, as the controller reports it; on Linux, Podman and Docker, as the
-      last render of M(appnet.skupper.system) wrote it (empty before the first render).
+    - The status of the AttachedConnectorBinding, as the Skupper controller reports it.
   returned: always
   type: dict
   sample: {status: Ready, message: OK}
-resource_file:
-  description: The resource file written or removed.
-  returned: on Linux, Podman and Docker
-  type: str
-  sample: /var/lib/skupper/namespaces/east/input/resources/AttachedConnectorBinding-example.yaml
-reload_required:
-  description: Whether the site must be reloaded (M(appnet.skupper.system) C(state=reloaded)) for the change to apply.
-  returned: on Linux, Podman and Docker
-  type: bool
 '''
 
 
