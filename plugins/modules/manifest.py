@@ -220,7 +220,7 @@ EXAMPLES = r'''
 
 - name: The controller with nodeport and the grant server on a base URL of its own
   appnet.skupper.manifest:
-    src: /srv/skupper/2.2.5/
+    src: "{{ skupper_manifests }}"
     namespace: skupper
     wait: true
     controller_config:
