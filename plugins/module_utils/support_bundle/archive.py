@@ -15,7 +15,7 @@ import tarfile
 import tempfile
 import time
 
-from ansible_collections.appnet.skupper.plugins.module_utils import documents
+from ansible_collections.appnet.skupper.plugins.module_utils import documents, network_info_shape
 from ansible_collections.appnet.skupper.plugins.module_utils.support_bundle.redact import MARKER, PRIVATE_KEY, Redactor
 
 INDEX = 'index.json'
@@ -63,6 +63,19 @@ class Bundle(object):
         text = self.redactor.text(text)
         if text not in self.index['problems']:
             self.index['problems'].append(text)
+
+    def site_status(self, info):
+        """The site's network_info (status/network_info.json): whether it is ready, and as problems what is not
+        ready of the site, its links, listeners and connectors."""
+        self.collected('status', self.add_json('status/network_info.json', info))
+        not_ready = network_info_shape.not_ready(info)
+        self.index['ready'] = not not_ready
+        for text in not_ready:
+            self.problem(text)
+        for kind in ('listeners', 'connectors'):
+            for item in info[kind]:
+                if item.get('status') != network_info_shape.READY and item.get('reason'):
+                    self.problem('%s %s is %s: %s' % (kind[:-1], item['name'], item['status'], item['reason']))
 
     # -- the archive -----------------------------------------------------------------------------------
 

@@ -124,16 +124,8 @@ def collect_status(bundle, found):
     info = from_kubernetes(sites[0] if sites else None, found.get('Link') or [], found.get('Listener') or [],
                            found.get('Connector') or [])
     bundle.index['site'] = info['site']['name']
-    bundle.index['ready'] = not network_info_shape.not_ready(info)
-    bundle.collected('status', bundle.add_json('status/network_info.json', info))
-    for text in network_info_shape.not_ready(info):
-        bundle.problem(text)
-    for kind in ('listeners', 'connectors'):
-        for item in info[kind]:
-            if item.get('status') != network_info_shape.READY and item.get('reason'):
-                bundle.problem('%s %s is %s: %s' % (kind[:-1], item['name'], item['status'], item['reason']))
-    for kind in ('AccessGrant', 'AccessToken', 'RouterAccess', 'Certificate', 'SecuredAccess', 'AttachedConnector',
-                 'AttachedConnectorBinding', 'MultiKeyListener'):
+    bundle.site_status(info)
+    for kind, _extras in network_info_shape.RESOURCE_KINDS:
         for item in found.get(kind) or []:
             item_status = item.get('status') or {}
             if item_status.get('status') not in (None, network_info_shape.READY):

@@ -16,7 +16,7 @@ import shutil
 import stat
 import subprocess
 
-from ansible_collections.appnet.skupper.plugins.module_utils import documents, platforms, network_info_shape
+from ansible_collections.appnet.skupper.plugins.module_utils import documents, platforms
 from ansible_collections.appnet.skupper.plugins.module_utils.system.service import router_queries, router_service, router_status
 from ansible_collections.appnet.skupper.plugins.module_utils.system.service.container_service import container_name
 from ansible_collections.appnet.skupper.plugins.module_utils.system.store import files, resource_files
@@ -120,14 +120,7 @@ def collect_status(bundle, home, namespace, platform, skmanage, timeout):
         bundle.failed('status', 'the site was never rendered (no runtime/resources): run appnet.skupper.system')
         return state
     info = router_status.from_router(state, resources, namespace, platform, router_error)
-    bundle.collected('status', bundle.add_json('status/network_info.json', info))
-    bundle.index['ready'] = not network_info_shape.not_ready(info)
-    for text in network_info_shape.not_ready(info):
-        bundle.problem(text)
-    for kind in ('listeners', 'connectors'):
-        for item in info[kind]:
-            if item.get('status') != network_info_shape.READY and item.get('reason'):
-                bundle.problem('%s %s is %s: %s' % (kind[:-1], item['name'], item['status'], item['reason']))
+    bundle.site_status(info)
     return state
 
 
