@@ -241,13 +241,17 @@ EXAMPLES = {
 ''',
 }
 
-RETURN = '''
+# The resource as it is now: what every resource module returns first.
+RESOURCE_RETURN = '''
 resource:
   description:
     - The {kind} as it is now (as it would be, in check mode); secret values are replaced.
     - Empty after I(state=absent).
   returned: always
   type: dict
+'''
+
+RETURN = RESOURCE_RETURN + '''\
 status:
   description:
     - The status of the {kind}. On Kubernetes, as the controller reports it; on Linux, Podman and Docker, as the
@@ -268,13 +272,7 @@ reload_required:
 
 # The return values of a kind that only Kubernetes has (AccessGrant, AttachedConnector, AttachedConnectorBinding): no
 # resource file, no reload, and the status the controller reports.
-KUBERNETES_RETURN = '''
-resource:
-  description:
-    - The {kind} as it is now (as it would be, in check mode); secret values are replaced.
-    - Empty after I(state=absent).
-  returned: always
-  type: dict
+KUBERNETES_RETURN = RESOURCE_RETURN + '''\
 status:
   description:
     - The status of the {kind}, as the Skupper controller reports it.
