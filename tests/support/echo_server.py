@@ -31,3 +31,15 @@ class EchoServer(threading.Thread):
 
     def close(self):
         self.sock.close()
+
+
+def echoes(conn, text):
+    """Whether text comes back whole through the connection conn (an echo server behind it)."""
+    conn.sendall(text)
+    received = b''
+    while len(received) < len(text):
+        chunk = conn.recv(65536)
+        if not chunk:
+            return False
+        received += chunk
+    return received == text

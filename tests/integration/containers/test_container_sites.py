@@ -38,7 +38,7 @@ import pytest
 import yaml
 
 from tests.support import pki
-from tests.support.echo_server import EchoServer
+from tests.support.echo_server import EchoServer, echoes
 from tests.support.controller import grants
 from tests.support.controller.redeem import RedeemServer
 from tests.support.host_ports import private_network
@@ -150,18 +150,6 @@ def get_through(port, deadline=60):
             last = exc
         time.sleep(1)
     raise AssertionError('no HTTP answer through port %d within %d s: %s' % (port, deadline, last))
-
-
-def echoes(conn, text):
-    """Whether text comes back whole through the connection conn (an echo server behind it)."""
-    conn.sendall(text)
-    received = b''
-    while len(received) < len(text):
-        chunk = conn.recv(65536)
-        if not chunk:
-            return False
-        received += chunk
-    return received == text
 
 
 def pid_alive(pid):

@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from tests.integration.faults.support import Site, cleanup, free_port, real_router, router_processes, run, serves
-from tests.support.echo_server import EchoServer
+from tests.support.echo_server import EchoServer, echoes
 
 READS_CHANGED = 'what the router reads (its configuration or a certificate) changed'
 LIVE_FAILED = 'the live change of its listeners and connectors failed'
@@ -57,17 +57,6 @@ def refuses(port):
             return False
     except ConnectionRefusedError:
         return True
-
-
-def echoes(conn, text):
-    conn.sendall(text)
-    received = b''
-    while len(received) < len(text):
-        chunk = conn.recv(65536)
-        if not chunk:
-            return False
-        received += chunk
-    return received == text
 
 
 def warning_texts(result):
