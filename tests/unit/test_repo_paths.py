@@ -15,8 +15,8 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-# The character classes keep these patterns from matching their own source. A path starts the word: not
-# `tests/work/`, `$ROOTFS/root`, `~/work`.
+# The character classes keep these patterns from matching their own source. A path starts the word: not a
+# relative folder of the same name, `$ROOTFS/root` or a path in a home (`~/...`).
 START = r'(?<![\w.~$}/-])'
 MACHINE_FOLDER = re.compile(START + r'/(?:wor[k]|roo[t])(?![\w.-])')
 HOME = re.compile(START + r'/(?:hom[e]|User[s])/([\w.-]+)')
@@ -68,7 +68,7 @@ def test_no_file_names_a_path_of_a_development_machine():
     ('/home/%s/src/skupper' % 'dev', ['/home/%s' % 'dev']),
     ('/Users/%s/src' % 'dev', ['/Users/%s' % 'dev']),
     ('~/.cache/appnet-skupper and ../shared/reference', []),
-    ('tests/work/x, $ROOTFS/root/.profile, /workspace, /rootfs', []),
+    ('tests/%s/x, $ROOTFS/root/.profile, /workspace, /rootfs' % 'work', []),
     ('/home/alice/.local/share/skupper and /home/skrouterd/bin/launch.sh', []),
 ])
 def test_what_counts_as_a_machine_path(text, found):
